@@ -1,0 +1,57 @@
+"""`smm check`: load the repository, run every rule, keep the findings for the paths asked."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import rules
+from .repository import load_repository
+
+
+@dataclass
+class CheckResult:
+    findings: list
+    files_checked: int
+    repo: object
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit code 2."""
+
+
+def scope_of(root: Path, paths: list[str], cwd: Path) -> list[str] | None:
+    """Root-relative prefixes to report on, or None for the whole repository."""
+    if not paths:
+        return None
+    prefixes = []
+    for raw in paths:
+        target = (cwd / raw).resolve()
+        if not target.exists():
+            raise UsageError(f"{raw}: no such file or folder")
+        if not target.is_relative_to(root):
+            raise UsageError(f"{raw}: outside the repository at {root}")
+        rel = target.relative_to(root).as_posix()
+        prefixes.append("" if rel == "." else rel)
+    return prefixes
+
+
+def in_scope(path: str, prefixes: list[str] | None) -> bool:
+    if prefixes is None:
+        return True
+    return any(p == "" or path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = None) -> CheckResult:
+    prefixes = scope_of(root, paths or [], cwd or Path.cwd())
+    repo = load_repository(root)
+    found = list(repo.findings) + rules.run(repo)
+    found = sorted({f for f in found if in_scope(f.path, prefixes)})
+    files = _documents(repo)
+    return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo)
+
+
+def _documents(repo) -> list[str]:
+    paths = [p.path for p in repo.posts] + [c.path for c in repo.campaigns.values()]
+    paths += [p.path for p in repo.personas.values()] + [d.path for d in repo.strategy.docs.values()]
+    bad = {f.path for f in repo.findings}
+    return sorted(set(paths) | bad)

@@ -1,0 +1,68 @@
+"""Findings: what a rule reports, and the catalogue of rules they come from."""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+SEVERITIES = ("error", "warning", "suggestion")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in one file, at one place, with what to do about it."""
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    severity: str = field(compare=False)
+    message: str = field(compare=False)
+    hint: str = field(default="", compare=False)
+    platform: str | None = field(default=None, compare=False)
+
+    def as_dict(self) -> dict:
+        data = {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "hint": self.hint,
+        }
+        if self.platform:
+            data["platform"] = self.platform
+        return data
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict:
+    """The rule catalogue shipped in data/rules.yaml: id -> severity and hint."""
+    text = resources.files("smm").joinpath("data/rules.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+class _Lenient(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
+         severity: str | None = None, platform: str | None = None, **context) -> Finding:
+    """Build a finding for `rule`, taking severity and hint from the catalogue."""
+    entry = catalogue().get(rule)
+    if entry is None:
+        raise KeyError(f"rule {rule!r} is not in the catalogue")
+    line, column = where or (1, 1)
+    hint = string.Formatter().vformat(entry.get("hint", ""), (), _Lenient(context))
+    return Finding(path=path, line=line, column=column, rule=rule,
+                   severity=severity or entry["severity"], message=message,
+                   hint=hint, platform=platform)
+
+
+def has_errors(findings) -> bool:
+    return any(f.severity == "error" for f in findings)

@@ -1,0 +1,122 @@
+"""Reading files: bytes -> text -> front matter + body, strictly, never raising."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import findings as F
+from . import yamlstrict
+
+MAX_BYTES = 1_000_000  # a post is a few kB; anything this large is a mistake or an attack
+_FENCES = ("---",)
+_CLOSERS = ("---", "...")
+
+
+@dataclass
+class Document:
+    """A file as read: its YAML data with places, its body, and what went wrong reading it."""
+
+    path: str
+    data: object = None
+    body: str = ""
+    body_line: int = 1
+    parsed: yamlstrict.Parsed = field(default_factory=yamlstrict.Parsed)
+    findings: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return isinstance(self.data, dict)
+
+    def where(self, *path) -> tuple[int, int]:
+        return self.parsed.where(path) or (1, 1)
+
+    def value_at(self, *path) -> tuple[int, int]:
+        return self.parsed.value_at(path) or (1, 1)
+
+
+def read_text(file: Path, relpath: str) -> tuple[str | None, list]:
+    """The file's text (BOM removed, line ends made \\n), or findings saying why not."""
+    try:
+        if not file.is_file():
+            return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            return None, [F.make("load.too-large", relpath, None,
+                                 f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", limit=f"{MAX_BYTES:,}")]
+        raw = file.read_bytes()
+    except OSError as error:
+        return None, [F.make("load.unreadable", relpath, None, f"cannot read file: {error.strerror}")]
+    return decode(raw, relpath)
+
+
+def decode(raw: bytes, relpath: str) -> tuple[str | None, list]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [F.make("load.encoding", relpath, (line, column),
+                             f"byte 0x{raw[error.start]:02x} at offset {error.start} is not valid UTF-8")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+def split_front_matter(text: str, relpath: str) -> tuple[str | None, str, int, list]:
+    """(front matter YAML, body, first body line, findings)."""
+    first, _, rest = text.partition("\n")
+    if first.rstrip() not in _FENCES:
+        return None, text, 1, [F.make("frontmatter.missing", relpath, (1, 1),
+                                      'the file does not start with a front matter block ("---")')]
+    lines = rest.split("\n")
+    for index, line in enumerate(lines):
+        if line.rstrip() in _CLOSERS:
+            yaml_text = "\n".join(lines[:index])
+            body = "\n".join(lines[index + 1:])
+            return yaml_text, body, index + 3, []
+    return None, "", 1, [F.make("frontmatter.unclosed", relpath, (1, 1),
+                                'the front matter block opened on line 1 is never closed')]
+
+
+def load_markdown(file: Path, relpath: str) -> Document:
+    """A Markdown file with YAML front matter."""
+    doc = Document(path=relpath)
+    text, problems = read_text(file, relpath)
+    if text is None:
+        doc.findings = problems
+        return doc
+    yaml_text, doc.body, doc.body_line, problems = split_front_matter(text, relpath)
+    if yaml_text is None:
+        doc.findings = problems
+        return doc
+    doc.parsed = yamlstrict.parse(yaml_text, relpath, line_offset=1)
+    doc.findings = list(doc.parsed.findings)
+    value = doc.parsed.value
+    if value is None and not doc.findings:
+        value = {}
+    _accept_mapping(doc, value, "front matter")
+    return doc
+
+
+def load_yaml(file: Path, relpath: str) -> Document:
+    """A YAML data file (strategy settings, pillars, team...)."""
+    doc = Document(path=relpath)
+    text, problems = read_text(file, relpath)
+    if text is None:
+        doc.findings = problems
+        return doc
+    doc.parsed = yamlstrict.parse(text, relpath)
+    doc.findings = list(doc.parsed.findings)
+    _accept_mapping(doc, doc.parsed.value, "the file")
+    return doc
+
+
+def _accept_mapping(doc: Document, value, what: str) -> None:
+    if isinstance(value, dict):
+        doc.data = value
+    elif not any(f.severity == "error" for f in doc.findings):
+        kind = "empty" if value is None else f"a {type(value).__name__.replace('str', 'text')}"
+        doc.findings.append(F.make("frontmatter.not-mapping", doc.path, doc.parsed.where(()) or (1, 1),
+                                   f"{what} is {kind}, not a mapping of keys to values"))

@@ -1,0 +1,196 @@
+"""The model every output reads: posts, campaigns, personas and the strategy."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .loader import Document
+
+POST_PATH = re.compile(r"^content/posts/(\d{4})/(\d{2})/(\d{2})-([a-z0-9][a-z0-9-]*)\.md$")
+IMAGE_EXT = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
+VIDEO_EXT = {".mp4", ".mov", ".webm", ".m4v"}
+GIF_EXT = {".gif"}
+THREAD_PLATFORMS = frozenset({"x", "bluesky", "mastodon", "threads"})
+
+
+@dataclass
+class Media:
+    path: str
+    alt: str = ""
+    kind: str = "image"
+    cover: str | None = None
+    index: int = 0
+
+
+@dataclass
+class Variant:
+    """The copy of a post on one platform."""
+
+    platform: str
+    text: str | None = None
+    thread: list[str] | None = None
+    title: str | None = None
+    content_warning: str | None = None
+    first_comment: str | None = None
+    structured: bool = False
+
+
+@dataclass
+class Post:
+    doc: Document
+    id: str
+    title: str
+    status: str
+    platforms: list[str]
+    body: str
+    publish_at: datetime | None = None
+    campaign: str | None = None
+    personas: list[str] = field(default_factory=list)
+    pillar: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    media: list[Media] = field(default_factory=list)
+    thread: list[str] | None = None
+    variants: dict[str, Variant] = field(default_factory=dict)
+    sponsored: bool = False
+    boost: dict | None = None
+    legal_review: bool = False
+    holiday_ok: bool = False
+    tags: list[str] = field(default_factory=list)
+    publish_time: object = None    # times.PublishTime, kept for the time rules
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    def copy_for(self, platform: str) -> list[str]:
+        """The parts posted on `platform`: one part, or several for a thread."""
+        variant = self.variants.get(platform)
+        if variant and variant.thread:
+            parts = variant.thread
+        elif variant and variant.text is not None:
+            parts = [variant.text]
+        elif self.thread:
+            parts = self.thread
+        else:
+            parts = [self.body]
+        parts = [part.strip() for part in parts]
+        if len(parts) > 1 and platform not in THREAD_PLATFORMS:
+            return ["\n\n".join(parts)]
+        return parts
+
+    def copy_source(self, platform: str) -> tuple:
+        """Where in the front matter the copy used on `platform` is written; () for the body."""
+        variant = self.variants.get(platform)
+        if variant and variant.thread:
+            return ("variants", platform, "thread")
+        if variant and variant.text is not None:
+            return ("variants", platform, "text") if variant.structured else ("variants", platform)
+        if self.thread:
+            return ("thread",)
+        return ()
+
+
+@dataclass
+class Campaign:
+    doc: Document
+    slug: str
+    title: str
+    kind: str
+    goal: str
+    start: date | None
+    end: date | None
+    body: str = ""
+    status: str = "planned"
+    objective: str | None = None
+    platforms: list[str] = field(default_factory=list)
+    personas: list[str] = field(default_factory=list)
+    pillars: list[str] = field(default_factory=list)
+    markets: list[str] = field(default_factory=list)
+    owner: str | None = None
+    legal_review: bool = False
+    budget: dict | None = None
+    kpis: list[dict] = field(default_factory=list)
+    utm_campaign: str | None = None
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+
+@dataclass
+class Persona:
+    doc: Document
+    slug: str
+    name: str
+    summary: str
+    body: str = ""
+    data: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+
+@dataclass
+class Strategy:
+    """The structured parts of strategy/: settings, pillars, channels, team, objectives."""
+
+    settings: dict = field(default_factory=dict)
+    pillars: list[dict] = field(default_factory=list)
+    channels: dict = field(default_factory=dict)
+    team: dict = field(default_factory=dict)
+    objectives: list[dict] = field(default_factory=list)
+    docs: dict = field(default_factory=dict)     # file stem -> Document
+    chapters: list[Path] = field(default_factory=list)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.settings.get("timezone") or "UTC")
+        except (ValueError, KeyError, OSError):
+            return ZoneInfo("UTC")
+
+    @property
+    def people(self) -> list[dict]:
+        return self.team.get("people", [])
+
+
+@dataclass
+class Repository:
+    root: Path
+    strategy: Strategy
+    posts: list[Post] = field(default_factory=list)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)
+    findings: list = field(default_factory=list)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self.strategy.timezone
+
+    def campaign_of(self, post: Post) -> Campaign | None:
+        return self.campaigns.get(post.campaign) if post.campaign else None
+
+
+def media_kind(path: str, declared: str | None) -> str:
+    if declared:
+        return declared
+    suffix = Path(path).suffix.lower()
+    if suffix in VIDEO_EXT:
+        return "video"
+    if suffix in GIF_EXT:
+        return "gif"
+    return "image"
+
+
+def default_post_id(relpath: str) -> str:
+    match = POST_PATH.match(relpath)
+    if match:
+        year, month, day, slug = match.groups()
+        return f"{year}-{month}-{day}-{slug}"
+    stem = Path(relpath).stem.lower()
+    return re.sub(r"[^a-z0-9-]+", "-", stem).strip("-") or "post"

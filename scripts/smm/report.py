@@ -1,0 +1,106 @@
+"""Reporters: the same findings as text, JSON or GitHub annotations."""
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+from collections import Counter
+
+SUMMARY_LIMIT = 1024 * 1024  # GitHub caps a step summary at 1 MiB
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "suggestion": "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def counts(findings) -> Counter:
+    return Counter(f.severity for f in findings)
+
+
+def summary_line(findings, files: int) -> str:
+    c = counts(findings)
+    parts = [f"{c['error']} error{'s' * (c['error'] != 1)}", f"{c['warning']} warning{'s' * (c['warning'] != 1)}"]
+    if c["suggestion"]:
+        parts.append(f"{c['suggestion']} suggestion{'s' * (c['suggestion'] != 1)}")
+    return f"{', '.join(parts)} in {files} file{'s' * (files != 1)} checked"
+
+
+def use_colour(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def printable(text: str) -> str:
+    """User text made safe for a terminal: control characters shown, not obeyed."""
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256
+                   else f"\\u{ord(ch):04x}" for ch in str(text))
+
+
+def text(findings, files: int, stream=sys.stdout) -> None:
+    colour = use_colour(stream)
+    for f in findings:
+        sev = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
+        loc = f"{f.path}:{f.line}:{f.column}:"
+        loc = f"{_BOLD}{loc}{_RESET}" if colour else loc
+        stream.write(f"{printable(loc)} {sev} {f.rule} {printable(f.message)}\n")
+        if f.hint:
+            hint = f"  hint: {printable(f.hint)}"
+            stream.write((f"{_DIM}{hint}{_RESET}" if colour else hint) + "\n")
+    stream.write(summary_line(findings, files) + "\n")
+
+
+def as_json(findings, files: int, stream=sys.stdout) -> None:
+    c = counts(findings)
+    payload = {"findings": [f.as_dict() for f in findings],
+               "summary": {"errors": c["error"], "warnings": c["warning"], "suggestions": c["suggestion"],
+                           "files_checked": files}}
+    json.dump(payload, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def _escape_data(value: str) -> str:
+    return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f) -> str:
+    level = {"error": "error", "warning": "warning"}.get(f.severity, "notice")
+    props = f"file={_escape_property(f.path)},line={f.line},col={f.column},title={_escape_property(f.rule)}"
+    body = f.message + (f"\n{f.hint}" if f.hint else "")
+    return f"::{level} {props}::{_escape_data(body)}"
+
+
+def github(findings, files: int, stream=sys.stdout) -> None:
+    for f in findings:
+        stream.write(annotation(f) + "\n")
+    stream.write(summary_line(findings, files) + "\n")
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        write_summary(target, markdown_summary(findings, files))
+
+
+def cell(value) -> str:
+    """User text made safe inside a Markdown table cell."""
+    return html.escape(str(value)).replace("|", "&#124;").replace("\n", " ").replace("\r", " ")
+
+
+def markdown_summary(findings, files: int, title: str = "smm check") -> str:
+    lines = [f"## {title}", "", summary_line(findings, files), ""]
+    if findings:
+        lines += ["| Severity | File | Line | Rule | Message | Hint |", "|---|---|---|---|---|---|"]
+        lines += [f"| {f.severity} | `{cell(f.path)}` | {f.line} | `{f.rule}` | {cell(f.message)} | {cell(f.hint)} |"
+                  for f in findings]
+    return "\n".join(lines) + "\n"
+
+
+def write_summary(target: str, markdown: str) -> None:
+    data = markdown.encode("utf-8")
+    if len(data) > SUMMARY_LIMIT - 1024:
+        note = "\n\n*Summary cut at GitHub's 1 MiB limit; run `smm check` locally for the full list.*\n"
+        data = data[: SUMMARY_LIMIT - 1024].decode("utf-8", "ignore").rsplit("\n", 1)[0].encode() + note.encode()
+    with open(target, "ab") as out:
+        out.write(data)
+
+
+REPORTERS = {"text": text, "json": as_json, "github": github}

@@ -1,0 +1,180 @@
+"""Loading a content repository into the model, collecting every finding on the way."""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import findings as F
+from . import schemas, times
+from .loader import Document, load_markdown, load_yaml
+from .model import (Campaign, Media, Persona, Post, Repository, Strategy, Variant, default_post_id,
+                    media_kind)
+
+STRATEGY_FILES = {  # file in strategy/ -> schema kind; each is required
+    "settings.yaml": "settings",
+    "pillars.yaml": "pillars",
+    "channels.yaml": "channels",
+    "team.yaml": "team",
+    "objectives.yaml": "objectives",
+}
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds mkdocs.yml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "mkdocs.yml").is_file():
+            return folder
+    return None
+
+
+def relative(root: Path, file: Path) -> str:
+    return file.relative_to(root).as_posix()
+
+
+def markdown_files(root: Path, folder: str) -> list[Path]:
+    base = root / folder
+    if not base.is_dir():
+        return []
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath) / name for name in sorted(filenames)
+                     if name.endswith(".md") and not name.startswith((".", "_")) and name.lower() != "readme.md")
+    return found
+
+
+def load_repository(root: Path) -> Repository:
+    root = root.resolve()
+    strategy, findings = load_strategy(root)
+    repo = Repository(root=root, strategy=strategy, findings=findings)
+    for file in markdown_files(root, "personas"):
+        _add(repo, file, "persona", _persona)
+    for file in markdown_files(root, "content/campaigns"):
+        _add(repo, file, "campaign", _campaign)
+    for file in markdown_files(root, "content/posts"):
+        _add(repo, file, "post", _post)
+    return repo
+
+
+def _add(repo: Repository, file: Path, kind: str, build) -> None:
+    relpath = relative(repo.root, file)
+    doc = load_markdown(file, relpath)
+    repo.findings.extend(doc.findings)
+    if not doc.ok:
+        return
+    problems = schemas.validate(doc, kind, repo.root)
+    repo.findings.extend(problems)
+    if any(p.severity == "error" and p.rule.startswith(("schema.type", "schema.required")) for p in problems):
+        return  # the shape is wrong; later rules would only repeat it
+    build(repo, doc)
+
+
+def load_strategy(root: Path) -> tuple[Strategy, list]:
+    strategy, findings = Strategy(), []
+    for name, kind in STRATEGY_FILES.items():
+        file = root / "strategy" / name
+        relpath = f"strategy/{name}"
+        if not file.exists():
+            findings.append(F.make("strategy.missing", relpath, None, f"{relpath} is missing", path=relpath))
+            continue
+        doc = load_yaml(file, relpath)
+        findings.extend(doc.findings)
+        if not doc.ok:
+            continue
+        problems = schemas.validate(doc, kind, root)
+        findings.extend(problems)
+        strategy.docs[kind] = doc
+        if not problems:
+            _set_strategy_part(strategy, kind, doc.data)
+    findings.extend(_check_timezone(strategy))
+    strategy.chapters = sorted((root / "strategy").glob("*.md")) if (root / "strategy").is_dir() else []
+    return strategy, findings
+
+
+def _set_strategy_part(strategy: Strategy, kind: str, data: dict) -> None:
+    if kind == "settings":
+        strategy.settings = data
+    elif kind == "pillars":
+        strategy.pillars = data["pillars"]
+    elif kind == "channels":
+        strategy.channels = data["channels"]
+    elif kind == "team":
+        strategy.team = data
+    elif kind == "objectives":
+        strategy.objectives = data["objectives"]
+
+
+def _check_timezone(strategy: Strategy) -> list:
+    name = strategy.settings.get("timezone")
+    if not name:
+        return []
+    try:
+        ZoneInfo(name)
+        return []
+    except (ZoneInfoNotFoundError, ValueError):
+        doc = strategy.docs["settings"]
+        strategy.settings = {**strategy.settings, "timezone": "UTC"}
+        return [F.make("settings.timezone", doc.path, doc.value_at("timezone"),
+                       f'"{name}" is not a known timezone')]
+
+
+def _persona(repo: Repository, doc: Document) -> None:
+    slug = Path(doc.path).stem
+    data = doc.data
+    repo.personas[slug] = Persona(doc=doc, slug=slug, name=data["name"], summary=data["summary"],
+                                  body=doc.body, data=data)
+
+
+def _campaign(repo: Repository, doc: Document) -> None:
+    data = doc.data
+    slug = Path(doc.path).stem
+    repo.campaigns[slug] = Campaign(
+        doc=doc, slug=slug, title=data["title"], kind=data["kind"], goal=data["goal"],
+        start=_date(data.get("start")), end=_date(data.get("end")), body=doc.body,
+        status=data.get("status", "planned"), objective=data.get("objective"),
+        platforms=data.get("platforms", []), personas=data.get("personas", []),
+        pillars=data.get("pillars", []), markets=data.get("markets", []), owner=data.get("owner"),
+        legal_review=data.get("legal_review", False), budget=data.get("budget"),
+        kpis=data.get("kpis", []), utm_campaign=data.get("utm_campaign"))
+
+
+def _post(repo: Repository, doc: Document) -> None:
+    data = doc.data
+    publish = times.resolve(data["publish_at"], repo.timezone) if "publish_at" in data else None
+    repo.posts.append(Post(
+        doc=doc, id=data.get("id") or default_post_id(doc.path), title=data["title"],
+        status=data["status"], platforms=list(data["platforms"]), body=doc.body,
+        campaign=data.get("campaign"), personas=data.get("personas", []), pillar=data.get("pillar"),
+        authors=data.get("authors", []), language=data.get("language"),
+        media=[_media(i, m) for i, m in enumerate(data.get("media", []))],
+        thread=data.get("thread"), variants=_variants(data.get("variants", {})),
+        sponsored=data.get("sponsored", False), boost=data.get("boost"),
+        legal_review=data.get("legal_review", False), holiday_ok=data.get("holiday_ok", False),
+        tags=data.get("tags", []), publish_at=publish.when if publish else None, publish_time=publish))
+
+
+def _media(index: int, item: dict) -> Media:
+    return Media(path=item["path"], alt=item.get("alt", ""), kind=media_kind(item["path"], item.get("kind")),
+                 cover=item.get("cover"), index=index)
+
+
+def _variants(data: dict) -> dict:
+    out = {}
+    for platform, value in data.items():
+        if isinstance(value, str):
+            out[platform] = Variant(platform=platform, text=value)
+        else:
+            out[platform] = Variant(platform=platform, text=value.get("text"), thread=value.get("thread"),
+                                    title=value.get("title"), content_warning=value.get("content_warning"),
+                                    first_comment=value.get("first_comment"), structured=True)
+    return out
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -1,0 +1,99 @@
+"""Rules on single posts and campaigns: ids, paths, times, media files."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import PurePosixPath
+
+from .. import findings as F
+from ..model import POST_PATH
+from ..times import offset_text
+
+NEEDS_TIME = ("scheduled", "published")
+
+
+def unique_ids(repo):
+    by_id = defaultdict(list)
+    for post in repo.posts:
+        by_id[post.id].append(post)
+    for post_id, posts in by_id.items():
+        for post in posts[1:]:
+            where = post.doc.value_at("id") if "id" in post.doc.data else (1, 1)
+            yield F.make("post.id-duplicate", post.path, where,
+                         f'post id "{post_id}" is also used by {posts[0].path}')
+
+
+def post_paths(repo):
+    for post in repo.posts:
+        match = POST_PATH.match(post.path)
+        if not match:
+            yield F.make("post.path", post.path, (1, 1), "the file is not at content/posts/YYYY/MM/DD-slug.md")
+            continue
+        if post.publish_at is None:
+            continue
+        local = post.publish_at.astimezone(repo.timezone)
+        expected = f"content/posts/{local:%Y/%m/%d}-{match.group(4)}.md"
+        if expected != post.path:
+            yield F.make("post.path-date", post.path, post.doc.value_at("publish_at"),
+                         f"the file's date differs from publish_at ({local:%Y-%m-%d} in {repo.timezone.key})",
+                         expected=expected)
+
+
+def publish_times(repo):
+    tz = repo.timezone
+    for post in repo.posts:
+        doc, resolved = post.doc, post.publish_time
+        if resolved is None:
+            if post.status in NEEDS_TIME:
+                yield F.make("time.missing", post.path, (1, 1), f'a {post.status} post has no "publish_at"',
+                             status=post.status)
+            continue
+        where = doc.value_at("publish_at")
+        if resolved.problem == "invalid":
+            yield F.make("time.invalid", post.path, where,
+                         f'publish_at "{doc.data["publish_at"]}" is not a valid time: {resolved.detail}')
+        elif resolved.problem == "nonexistent":
+            yield F.make("time.nonexistent", post.path, where, resolved.detail, timezone=tz.key)
+        elif resolved.problem == "ambiguous":
+            example = f'"{resolved.when:%Y-%m-%dT%H:%M}{offset_text(resolved.when)}"'
+            yield F.make("time.ambiguous", post.path, where, resolved.detail + "; the first one is used",
+                         timezone=tz.key, example=example)
+
+
+def media_files(repo):
+    root = repo.root.resolve()
+    for post in repo.posts:
+        for media in post.media:
+            yield from _media_file(post, media.path, ("media", media.index, "path"), root)
+            if media.cover:
+                yield from _media_file(post, media.cover, ("media", media.index, "cover"), root)
+            if not media.alt.strip():
+                yield F.make("media.alt-missing", post.path, post.doc.where("media", media.index),
+                             f'{media.kind} "{media.path}" has no alt text')
+
+
+def _media_file(post, path: str, where_path: tuple, root):
+    where = post.doc.value_at(*where_path)
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or "\\" in path or ".." in pure.parts or (len(path) > 1 and path[1] == ":"):
+        yield F.make("media.path-outside", post.path, where, f'media path "{path}" leaves the repository')
+        return
+    file = root / pure
+    try:
+        resolved = file.resolve()
+    except (OSError, RuntimeError):
+        yield F.make("media.missing", post.path, where, f'media file "{path}" cannot be resolved')
+        return
+    if not resolved.is_relative_to(root):
+        yield F.make("media.path-outside", post.path, where, f'media path "{path}" links outside the repository')
+    elif not resolved.is_file():
+        yield F.make("media.missing", post.path, where, f'media file "{path}" does not exist')
+
+
+def campaign_dates(repo):
+    for campaign in repo.campaigns.values():
+        if campaign.start and campaign.end and campaign.end < campaign.start:
+            yield F.make("campaign.dates", campaign.path, campaign.doc.value_at("end"),
+                         f"the campaign ends ({campaign.end}) before it starts ({campaign.start})")
+
+
+RULES = [unique_ids, post_paths, publish_times, media_files, campaign_dates]

@@ -1,0 +1,181 @@
+"""JSON Schema validation of loaded documents, with findings at the right line."""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+from jsonschema.exceptions import best_match
+
+from . import findings as F
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "array": "a list", "object": "a mapping of keys to values", "null": "nothing"}
+_PLATFORM_PATHS = {("platforms",), ("variants",)}
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str, schema_dir: str):
+    """The compiled validator for a document kind (post, campaign, persona, settings...)."""
+    schema = json.loads((Path(schema_dir) / f"{kind}.schema.json").read_text("utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def schema_dir(root: Path) -> str:
+    """The repository's own schemas/ when it has them, else the ones shipped with smm."""
+    own = root / "schemas"
+    return str(own if (own / "post.schema.json").is_file() else SCHEMA_DIR)
+
+
+def validate(doc, kind: str, root: Path) -> list:
+    """Findings for every schema violation in `doc.data`."""
+    check = validator(kind, schema_dir(root))
+    out = []
+    for error in check.iter_errors(doc.data):
+        out.extend(_findings_for(_deepest(error), doc))
+    return out
+
+
+def _deepest(error):
+    """For oneOf/anyOf, the sub-error that says most about what went wrong."""
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _findings_for(error, doc) -> list:
+    path = tuple(error.absolute_path)
+    if "propertyNames" in error.relative_schema_path:
+        return _property_names(error, path, doc)
+    handler = _HANDLERS.get(error.validator, _value)
+    return handler(error, path, doc)
+
+
+def _unknown_keys(error, path, doc):
+    known = sorted(error.schema.get("properties", {}))
+    extra = [k for k in error.instance if k not in known]
+    rule = "platform.unknown" if path in _PLATFORM_PATHS else "schema.unknown-key"
+    out = []
+    for key in extra:
+        suggestion = _did_you_mean(key, known)
+        what = "platform" if rule == "platform.unknown" else "key"
+        out.append(F.make(rule, doc.path, doc.where(*path, key), f'unknown {what} "{key}"{_at(path)}',
+                          suggestion=suggestion))
+    return out
+
+
+def _property_names(error, path, doc):
+    name = error.instance
+    allowed = error.validator_value if error.validator == "enum" else []
+    return [F.make("platform.unknown", doc.path, doc.where(*path, name), f'unknown platform "{name}"{_at(path)}',
+                   suggestion=_did_you_mean(name, allowed))]
+
+
+def _did_you_mean(word, choices) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    listing = ", ".join(str(c) for c in choices)
+    if close:
+        return f'Did you mean "{close[0]}"? Known: {listing}.'
+    return f"Known: {listing}."
+
+
+def _required(error, path, doc):
+    missing = [k for k in error.validator_value if k not in error.instance]
+    return [F.make("schema.required", doc.path, doc.value_at(*path) if path else (1, 1),
+                   f'missing required key "{key}"{_at(path)}', key=key) for key in missing]
+
+
+def _type(error, path, doc):
+    wanted = error.validator_value
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    expected = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
+    got = _describe(error.instance)
+    expected_hint = expected
+    if "boolean" in wanted and isinstance(error.instance, str):
+        expected_hint = f'true or false; "{error.instance}" is text here'
+    elif "string" in wanted and not isinstance(error.instance, (dict, list)):
+        expected_hint = f'text; put the value in quotes, such as "{error.instance}"'
+    return [F.make("schema.type", doc.path, doc.value_at(*path), f"{_name(path)} must be {expected}, not {got}",
+                   expected=expected_hint)]
+
+
+def _enum(error, path, doc):
+    allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+    is_platform = path[:1] in {("platforms",)} or (len(path) == 2 and path[0] == "platforms")
+    if is_platform or (path and path[-1] == "platform") or (len(path) == 2 and path[0] == "variants"):
+        return [F.make("platform.unknown", doc.path, doc.value_at(*path), f'unknown platform "{error.instance}"',
+                       suggestion=_did_you_mean(error.instance, allowed))]
+    listing = ", ".join(json.dumps(a) if not isinstance(a, str) else a for a in allowed)
+    message = f'{_name(path)} is "{error.instance}", which is not allowed'
+    close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1, cutoff=0.6)
+    hint_list = f'{listing} (did you mean "{close[0]}"?)' if close else listing
+    return [F.make("schema.enum", doc.path, doc.value_at(*path), message, allowed=hint_list)]
+
+
+def _format(error, path, doc):
+    fmt = error.validator_value
+    example = {"date": 'a date such as "2026-12-01"'}.get(fmt, fmt)
+    return [F.make("schema.format", doc.path, doc.value_at(*path),
+                   f'{_name(path)} "{error.instance}" is not a valid {fmt}', expected=f"Write {example}.")]
+
+
+def _value(error, path, doc):
+    description = error.schema.get("description", "")
+    return [F.make("schema.value", doc.path, doc.value_at(*path), f"{_name(path)}: {_plain(error)}",
+                   expected=description or "See the schema in schemas/ for what is allowed.")]
+
+
+def _plain(error) -> str:
+    kw, value, inst = error.validator, error.validator_value, error.instance
+    texts = {
+        "pattern": lambda: f'"{inst}" does not have the expected form',
+        "minLength": lambda: "must not be empty" if value == 1 else f"needs at least {value} characters",
+        "maxLength": lambda: f"is {len(inst)} characters; at most {value} allowed",
+        "minItems": lambda: f"needs at least {value} item{'s' if value != 1 else ''}",
+        "maxItems": lambda: f"has {len(inst)} items; at most {value} allowed",
+        "uniqueItems": lambda: "lists the same item twice",
+        "minimum": lambda: f"{inst} is below the minimum of {value}",
+        "maximum": lambda: f"{inst} is above the maximum of {value}",
+        "exclusiveMinimum": lambda: f"{inst} must be more than {value}",
+    }
+    return texts.get(kw, lambda: error.message)()
+
+
+def _describe(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "empty"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value[:40]}"'
+    return _TYPE_NAMES.get({dict: "object", list: "array"}.get(type(value), ""), type(value).__name__)
+
+
+def _name(path) -> str:
+    if not path:
+        return "front matter"
+    parts = [str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in path]
+    return '"' + ".".join(parts).replace(".[", "[") + '"'
+
+
+def _at(path) -> str:
+    return f" in {_name(path)}" if path else ""
+
+
+_HANDLERS = {
+    "additionalProperties": _unknown_keys,
+    "unevaluatedProperties": _unknown_keys,
+    "propertyNames": _property_names,
+    "required": _required,
+    "type": _type,
+    "enum": _enum,
+    "const": _enum,
+    "format": _format,
+}

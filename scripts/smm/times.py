@@ -1,0 +1,48 @@
+"""Publish times: ISO 8601 with an offset, or local time in the repository's timezone."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+_HAS_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+@dataclass(frozen=True)
+class PublishTime:
+    """A resolved publish time, or why it could not be resolved."""
+
+    when: datetime | None
+    problem: str | None = None      # None, "invalid", "nonexistent" or "ambiguous"
+    detail: str = ""
+
+
+def resolve(text: str, tz: ZoneInfo) -> PublishTime:
+    if not isinstance(text, str) or not _HAS_TIME.match(text.strip()):
+        return PublishTime(None, "invalid", "needs a date and a time of day, such as 2026-12-01T09:00")
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        return PublishTime(None, "invalid", str(error))
+    if parsed.tzinfo is not None:
+        return PublishTime(parsed)
+    return _localise(parsed, tz)
+
+
+def _localise(naive: datetime, tz: ZoneInfo) -> PublishTime:
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    round_trip = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    if round_trip != naive:
+        return PublishTime(None, "nonexistent", f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}")
+    if first.utcoffset() != second.utcoffset():
+        return PublishTime(first, "ambiguous", f"{naive:%Y-%m-%d %H:%M} happens twice in {tz.key}")
+    return PublishTime(first)
+
+
+def offset_text(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

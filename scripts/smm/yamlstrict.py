@@ -1,0 +1,248 @@
+"""Strict YAML: LibYAML's parser, our own construction.
+
+PyYAML's loaders accept duplicate keys (the last wins), expand aliases (a few
+hundred bytes can expand to megabytes), honour tags, and apply YAML 1.1 typing
+(`no` -> False, `12:30` -> 750, `2026-05-01` -> a date). We read the event
+stream instead and build plain Python values ourselves:
+
+* plain scalars become bool only for true/false, None for null/~/empty, int and
+  float only for plain decimal numbers; everything else stays the text the
+  author wrote;
+* duplicate keys, anchors, aliases, tags and nesting deeper than MAX_DEPTH are
+  findings, never surprises;
+* every key and value gets its line and column, so a finding can point at it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from . import findings as F
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 24
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass
+class Parsed:
+    """A YAML value with the place of every key and value in its file."""
+
+    value: object = None
+    values: dict = field(default_factory=dict)   # path tuple -> (line, column)
+    keys: dict = field(default_factory=dict)     # path tuple -> (line, column) of the key
+    findings: list = field(default_factory=list)
+
+    def where(self, path: tuple) -> tuple[int, int] | None:
+        """The place of the key at `path`, else of its value, else of its nearest parent."""
+        path = tuple(path)
+        while True:
+            if path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    def value_at(self, path: tuple) -> tuple[int, int] | None:
+        path = tuple(path)
+        return self.values.get(path) or self.where(path)
+
+
+def resolve_plain(text: str):
+    """Type of a plain (unquoted) scalar under our small, predictable schema."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    return text
+
+
+class _Frame:
+    __slots__ = ("container", "path", "key", "key_mark", "skip")
+
+    def __init__(self, container, path):
+        self.container = container
+        self.path = path
+        self.key = None
+        self.key_mark = None
+        self.skip = False
+
+
+class _Builder:
+    def __init__(self, relpath: str, line_offset: int):
+        self.relpath = relpath
+        self.offset = line_offset
+        self.out = Parsed()
+        self.stack: list[_Frame] = []
+        self.documents = 0
+
+    def mark(self, event) -> tuple[int, int]:
+        m = event.start_mark
+        return (m.line + 1 + self.offset, m.column + 1)
+
+    def report(self, rule, event, message, **context):
+        self.out.findings.append(F.make(rule, self.relpath, self.mark(event), message, **context))
+
+    def check_node(self, event):
+        if getattr(event, "anchor", None):
+            self.report("yaml.anchor", event, f'anchor "&{event.anchor}" is not allowed')
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            self.report("yaml.tag", event, f'tag "{tag}" is not allowed')
+
+    def place(self, value, event) -> bool:
+        """Put a finished value where it belongs; False if it was a key needing a value."""
+        if not self.stack:
+            self.out.value = value
+            self.out.values[()] = self.mark(event)
+            return True
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            path = top.path + (len(top.container),)
+            top.container.append(value)
+            self.out.values.setdefault(path, self.mark(event))
+            return True
+        if top.key is None:
+            return False
+        path = top.path + (top.key,)
+        if not top.skip:
+            top.container[top.key] = value
+        self.out.values.setdefault(path, self.mark(event))
+        top.key = None
+        top.skip = False
+        return True
+
+    def take_key(self, event, text: str):
+        top = self.stack[-1]
+        path = top.path + (text,)
+        if text in top.container:
+            self.report("yaml.duplicate-key", event,
+                        f'key "{text}" appears twice (first on line {self.out.keys[path][0]})')
+            top.skip = True
+        else:
+            self.out.keys[path] = self.mark(event)
+        top.key = text
+        top.key_mark = self.mark(event)
+
+    def expecting_key(self) -> bool:
+        return bool(self.stack) and isinstance(self.stack[-1].container, dict) and self.stack[-1].key is None
+
+    def scalar(self, event):
+        self.check_node(event)
+        if self.expecting_key():
+            self.take_key(event, event.value)
+            return
+        plain = event.style in (None, "") and event.tag is None
+        self.place(resolve_plain(event.value) if plain else event.value, event)
+
+    def start(self, event, container):
+        self.check_node(event)
+        if self.expecting_key():
+            self.report("yaml.key-not-string", event, "a list or mapping cannot be a key")
+            raise _Abort
+        if len(self.stack) >= MAX_DEPTH:
+            self.report("yaml.too-deep", event, f"nesting deeper than {MAX_DEPTH} levels", limit=MAX_DEPTH)
+            raise _Abort
+        top = self.stack[-1] if self.stack else None
+        if top is None:
+            path = ()
+        elif isinstance(top.container, list):
+            path = top.path + (len(top.container),)
+        else:
+            path = top.path + (top.key,)
+        self.out.values.setdefault(path, self.mark(event))
+        self.stack.append(_Frame(container, path))
+
+    def end(self, event):
+        frame = self.stack.pop()
+        self.place(frame.container, _MarkAt(frame, self))
+
+    def alias(self, event):
+        self.report("yaml.anchor", event, f'alias "*{event.anchor}" is not allowed')
+        if self.expecting_key():
+            self.take_key(event, "*" + event.anchor)
+        else:
+            self.place(None, event)
+
+    def feed(self, event):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            self.scalar(event)
+        elif kind is yaml.MappingStartEvent:
+            self.start(event, {})
+        elif kind is yaml.SequenceStartEvent:
+            self.start(event, [])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self.end(event)
+        elif kind is yaml.AliasEvent:
+            self.alias(event)
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                self.report("yaml.multiple-documents", event, "more than one YAML document")
+                raise _Abort
+
+
+class _MarkAt:
+    """Stands in for an event: the place a finished collection started."""
+
+    def __init__(self, frame, builder):
+        line, column = builder.out.values.get(frame.path, (1, 1))
+        self.start_mark = _M(line - 1 - builder.offset, column - 1)
+
+
+class _M:
+    def __init__(self, line, column):
+        self.line, self.column = line, column
+
+
+class _Abort(Exception):
+    pass
+
+
+def parse(text: str, relpath: str, line_offset: int = 0) -> Parsed:
+    """Parse one YAML document strictly. Never raises for bad input: problems become findings."""
+    builder = _Builder(relpath, line_offset)
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            builder.feed(event)
+    except _Abort:
+        builder.out.value = None
+    except yaml.YAMLError as error:
+        builder.out.findings.append(_syntax_finding(error, relpath, line_offset, text))
+        builder.out.value = None
+    return builder.out
+
+
+def _syntax_finding(error, relpath, offset, text):
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        where = (mark.line + 1 + offset, mark.column + 1)
+    elif isinstance(error, yaml.reader.ReaderError):
+        before = text[: error.position]
+        where = (before.count("\n") + 1 + offset, len(before) - before.rfind("\n"))
+    else:
+        where = (1 + offset, 1)
+    if isinstance(error, yaml.reader.ReaderError):
+        problem = f"character U+{error.character:04X} is not allowed" if isinstance(error.character, int) \
+            else f"character {error.character!r} is not allowed"
+    else:
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
+    return F.make("yaml.syntax", relpath, where, message)
