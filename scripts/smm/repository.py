@@ -78,7 +78,7 @@ def load_strategy(root: Path) -> tuple[Strategy, list]:
         file = root / "strategy" / name
         relpath = f"strategy/{name}"
         if not file.exists():
-            findings.append(F.make("strategy.missing", relpath, None, f"{relpath} is missing", path=relpath))
+            findings.append(F.make("strategy.missing", relpath, None, f"{relpath} is missing", file=relpath))
             continue
         doc = load_yaml(file, relpath)
         findings.extend(doc.findings)

@@ -231,6 +231,8 @@ def parse(text: str, relpath: str, line_offset: int = 0) -> Parsed:
 
 def _syntax_finding(error, relpath, offset, text):
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if "end of stream" in str(getattr(error, "problem", "")) and getattr(error, "context_mark", None):
+        mark = error.context_mark  # point at what was left open, not at the end of the text
     if mark is not None:
         where = (mark.line + 1 + offset, mark.column + 1)
     elif isinstance(error, yaml.reader.ReaderError):

@@ -1,0 +1,72 @@
+"""Shared helpers: a small real repository in a temporary folder, and ways to check it."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+PROJECT = HERE.parent
+FIXTURE = HERE / "fixtures" / "repo"
+CASES = HERE / "cases"
+
+sys.path.insert(0, str(PROJECT / "scripts"))
+
+from smm.check import run_check  # noqa: E402
+
+CASE_TARGETS = {  # case folder -> where its single file goes in the repository
+    "posts": "content/posts/2026/12/01-case.md",
+    "campaigns": "content/campaigns/case.md",
+    "personas": "personas/case.md",
+}
+
+
+def make_repo(dest: Path) -> Path:
+    shutil.copytree(FIXTURE, dest, symlinks=True)
+    return dest
+
+
+def write(root: Path, relpath: str, content: str | bytes) -> Path:
+    file = root / relpath
+    file.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        file.write_bytes(content)
+    else:
+        file.write_text(content, encoding="utf-8")
+    return file
+
+
+def check(root: Path, *paths: str):
+    return run_check(root, list(paths), cwd=root).findings
+
+
+def snapshot(root: Path) -> dict:
+    """Every file's bytes, to prove a command changed nothing."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.is_symlink()}
+
+
+def run_smm(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")}
+    full_env = {**base, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "smm", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**full_env, "PYTHONPATH": str(PROJECT / "scripts")}, timeout=120)
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    return make_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    """A copy of the shipped sample repository."""
+    dest = tmp_path / "sample"
+    ignore = shutil.ignore_patterns(".venv", ".git", "site", "tests", "__pycache__", "*.egg-info", ".pytest_cache",
+                                    "benchmarks", ".hypothesis", "test-artifacts")
+    shutil.copytree(PROJECT, dest, ignore=ignore, symlinks=True)
+    return dest

@@ -1,0 +1,89 @@
+"""The strict loader: whatever bytes come in, findings come out, never an exception."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smm import loader, yamlstrict
+
+FENCE = "---\n"
+
+
+def load_bytes(tmp_path: Path, raw: bytes) -> loader.Document:
+    file = tmp_path / "post.md"
+    file.write_bytes(raw)
+    return loader.load_markdown(file, "post.md")
+
+
+def test_oversized_file_is_a_finding_not_a_read(tmp_path):
+    raw = (FENCE + "title: Big\n" + FENCE).encode() + b"x" * (loader.MAX_BYTES + 1)
+    doc = load_bytes(tmp_path, raw)
+    assert [f.rule for f in doc.findings] == ["load.too-large"]
+    assert doc.data is None
+
+
+def test_yaml11_surprises_keep_what_the_author_wrote(tmp_path):
+    text = FENCE + "a: no\nb: on\nc: 12:30\nd: 2026-05-01\ne: 0755\nf: 1_000\ng: 0x1F\nh: .inf\n" + FENCE
+    data = load_bytes(tmp_path, text.encode()).data
+    assert data == {"a": "no", "b": "on", "c": "12:30", "d": "2026-05-01", "e": "0755", "f": "1_000",
+                    "g": "0x1F", "h": ".inf"}
+
+
+def test_plain_numbers_booleans_and_nulls_are_typed(tmp_path):
+    text = FENCE + "a: 5\nb: -2.5\nc: true\nd: False\ne: ~\nf:\ng: '5'\n" + FENCE
+    data = load_bytes(tmp_path, text.encode()).data
+    assert data == {"a": 5, "b": -2.5, "c": True, "d": False, "e": None, "f": None, "g": "5"}
+
+
+def test_alias_bomb_is_rejected_without_expanding(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    doc = load_bytes(tmp_path, (FENCE + "\n".join(lines) + "\n" + FENCE).encode())
+    assert {f.rule for f in doc.findings} == {"yaml.anchor"}
+    assert all(v is None for v in doc.data["a8"])  # aliases are never expanded
+
+
+def test_very_deep_nesting_is_a_finding(tmp_path):
+    text = FENCE + "a: " + "[" * 5000 + "]" * 5000 + "\n" + FENCE
+    doc = load_bytes(tmp_path, text.encode())
+    assert "yaml.too-deep" in {f.rule for f in doc.findings}
+
+
+def test_body_keeps_hash_lines_and_knows_its_first_line(tmp_path):
+    doc = load_bytes(tmp_path, (FENCE + "title: T\n" + FENCE + "#hashtag first\nmore\n").encode())
+    assert doc.body == "#hashtag first\nmore\n"
+    assert doc.body_line == 4
+
+
+def test_marks_point_at_keys_and_list_items():
+    parsed = yamlstrict.parse("title: T\nplatforms:\n  - x\n  - bluesky\n", "f.yaml")
+    assert parsed.keys[("platforms",)] == (2, 1)
+    assert parsed.values[("platforms", 1)] == (4, 5)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(tmp_path, raw):
+    doc = load_bytes(tmp_path, raw)
+    assert doc.data is None or isinstance(doc.data, dict)
+    assert all(f.rule and f.message for f in doc.findings)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=1500))
+def test_arbitrary_front_matter_text_never_raises(tmp_path, text):
+    doc = load_bytes(tmp_path, (FENCE + text + "\n" + FENCE + "body").encode("utf-8", "surrogatepass"))
+    assert doc.data is None or isinstance(doc.data, dict)
+    assert doc.ok or doc.findings
+
+
+YAML_ALPHABET = st.sampled_from(list("abc:-[]{}&*!|>'\"#%@`, \n\t?~0129.") + ["\n  ", ": ", "- ", "---", "..."])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(YAML_ALPHABET, max_size=80).map("".join))
+def test_yaml_shaped_noise_never_raises(text):
+    parsed = yamlstrict.parse(text, "noise.yaml")
+    assert all(f.rule.startswith("yaml.") for f in parsed.findings)
