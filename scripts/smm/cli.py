@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(report.REPORTERS), default=None,
                        help="output format (default: github inside GitHub Actions, else text)")
     check.add_argument("--base", help="git ref to compare with (diff-aware rules)")
+    preview = commands.add_parser("preview", help="show a post as each of its platforms will show it")
+    preview.add_argument("path", help="the post's file")
+    preview.add_argument("--format", choices=["text", "json"], default="text")
     return parser
 
 
@@ -52,7 +55,12 @@ def cmd_check(args) -> int:
     return EXIT_FINDINGS if any(f.severity == "error" for f in result.findings) else EXIT_OK
 
 
-COMMANDS = {"check": cmd_check}
+def cmd_preview(args) -> int:
+    from . import preview
+    return preview.run(repository_root(args), Path(args.path), args.format)
+
+
+COMMANDS = {"check": cmd_check, "preview": cmd_preview}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,7 @@ class _Lenient(dict):
 def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
          severity: str | None = None, platform: str | None = None, **context) -> Finding:
     """Build a finding for `rule`, taking severity and hint from the catalogue."""
-    entry = catalogue().get(rule)
+    entry = catalogue().get(rule) or catalogue().get(_wildcard(rule))
     if entry is None:
         raise KeyError(f"rule {rule!r} is not in the catalogue")
     line, column = where or (1, 1)
@@ -62,6 +62,14 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
     return Finding(path=path, line=line, column=column, rule=rule,
                    severity=severity or entry["severity"], message=message,
                    hint=hint, platform=platform)
+
+
+def _wildcard(rule: str) -> str:
+    """`limit.x.length` -> `limit.*.length`; `voice.Kelda.Names` -> `voice.*`."""
+    parts = rule.split(".")
+    if parts[0] == "voice":
+        return "voice.*"
+    return ".".join([parts[0], "*", *parts[2:]]) if len(parts) == 3 else rule
 
 
 def has_errors(findings) -> bool:

@@ -13,7 +13,6 @@ POST_PATH = re.compile(r"^content/posts/(\d{4})/(\d{2})/(\d{2})-([a-z0-9][a-z0-9
 IMAGE_EXT = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
 VIDEO_EXT = {".mp4", ".mov", ".webm", ".m4v"}
 GIF_EXT = {".gif"}
-THREAD_PLATFORMS = frozenset({"x", "bluesky", "mastodon", "threads"})
 
 
 @dataclass
@@ -65,33 +64,6 @@ class Post:
     @property
     def path(self) -> str:
         return self.doc.path
-
-    def copy_for(self, platform: str) -> list[str]:
-        """The parts posted on `platform`: one part, or several for a thread."""
-        variant = self.variants.get(platform)
-        if variant and variant.thread:
-            parts = variant.thread
-        elif variant and variant.text is not None:
-            parts = [variant.text]
-        elif self.thread:
-            parts = self.thread
-        else:
-            parts = [self.body]
-        parts = [part.strip() for part in parts]
-        if len(parts) > 1 and platform not in THREAD_PLATFORMS:
-            return ["\n\n".join(parts)]
-        return parts
-
-    def copy_source(self, platform: str) -> tuple:
-        """Where in the front matter the copy used on `platform` is written; () for the body."""
-        variant = self.variants.get(platform)
-        if variant and variant.thread:
-            return ("variants", platform, "thread")
-        if variant and variant.text is not None:
-            return ("variants", platform, "text") if variant.structured else ("variants", platform)
-        if self.thread:
-            return ("thread",)
-        return ()
 
 
 @dataclass

@@ -38,6 +38,7 @@ class Parsed:
     value: object = None
     values: dict = field(default_factory=dict)   # path tuple -> (line, column)
     keys: dict = field(default_factory=dict)     # path tuple -> (line, column) of the key
+    blocks: set = field(default_factory=set)     # paths of block scalars (| or >): text starts a line later
     findings: list = field(default_factory=list)
 
     def where(self, path: tuple) -> tuple[int, int] | None:
@@ -148,7 +149,17 @@ class _Builder:
             self.take_key(event, event.value)
             return
         plain = event.style in (None, "") and event.tag is None
+        if event.style in ("|", ">"):
+            self.out.blocks.add(self.current_path())
         self.place(resolve_plain(event.value) if plain else event.value, event)
+
+    def current_path(self) -> tuple:
+        top = self.stack[-1] if self.stack else None
+        if top is None:
+            return ()
+        if isinstance(top.container, list):
+            return top.path + (len(top.container),)
+        return top.path + (top.key,)
 
     def start(self, event, container):
         self.check_node(event)

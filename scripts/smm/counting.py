@@ -1,0 +1,179 @@
+"""Counting text the way each platform counts it.
+
+* X: twitter-text v3 weighted length (NFC; a URL counts 23; an emoji sequence
+  counts 2; code points in the light ranges count 1, all others 2).
+  Source: twitter/twitter-text config/v3.json and js/src/parseTweet.js.
+* Bluesky: grapheme clusters of the text as posted (and at most 3,000 UTF-8 bytes).
+  Source: bluesky-social/atproto lexicons/app/bsky/feed/post.json.
+* Mastodon: grapheme clusters after each http(s) URL becomes 23 characters and
+  each @user@domain becomes @user; the content warning counts too.
+  Source: mastodon/mastodon app/validators/status_length_validator.rb.
+* utf16: UTF-16 code units, where the API says so (TikTok).
+* utf8_bytes: UTF-8 bytes, where the API says so (YouTube descriptions).
+* code points: what the platform's API documents as "characters" when it says
+  no more (LinkedIn, Instagram, Facebook, Threads, Pinterest).
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+X_URL_LENGTH = 23
+X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+X_HEAVY, X_LIGHT = 2, 1
+
+_GRAPHEME = regex.compile(r"\X")
+_KEYCAP = regex.compile(r"^[0-9#*]\uFE0F?\u20E3$")
+_FLAG = regex.compile(r"^\p{Regional_Indicator}{2}$")
+_TAG_FLAG = regex.compile(r"^\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F$")
+_NOT_EMOJI_ALONE = regex.compile(r"[0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001F3FF\U0001F9B0-\U0001F9B3]")
+
+# URLs, written after twitter-text's documented behaviour (see module docstring).
+_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$\"`"
+_DOMAIN_CHAR = rf"[^{_PUNCT}\s\p{{Cc}}\p{{Cf}}\p{{Z}}]"
+_LABEL = rf"(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}"
+_LATIN = r"\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF\u0100-\u024F\u0253\u0254\u0256\u0257\u0259\u025B\u0263\u0268" \
+         r"\u026F\u0272\u0289\u028B\u02BB\u0300-\u036F\u1E00-\u1EFF\u0400-\u04FF"
+_PATH_CHAR = rf"[a-z0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN}]"
+_PATH_END = rf"[+\-a-z0-9=_#/{_LATIN}]"
+_PARENS = rf"\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*)\)"
+_PATH = rf"(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*(?:{_PATH_END}|{_PARENS})|@{_PATH_CHAR}+/)"
+_QUERY = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
+
+
+@lru_cache(maxsize=1)
+def tlds() -> tuple[str, ...]:
+    text = resources.files("smm").joinpath("data/tlds.txt").read_text("utf-8")
+    names = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _x_url_pattern():
+    tld = "(?:" + "|".join(regex.escape(t) for t in tlds()) + r"|xn--[\-0-9a-z]+)(?=[^a-z0-9@+\-]|$)"
+    return regex.compile(
+        rf"(?:^|(?<=[^a-z0-9@＠$#＃]))(?P<url>(?P<scheme>https?://)?(?P<domain>(?:{_LABEL}\.)+{tld})"
+        rf"(?::[0-9]+)?(?:/{_PATH}*)?(?:\?{_QUERY})?)",
+        regex.IGNORECASE | regex.VERSION1)
+
+
+_ASCII_DOMAIN = regex.compile(rf"^(?:[\-a-z0-9{_LATIN}]+\.)+[a-z0-9\-]+$", regex.IGNORECASE)
+_TCO = regex.compile(r"^https?://t\.co/([a-z0-9]+)", regex.IGNORECASE)
+
+
+def x_urls(text: str) -> list[tuple[int, int]]:
+    """Spans of the URLs X links (and counts as 23), with or without a scheme."""
+    spans = []
+    for match in _x_url_pattern().finditer(text):
+        start, end = match.span("url")
+        if not match.group("scheme"):
+            if start > 0 and text[start - 1] in "-_./":
+                continue
+            if not _ASCII_DOMAIN.match(match.group("domain")):
+                continue
+        else:
+            tco = _TCO.match(match.group("url"))
+            if tco:
+                end = start + tco.end()
+        if spans and start < spans[-1][1]:
+            continue
+        spans.append((start, end))
+    return spans
+
+
+def is_emoji(cluster: str) -> bool:
+    """True when a grapheme cluster is an emoji (X counts it as 2 whatever its length)."""
+    if _FLAG.match(cluster) or _KEYCAP.match(cluster) or _TAG_FLAG.match(cluster):
+        return True
+    first = cluster[0]
+    if _NOT_EMOJI_ALONE.match(first):
+        return False
+    return bool(regex.match(r"\p{Emoji}", first))
+
+
+def _code_point_weight(ch: str) -> int:
+    cp = ord(ch)
+    for low, high in X_LIGHT_RANGES:
+        if low <= cp <= high:
+            return X_LIGHT
+    return X_HEAVY
+
+
+def x_length(text: str) -> int:
+    """The twitter-text v3 weighted length."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    total, position = 0, 0
+    for start, end in x_urls(text):
+        total += _weigh_plain(text[position:start]) + X_URL_LENGTH
+        position = end
+    return total + _weigh_plain(text[position:])
+
+
+def _weigh_plain(text: str) -> int:
+    total = 0
+    for cluster in _GRAPHEME.findall(text):
+        if is_emoji(cluster):
+            total += X_HEAVY
+            if not _is_whole_emoji(cluster):
+                total += sum(_code_point_weight(ch) for ch in cluster[len(_emoji_head(cluster)):])
+        else:
+            total += sum(_code_point_weight(ch) for ch in cluster)
+    return total
+
+
+_EMOJI_HEAD = regex.compile(
+    r"^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F|"
+    r"\p{Emoji}(?:\uFE0F|\p{Emoji_Modifier})?(?:\u200D\p{Emoji}(?:\uFE0F|\p{Emoji_Modifier})?)*)")
+
+
+def _emoji_head(cluster: str) -> str:
+    match = _EMOJI_HEAD.match(cluster)
+    return match.group(0) if match else cluster[0]
+
+
+def _is_whole_emoji(cluster: str) -> bool:
+    return _emoji_head(cluster) == cluster
+
+
+def graphemes(text: str) -> int:
+    return len(_GRAPHEME.findall(text))
+
+
+_MASTODON_URL = regex.compile(r"(?:^|(?<=[^\p{L}\p{N}/@]))https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"]*(?:\s|$))",
+                              regex.IGNORECASE)
+_MASTODON_MENTION = regex.compile(r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+",
+                                  regex.IGNORECASE)
+
+
+def mastodon_length(text: str, content_warning: str = "") -> int:
+    """Mastodon's count: graphemes, URLs as 23, remote mentions as local, plus the content warning."""
+    countable = _MASTODON_URL.sub("x" * X_URL_LENGTH, text)
+    countable = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), countable)
+    return graphemes((content_warning or "") + countable)
+
+
+def code_points(text: str) -> int:
+    return len(text)
+
+
+def utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+COUNTERS = {
+    "twitter": lambda text, cw="": x_length(text),
+    "graphemes": lambda text, cw="": graphemes(text),
+    "mastodon": mastodon_length,
+    "code_points": lambda text, cw="": code_points(text),
+    "utf16": lambda text, cw="": utf16_units(text),
+    "utf8_bytes": lambda text, cw="": utf8_bytes(text),
+}
+
+HASHTAG = regex.compile(r"(?:^|(?<=[^\p{L}\p{N}_&/#]))[#＃]([\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)")

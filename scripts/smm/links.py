@@ -1,0 +1,76 @@
+"""Links in post copy: which are allowed, and UTM tagging of links to the brand's own domains.
+
+UTM convention (design notes): utm_source = platform, utm_medium = social or
+paid, utm_campaign = campaign slug, utm_content = post id, all lowercase
+(GA4 reports are case-sensitive). Parameters already in a link are kept.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import regex
+
+# http(s) links as written: up to whitespace, without trailing sentence punctuation.
+HTTP_LINK = regex.compile(r"(?i)\bhttps?://[^\s<>\"]+?(?=[.,;:!?)\]'\"…]*(?:\s|$))")
+# Other schemes a link can carry. Anything written as scheme://... counts too.
+OTHER_SCHEMES = ("javascript", "data", "vbscript", "file", "blob", "ftp", "ftps", "sftp", "ssh", "telnet",
+                 "mailto", "tel", "sms", "intent", "chrome", "about", "ws", "wss", "irc", "market", "itms")
+BAD_LINK = regex.compile(
+    r"(?i)(?<![\w.+-])(?:(?:" + "|".join(OTHER_SCHEMES) + r"):(?=\S)|(?!https?://)[a-z][a-z0-9+.-]{1,30}://)\S*")
+
+
+@dataclass(frozen=True)
+class Link:
+    start: int
+    end: int
+    url: str
+
+
+def http_links(text: str) -> list[Link]:
+    return [Link(m.start(), m.end(), m.group(0)) for m in HTTP_LINK.finditer(text)]
+
+
+def bad_links(text: str) -> list[Link]:
+    return [Link(m.start(), m.end(), m.group(0)) for m in BAD_LINK.finditer(text)]
+
+
+def is_brand_link(url: str, domains) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def utm_parameters(platform: str, medium: str, campaign: str | None, post_id: str) -> dict:
+    params = {"utm_source": platform, "utm_medium": medium}
+    if campaign:
+        params["utm_campaign"] = campaign
+    params["utm_content"] = post_id
+    return {k: v.lower() for k, v in params.items()}
+
+
+def tag_url(url: str, params: dict) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {k.lower() for k, _ in query}
+    query += [(k, v) for k, v in params.items() if k not in present]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="/:"), parts.fragment))
+
+
+def tag_text(text: str, domains, params: dict) -> str:
+    """The text with every link to the brand's domains UTM-tagged."""
+    if not domains:
+        return text
+    out, position = [], 0
+    for link in http_links(text):
+        if is_brand_link(link.url, domains):
+            out.append(text[position:link.start])
+            out.append(tag_url(link.url, params))
+            position = link.end
+    out.append(text[position:])
+    return "".join(out)

@@ -1,0 +1,47 @@
+"""What we know about a media file: its size, and for images their pixel dimensions."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    bytes: int
+    width: int | None = None
+    height: int | None = None
+    readable: bool = True
+
+    @property
+    def aspect(self) -> float | None:
+        return self.width / self.height if self.width and self.height else None
+
+
+def inspect(file: Path, kind: str) -> MediaInfo | None:
+    """None when the file is missing (another rule reports that)."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    if not file.is_file():
+        return None
+    if kind != "image":
+        return MediaInfo(bytes=stat.st_size)
+    return _image(str(file), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _image(path: str, size: int, mtime: int) -> MediaInfo:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                width, height = image.size
+                image.verify()
+        return MediaInfo(bytes=size, width=width, height=height)
+    except Exception:  # Pillow raises many kinds for a broken or hostile file
+        return MediaInfo(bytes=size, readable=False)

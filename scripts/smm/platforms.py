@@ -1,0 +1,66 @@
+"""The platform table (data/platforms.yaml), loaded once and checked against its schema."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import counting, schemas
+from .loader import load_yaml
+
+DATA = Path(__file__).parent / "data" / "platforms.yaml"
+IDS = ("x", "bluesky", "mastodon", "threads", "linkedin", "instagram", "facebook", "tiktok", "youtube", "pinterest")
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    spec: dict
+
+    @property
+    def name(self) -> str:
+        return self.spec["name"]
+
+    @property
+    def text_limit(self) -> int:
+        return self.spec["text"]["limit"]
+
+    @property
+    def counting(self) -> str:
+        return self.spec["text"]["counting"]
+
+    @property
+    def has_threads(self) -> bool:
+        return bool(self.spec.get("thread"))
+
+    def section(self, name: str) -> dict:
+        return self.spec.get(name) or {}
+
+    def count(self, text: str, content_warning: str = "") -> int:
+        return counting.COUNTERS[self.counting](text, content_warning)
+
+
+@lru_cache(maxsize=4)
+def load(path: str = str(DATA)) -> tuple[dict, tuple]:
+    """(platform id -> Platform, findings about the table itself)."""
+    file = Path(path)
+    doc = load_yaml(file, _display(file))
+    problems = list(doc.findings)
+    if doc.ok:
+        problems += schemas.validate(doc, "platforms", schemas.SCHEMA_DIR.parent)
+    if problems:
+        return {}, tuple(problems)
+    return {pid: Platform(pid, spec) for pid, spec in doc.data.items()}, ()
+
+
+def _display(file: Path) -> str:
+    parts = file.resolve().parts
+    return "/".join(parts[parts.index("scripts"):]) if "scripts" in parts else file.name
+
+
+def table() -> dict:
+    return load()[0]
+
+
+def get(platform_id: str) -> Platform | None:
+    return table().get(platform_id)

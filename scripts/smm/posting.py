@@ -1,0 +1,117 @@
+"""How a post comes out on one platform: the text as posted, counted the platform's way.
+
+One function, `render`, feeds the rules, `smm preview`, the site and the exports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import counting, links, platforms
+
+
+@dataclass
+class Part:
+    text: str
+    length: int
+    limit: int
+    source: tuple          # where the text is written in the front matter; () for the body
+
+    @property
+    def over(self) -> int:
+        return max(0, self.length - self.limit)
+
+
+@dataclass
+class Rendition:
+    post_id: str
+    platform: str
+    parts: list[Part]
+    title: str | None = None
+    content_warning: str | None = None
+    first_comment: str | None = None
+    media: list = field(default_factory=list)
+    utm: dict = field(default_factory=dict)
+
+    @property
+    def is_thread(self) -> bool:
+        return len(self.parts) > 1
+
+
+def medium(post) -> str:
+    return "paid" if (post.boost or post.sponsored) else "social"
+
+
+def utm_for(post, platform_id: str, repo) -> dict:
+    campaign = repo.campaign_of(post)
+    slug = (campaign.utm_campaign or campaign.slug) if campaign else post.campaign
+    return links.utm_parameters(platform_id, medium(post), slug, post.id)
+
+
+def render(post, platform_id: str, repo) -> Rendition:
+    platform = platforms.get(platform_id)
+    variant = post.variants.get(platform_id)
+    utm = utm_for(post, platform_id, repo)
+    domains = repo.strategy.settings.get("domains", [])
+    cw = (variant.content_warning if variant else None) or ""
+    texts, sources = _texts(post, platform_id, platform)
+    parts = []
+    for text, source in zip(texts, sources):
+        posted = links.tag_text(text, domains, utm)
+        parts.append(Part(text=posted, length=platform.count(posted, cw) if platform else len(posted),
+                          limit=platform.text_limit if platform else 0, source=source))
+    return Rendition(post_id=post.id, platform=platform_id, parts=parts,
+                     title=variant.title if variant else None, content_warning=cw or None,
+                     first_comment=variant.first_comment if variant else None, media=list(post.media), utm=utm)
+
+
+def _texts(post, platform_id: str, platform) -> tuple[list[str], list[tuple]]:
+    variant = post.variants.get(platform_id)
+    if variant and variant.thread:
+        texts, base = variant.thread, ("variants", platform_id, "thread")
+    elif variant and variant.text is not None:
+        return [variant.text.strip()], [("variants", platform_id, "text") if variant.structured
+                                         else ("variants", platform_id)]
+    elif post.thread:
+        texts, base = post.thread, ("thread",)
+    else:
+        return [post.body.strip()], [()]
+    texts = [t.strip() for t in texts]
+    if platform is not None and not platform.has_threads:
+        return ["\n\n".join(texts)], [base]
+    return texts, [base + (i,) for i in range(len(texts))]
+
+
+def hashtags(text: str) -> list[str]:
+    return counting.HASHTAG.findall(text)
+
+
+def written_copies(post) -> list[tuple[tuple, str]]:
+    """Every piece of copy as the author wrote it, with where it is written: (source, text)."""
+    out = []
+    if post.body.strip():
+        out.append(((), post.body))
+    for i, part in enumerate(post.thread or []):
+        out.append((("thread", i), part))
+    for pid, variant in post.variants.items():
+        if variant.thread:
+            out += [(("variants", pid, "thread", i), part) for i, part in enumerate(variant.thread)]
+        if variant.text is not None:
+            out.append((("variants", pid, "text") if variant.structured else ("variants", pid), variant.text))
+        if variant.first_comment:
+            out.append((("variants", pid, "first_comment"), variant.first_comment))
+    return out
+
+
+def copy_location(post, source: tuple, text: str = "", offset: int = 0) -> tuple[int, int]:
+    """Line and column in the file of `offset` within the copy written at `source`."""
+    doc = post.doc
+    if source == ():
+        body = post.body
+        before = body[: body.find(text) if text and text in body else 0] + (text[:offset] if text else "")
+        line = doc.body_line + before.count("\n")
+        return line, len(before) - before.rfind("\n")
+    line, column = doc.value_at(*source)
+    if source in doc.parsed.blocks:
+        before = text[:offset]
+        return line + 1 + before.count("\n"), len(before) - before.rfind("\n") + 2
+    return line, column + offset if offset and "\n" not in text[:offset] else column

@@ -1,0 +1,52 @@
+"""Rules on the words of a post: links, paid disclosure, and the brand's voice."""
+from __future__ import annotations
+
+import regex
+
+from .. import findings as F
+from .. import links, voice
+from ..posting import copy_location, render, written_copies
+
+
+def link_schemes(repo):
+    for post in repo.posts:
+        for source, text in written_copies(post):
+            for link in links.bad_links(text):
+                yield F.make("link.scheme", post.path, copy_location(post, source, text, link.start),
+                             f'"{link.url[:60]}" is not a web link that can be posted')
+
+
+def _disclosed(text: str, markers) -> bool:
+    return any(regex.search(r"(?<![\p{L}\p{N}_#])" + regex.escape(m) + r"(?![\p{L}\p{N}_])", text,
+                            regex.IGNORECASE) for m in markers)
+
+
+def disclosure(repo):
+    markers = repo.strategy.settings.get("disclosure") or ["#ad"]
+    for post in repo.posts:
+        if not (post.sponsored or post.boost):
+            continue
+        for pid in post.platforms:
+            rendition = render(post, pid, repo)
+            if not any(_disclosed(part.text, markers) for part in rendition.parts):
+                source = rendition.parts[0].source if rendition.parts else ()
+                yield F.make("disclosure.missing", post.path,
+                             copy_location(post, source, rendition.parts[0].text if rendition.parts else ""),
+                             f"a {'sponsored' if post.sponsored else 'boosted'} post has no disclosure on {pid}",
+                             platform=pid, markers=", ".join(markers), network=pid)
+
+
+def brand_voice(repo):
+    rules, problems = voice.load_styles(repo.root)
+    yield from problems
+    if not rules:
+        return
+    for post in repo.posts:
+        for source, text in written_copies(post):
+            for rule in rules:
+                for match in rule.check(text):
+                    yield F.make(f"voice.{rule.id}", post.path, copy_location(post, source, text, match.start),
+                                 match.message, severity=rule.level, hint=match.hint)
+
+
+RULES = [link_schemes, disclosure, brand_voice]

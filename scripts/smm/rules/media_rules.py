@@ -1,0 +1,111 @@
+"""Media on each platform: how many, which kinds, alt text, file size, aspect ratio."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import PurePosixPath
+
+from .. import findings as F
+from .. import platforms
+from ..media import inspect
+
+NEEDS = {"any": "an image or a video", "image": "an image", "video": "a video"}
+
+
+def _severity(post):
+    return "warning" if post.status == "idea" else None
+
+
+def _safe_file(repo, path: str):
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in path:
+        return None
+    file = (repo.root / pure)
+    try:
+        return file if file.resolve().is_relative_to(repo.root.resolve()) else None
+    except (OSError, RuntimeError):
+        return None
+
+
+def media_files_readable(repo):
+    for post in repo.posts:
+        for media in post.media:
+            file = _safe_file(repo, media.path)
+            info = inspect(file, media.kind) if file else None
+            if info is not None and not info.readable:
+                yield F.make("media.unreadable", post.path, post.doc.value_at("media", media.index, "path"),
+                             f'"{media.path}" cannot be read as an image')
+
+
+def media_per_platform(repo):
+    for post in repo.posts:
+        for pid in post.platforms:
+            platform = platforms.get(pid)
+            if platform is not None:
+                yield from _counts(post, platform)
+                yield from _each(post, platform, repo)
+
+
+def _counts(post, platform):
+    spec, sev, where = platform.section("media"), _severity(post), post.doc.where("media")
+    kinds = Counter(m.kind for m in post.media)
+    base = dict(platform=platform.id, network=platform.name)
+    needs = spec.get("requires", "none")
+    has_needed = {"none": True, "any": bool(post.media), "image": kinds["image"] > 0, "video": kinds["video"] > 0}
+    if not has_needed[needs]:
+        yield F.make(f"media.{platform.id}.required", post.path, post.doc.where("platforms"),
+                     f"{platform.name} posts need {NEEDS[needs]}", severity=sev, needs=NEEDS[needs], **base)
+    too_many = [(kind, kinds[kind], spec.get(f"max_{kind}s", 0)) for kind in ("image", "video", "gif")
+                if kinds[kind] > spec.get(f"max_{kind}s", 0)]
+    total = sum(kinds.values())
+    if spec.get("max_items") is not None and total > spec["max_items"]:
+        too_many.append(("item", total, spec["max_items"]))
+    for kind, count, limit in too_many:
+        yield F.make(f"media.{platform.id}.count", post.path, where,
+                     f"{count} {kind}{'s' if count != 1 else ''} on {platform.name}; the limit is {limit}",
+                     severity=sev, allowed=_allowed(spec), **base)
+    if not spec.get("mixing") and len([k for k in kinds if kinds[k]]) > 1:
+        yield F.make(f"media.{platform.id}.mixing", post.path, where,
+                     f"{platform.name} cannot mix {' and '.join(sorted(kinds))} in one post", severity=sev, **base)
+
+
+def _allowed(spec) -> str:
+    kinds = [f"{spec.get(f'max_{k}s', 0)} {k}{'s' if spec.get(f'max_{k}s', 0) != 1 else ''}"
+             for k in ("image", "video", "gif") if spec.get(f"max_{k}s", 0)]
+    return (" or " if not spec.get("mixing") else ", ").join(kinds) or "no media"
+
+
+def _each(post, platform, repo):
+    spec, sev = platform.section("media"), _severity(post)
+    alt_limit = platform.section("alt_text").get("limit")
+    base = dict(platform=platform.id, network=platform.name)
+    for media in post.media:
+        where = post.doc.where("media", media.index)
+        if alt_limit and len(media.alt) > alt_limit:
+            yield F.make(f"limit.{platform.id}.alt", post.path, post.doc.value_at("media", media.index, "alt"),
+                         f"alt text is {len(media.alt)} characters; {platform.name} allows {alt_limit}",
+                         severity=sev, limit=alt_limit, **base)
+        if media.kind == "video" and spec.get("video_needs_cover") and not media.cover:
+            yield F.make(f"media.{platform.id}.cover", post.path, where,
+                         f"a video on {platform.name} needs a cover image", severity=sev, **base)
+        file = _safe_file(repo, media.path)
+        info = inspect(file, media.kind) if file else None
+        if info is None or not info.readable or media.kind != "image":
+            continue
+        yield from _image_limits(post, platform, spec, info, media, where, sev, base)
+
+
+def _image_limits(post, platform, spec, info, media, where, sev, base):
+    limit = spec.get("image_max_bytes")
+    if limit and info.bytes > limit:
+        yield F.make(f"media.{platform.id}.size", post.path, where,
+                     f'"{media.path}" is {info.bytes:,} bytes; {platform.name} allows {limit:,}',
+                     severity=sev, limit=f"{limit:,}", **base)
+    ratio = spec.get("aspect_ratio")
+    if ratio and info.aspect and not (ratio["min"] - 0.005 <= info.aspect <= ratio["max"] + 0.005):
+        yield F.make(f"media.{platform.id}.aspect", post.path, where,
+                     f'"{media.path}" is {info.width}x{info.height} (ratio {info.aspect:.2f}); '
+                     f'{platform.name} allows {ratio["min"]} to {ratio["max"]}',
+                     severity=sev, low=ratio["min"], high=ratio["max"], **base)
+
+
+RULES = [media_files_readable, media_per_platform]
