@@ -1,0 +1,77 @@
+"""Counting the way each platform counts: golden tests against the reference implementations."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from twitter_text import parse_tweet
+
+from smm import counting
+
+CORPUS = [line.replace("\\n", "\n").replace("\\t", "\t")
+          for line in (Path(__file__).parent / "data" / "x_corpus.txt").read_text("utf-8").splitlines()
+          if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("text", CORPUS, ids=[t[:30] for t in CORPUS])
+def test_x_length_matches_twitter_text(text):
+    assert counting.x_length(text) == parse_tweet(text).weightedLength
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(CORPUS + [" ", "\n", "kelda.nl", "https://a.se/x", "🇳🇱", "é", "日本"]),
+                min_size=1, max_size=6).map(" ".join))
+def test_x_length_matches_twitter_text_on_mixed_copy(text):
+    assert counting.x_length(text) == parse_tweet(text).weightedLength
+
+
+# Emoji sequences added after Emoji 12.0 (twitter-text-parser's emoji list) count 2 on
+# X today; the reference package still counts their parts, so they are tested by value.
+@pytest.mark.parametrize("text, expected", [
+    ("❤️‍🔥", 2),      # Emoji 13.1
+    ("🐦‍🔥", 2),      # Emoji 15.1
+    ("🧑‍🚒", 2),      # Emoji 12.1
+    ("a" * 280, 280),
+    ("日" * 140, 280),
+    ("https://example.com/" + "x" * 100, 23),
+])
+def test_x_length_known_values(text, expected):
+    assert counting.x_length(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Þingvellir", 10),
+    ("Åsa", 3),
+    ("A\u030asa", 3),                    # decomposed Å is one grapheme
+    ("👨‍👩‍👧‍👦", 1),
+    ("🇳🇱🇸🇪", 2),
+    ("👍🏽", 1),
+    ("Azərbaycan", 10),
+    ("مرحبا", 5),
+    ("日本語", 3),
+    ("https://kelda.example/" + "x" * 50, 72),   # Bluesky counts a URL in full
+])
+def test_bluesky_counts_graphemes(text, expected):
+    assert counting.graphemes(text) == expected
+
+
+@pytest.mark.parametrize("text, cw, expected", [
+    ("https://kelda.example/" + "x" * 200, "", 23),
+    ("see https://kelda.example/a.", "", 4 + 23 + 1),
+    ("hi @saga@mastodon.social!", "", len("hi @saga!")),
+    ("@saga@mastodon.social", "", 5),
+    ("email saga@kelda.example", "", len("email saga@kelda.example")),
+    ("👨‍👩‍👧‍👦 Åsa", "", 5),
+    ("text", "Spoiler", 11),
+    ("kelda.nl without scheme", "", len("kelda.nl without scheme")),
+])
+def test_mastodon_counts(text, cw, expected):
+    assert counting.mastodon_length(text, cw) == expected
+
+
+def test_other_countings():
+    assert counting.COUNTERS["code_points"]("Åsa 👍🏽", "") == 6
+    assert counting.COUNTERS["utf16"]("Åsa 👍🏽", "") == 8
+    assert counting.COUNTERS["utf8_bytes"]("Åsa 👍🏽", "") == 13

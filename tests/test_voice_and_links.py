@@ -1,0 +1,74 @@
+"""Brand voice rules in Vale's format, links, disclosure and UTM tagging."""
+from __future__ import annotations
+
+from conftest import check, run_smm, write
+from smm import links, voice
+
+
+def _rules(repo, name, text):
+    write(repo, f"strategy/voice/Fixture/{name}.yml", text)
+    rules, problems = voice.load_styles(repo)
+    assert problems == []
+    return {r.id: r for r in rules}
+
+
+def test_substitution_message_fills_replacement_then_match(repo):
+    rule = _rules(repo, "Names", "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\n"
+                                 "ignorecase: true\nlevel: error\nswap:\n  e-mail|email: mail|post\n")["Fixture.Names"]
+    [match] = rule.check("Send an E-mail, or mail or post.")
+    assert match.message == "Use 'mail' instead of 'E-mail'."
+
+
+def test_existence_respects_word_boundaries_case_and_exceptions(repo):
+    rule = _rules(repo, "Avoid", "extends: existence\nmessage: \"Avoid '%s'.\"\nlevel: warning\n"
+                                 "tokens: [just]\nexceptions: [Just Eat]\n")["Fixture.Avoid"]
+    assert [m.message for m in rule.check("It is just fine, adjust it. Just")] == ["Avoid 'just'."]
+    assert rule.check("justice") == []
+
+
+def test_voice_levels_set_the_finding_severity_and_exit_code(repo):
+    write(repo, "strategy/voice/Fixture/Soft.yml",
+          "extends: existence\nmessage: \"Maybe not '%s'.\"\nlevel: suggestion\ntokens: [basically]\n")
+    write(repo, "content/posts/2026/12/01-soft.md", "---\ntitle: S\nstatus: draft\nplatforms: [x]\n---\n"
+                                                    "It is basically a bottle.\n")
+    [finding] = [f for f in check(repo) if f.path.endswith("01-soft.md")]
+    assert (finding.rule, finding.severity, finding.line) == ("voice.Fixture.Soft", "suggestion", 6)
+    assert run_smm("check", cwd=repo).returncode == 0
+
+
+def test_sample_voice_rules_catch_unprovable_claims(sample):
+    write(sample, "content/posts/2026/12/02-claim.md",
+          "---\ntitle: Claim\nstatus: draft\nplatforms: [x]\n---\nOur bottle is 100% sustainable and eco-friendly.\n")
+    result = run_smm("check", "content/posts/2026/12/02-claim.md", cwd=sample)
+    assert result.returncode == 1
+    assert result.stdout.count("voice.Kelda.Claims") == 2
+
+
+def test_utm_tags_only_brand_links_lowercase_and_keeps_existing():
+    params = links.utm_parameters("X", "social", "Winter-Blend", "2026-12-01-Teaser")
+    text = "See https://Shop.Kelda.example/a?utm_source=newsletter#top and https://other.org/b."
+    tagged = links.tag_text(text, ["kelda.example"], params)
+    assert "https://Shop.Kelda.example/a?utm_source=newsletter&utm_medium=social&utm_campaign=winter-blend" \
+           "&utm_content=2026-12-01-teaser#top" in tagged
+    assert "https://other.org/b." in tagged
+
+
+def test_utm_medium_is_paid_for_boosted_posts(sample):
+    import json
+    result = run_smm("preview", "content/posts/2026/12/01-trail-flask-veluwe-nl.md", "--format", "json", cwd=sample)
+    text = json.loads(result.stdout)["platforms"]["instagram"]["parts"][0]["text"]
+    assert "utm_medium=paid" in text and "utm_source=instagram" in text
+
+
+def test_disclosure_must_be_a_whole_marker(repo):
+    write(repo, "content/posts/2026/12/01-paid.md", "---\ntitle: P\nstatus: draft\nplatforms: [x]\n"
+                                                    "sponsored: true\n---\nGreat #adventure!\n")
+    assert "disclosure.missing" in {f.rule for f in check(repo)}
+    write(repo, "content/posts/2026/12/01-paid.md", "---\ntitle: P\nstatus: draft\nplatforms: [x]\n"
+                                                    "sponsored: true\n---\nGreat #adventure! #Ad\n")
+    assert "disclosure.missing" not in {f.rule for f in check(repo)}
+
+
+def test_bad_link_schemes_are_found_but_prose_with_colons_is_not():
+    found = [l.url for l in links.bad_links("Note: 12:30 ratio 2:1 javascript:x mailto:a@b.c ftp://h/x ok")]
+    assert found == ["javascript:x", "mailto:a@b.c", "ftp://h/x"]
