@@ -66,7 +66,12 @@ def repo(tmp_path) -> Path:
 def sample(tmp_path) -> Path:
     """A copy of the shipped sample repository."""
     dest = tmp_path / "sample"
-    ignore = shutil.ignore_patterns(".venv", ".git", "site", "tests", "__pycache__", "*.egg-info", ".pytest_cache",
-                                    "benchmarks", ".hypothesis", "test-artifacts")
+    everywhere = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis")
+    top = {".venv", ".git", "site", "tests", "benchmarks", "test-artifacts"}
+
+    def ignore(folder, names):
+        skipped = set(everywhere(folder, names))
+        return skipped | (top & set(names) if Path(folder) == PROJECT else set())
+
     shutil.copytree(PROJECT, dest, ignore=ignore, symlinks=True)
     return dest
