@@ -1,0 +1,106 @@
+"""Generate every page of the handbook from the model: one call, deterministic output.
+
+`generate(root, today)` returns a Site: Markdown pages by path, binary files by path,
+and the navigation. It knows nothing of MkDocs; hook.py hands the result over.
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .. import rules
+from ..repository import load_repository
+from . import calendar as cal
+from . import ics, pages
+
+
+@dataclass
+class Site:
+    pages: dict = field(default_factory=dict)      # "strategy/brand.md" -> Markdown
+    files: dict = field(default_factory=dict)      # "calendar.ics" -> bytes
+    media: dict = field(default_factory=dict)      # "media/x.jpg" -> absolute path
+    nav: list = field(default_factory=list)
+
+
+def today_for(repo) -> date:
+    """The build's idea of today: SMM_TODAY (YYYY-MM-DD) when set, else today in the repository's timezone."""
+    value = os.environ.get("SMM_TODAY")
+    if value:
+        return date.fromisoformat(value)
+    return datetime.now(repo.timezone).date()
+
+
+def generate(root: Path, today: date | None = None) -> Site:
+    repo = load_repository(root)
+    today = today or today_for(repo)
+    findings = defaultdict(list)
+    for finding in list(repo.findings) + rules.run(repo):
+        findings[finding.path].append(finding)
+    ctx = pages.Context(repo=repo, today=today, findings=findings)
+    site = Site()
+    site.pages["index.md"] = pages.home(ctx)
+    chapters = _strategy(repo, site)
+    site.pages.update(pages.personas(ctx))
+    site.pages.update(pages.campaigns(ctx))
+    site.pages.update({f"posts/{post.id}.md": pages.post_page(ctx, post) for post in repo.posts})
+    months = cal.months(ctx)
+    site.pages["calendar/index.md"] = cal.index_page(ctx, months)
+    site.pages.update({f"calendar/{m:%Y-%m}.md": cal.month_page(ctx, m, months) for m in months})
+    site.files["calendar.ics"] = ics.calendar(repo)
+    site.media = _media(repo.root)
+    site.nav = _nav(ctx, chapters, months)
+    return site
+
+
+def _strategy(repo, site: Site) -> list[tuple[str, str]]:
+    chapters = []
+    for file in _chapter_order(repo.strategy.chapters):
+        text = file.read_text("utf-8")
+        uri = f"strategy/{file.name}"
+        site.pages[uri] = text.rstrip("\n") + "\n\n" + pages.strategy_data(repo, file.stem)
+        chapters.append((_heading(text) or file.stem.replace("-", " ").capitalize(), uri))
+    return chapters
+
+
+def _chapter_order(files: list[Path]) -> list[Path]:
+    """index.md first, then the order index.md links them in, then the rest by name."""
+    by_name = {f.name: f for f in files}
+    order = ["index.md"] if "index.md" in by_name else []
+    if order:
+        order += [n for n in re.findall(r"\]\(([\w.-]+\.md)\)", by_name["index.md"].read_text("utf-8"))
+                  if n in by_name and n not in order]
+    order += sorted(n for n in by_name if n not in order)
+    return [by_name[n] for n in dict.fromkeys(order)]
+
+
+def _heading(text: str) -> str | None:
+    match = re.search(r"^# (.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def _media(root: Path) -> dict:
+    folder = root / "media"
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for file in sorted(folder.rglob("*")):
+        if file.is_file() and not file.is_symlink() and not file.name.startswith("."):
+            out[file.relative_to(root).as_posix()] = str(file)
+    return out
+
+
+def _nav(ctx, chapters, months) -> list:
+    personas = [{html.escape(ctx.repo.personas[s].name): f"personas/{s}.md"} for s in sorted(ctx.repo.personas)]
+    recent = cal.nav_months(ctx, months)
+    return [
+        {"Home": "index.md"},
+        {"Strategy": [{html.escape(title): uri} for title, uri in chapters]},
+        {"Personas": [{"All personas": "personas/index.md"}, *personas]},
+        {"Campaigns": "campaigns/index.md"},
+        {"Calendar": [{"All months": "calendar/index.md"}, *[{f"{m:%B %Y}": f"calendar/{m:%Y-%m}.md"} for m in recent]]},
+    ]

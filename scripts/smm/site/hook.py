@@ -1,0 +1,43 @@
+"""MkDocs hooks: hand the generated site to MkDocs. All the work is in smm.site.build.
+
+Listed under `hooks:` in mkdocs.yml. Keep this file thin: generation must run
+(and be tested) without MkDocs.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.structure.files import File, InclusionLevel
+
+from smm.site.build import generate
+
+_site = None
+
+
+def on_config(config, **kwargs):
+    global _site
+    _site = generate(Path(config.config_file_path).parent)
+    config.nav = _site.nav
+    return config
+
+
+def on_files(files, config, **kwargs):
+    for src_uri, markdown in sorted(_site.pages.items()):
+        _replace(files, File.generated(config, src_uri, content=markdown, inclusion=_inclusion(src_uri)))
+    for src_uri, data in sorted(_site.files.items()):
+        _replace(files, File.generated(config, src_uri, content=data))
+    for src_uri, path in sorted(_site.media.items()):
+        _replace(files, File.generated(config, src_uri, abs_src_path=path))
+    return files
+
+
+def _inclusion(src_uri: str):
+    return InclusionLevel.NOT_IN_NAV if src_uri.startswith(("posts/", "campaigns/", "calendar/")) \
+        else InclusionLevel.UNDEFINED
+
+
+def _replace(files, file):
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        files.remove(existing)
+    files.append(file)
