@@ -32,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="show a post as each of its platforms will show it")
     preview.add_argument("path", help="the post's file")
     preview.add_argument("--format", choices=["text", "json"], default="text")
+    owners = commands.add_parser("codeowners", help="write .github/CODEOWNERS from the team and approval rules")
+    owners.add_argument("--check", action="store_true", help="fail when the committed file is out of date")
+    approvals = commands.add_parser("approvals", help="check a pull request's approvals against the rules")
+    approvals.add_argument("--pr", type=int, required=True, help="pull request number")
+    approvals.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", ""),
+                           help="owner/name (default: GITHUB_REPOSITORY)")
+    approvals.add_argument("--format", choices=["text", "json"], default="text")
     return parser
 
 
@@ -60,7 +67,28 @@ def cmd_preview(args) -> int:
     return preview.run(repository_root(args), Path(args.path), args.format)
 
 
-COMMANDS = {"check": cmd_check, "preview": cmd_preview}
+def _loaded(args):
+    from .repository import load_repository
+    repo = load_repository(repository_root(args))
+    errors = [f for f in repo.findings if f.severity == "error" and f.path.startswith("strategy/")]
+    if errors:
+        raise UsageError(f"{errors[0].path}:{errors[0].line}: {errors[0].message} (run smm check)")
+    return repo
+
+
+def cmd_codeowners(args) -> int:
+    from . import codeowners
+    code, message = codeowners.run(_loaded(args), args.check)
+    (sys.stdout if code == 0 else sys.stderr).write(message)
+    return code
+
+
+def cmd_approvals(args) -> int:
+    from . import approvals_report
+    return approvals_report.run(_loaded(args), args)
+
+
+COMMANDS = {"check": cmd_check, "preview": cmd_preview, "codeowners": cmd_codeowners, "approvals": cmd_approvals}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -116,6 +116,7 @@ class Strategy:
     channels: dict = field(default_factory=dict)
     team: dict = field(default_factory=dict)
     objectives: list[dict] = field(default_factory=list)
+    approvals: dict = field(default_factory=dict)
     docs: dict = field(default_factory=dict)     # file stem -> Document
     chapters: list[Path] = field(default_factory=list)
 

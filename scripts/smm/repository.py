@@ -18,6 +18,7 @@ STRATEGY_FILES = {  # file in strategy/ -> schema kind; each is required
     "channels.yaml": "channels",
     "team.yaml": "team",
     "objectives.yaml": "objectives",
+    "approvals.yaml": "approvals",
 }
 
 
@@ -105,6 +106,8 @@ def _set_strategy_part(strategy: Strategy, kind: str, data: dict) -> None:
         strategy.team = data
     elif kind == "objectives":
         strategy.objectives = data["objectives"]
+    elif kind == "approvals":
+        strategy.approvals = data
 
 
 def _check_timezone(strategy: Strategy) -> list:
