@@ -13,6 +13,7 @@ class CheckResult:
     findings: list
     files_checked: int
     repo: object
+    calendar_changes: list | None = None     # with --base: what the change does to the calendar
 
 
 class UsageError(Exception):
@@ -41,13 +42,20 @@ def in_scope(path: str, prefixes: list[str] | None) -> bool:
     return any(p == "" or path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
-def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = None) -> CheckResult:
+def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = None,
+              base: str | None = None) -> CheckResult:
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
     repo = load_repository(root)
     found = list(repo.findings) + rules.run(repo)
+    changes = None
+    if base:
+        from .diff import compare
+        diff_findings, changes = compare(repo, base)
+        found += diff_findings
     found = sorted({f for f in found if in_scope(f.path, prefixes)})
     files = _documents(repo)
-    return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo)
+    return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
+                       calendar_changes=changes)
 
 
 def _documents(repo) -> list[str]:

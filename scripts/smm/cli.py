@@ -56,9 +56,10 @@ def repository_root(args) -> Path:
 
 def cmd_check(args) -> int:
     root = repository_root(args)
-    result = run_check(root, args.paths)
+    result = run_check(root, args.paths, base=args.base)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    report.REPORTERS[fmt](result.findings, result.files_checked)
+    report.REPORTERS[fmt](result.findings, result.files_checked, changes=result.calendar_changes,
+                          repo=result.repo)
     return EXIT_FINDINGS if any(f.severity == "error" for f in result.findings) else EXIT_OK
 
 

@@ -82,10 +82,15 @@ def split_front_matter(text: str, relpath: str) -> tuple[str | None, str, int, l
 
 def load_markdown(file: Path, relpath: str) -> Document:
     """A Markdown file with YAML front matter."""
-    doc = Document(path=relpath)
     text, problems = read_text(file, relpath)
+    return parse_markdown(text, relpath, problems)
+
+
+def parse_markdown(text: str | None, relpath: str, problems: list | None = None) -> Document:
+    """Front matter and body from already decoded text (None: the problems say why there is none)."""
+    doc = Document(path=relpath)
     if text is None:
-        doc.findings = problems
+        doc.findings = problems or []
         return doc
     yaml_text, doc.body, doc.body_line, problems = split_front_matter(text, relpath)
     if yaml_text is None:

@@ -34,7 +34,7 @@ def printable(text: str) -> str:
                    else f"\\u{ord(ch):04x}" for ch in str(text))
 
 
-def text(findings, files: int, stream=sys.stdout) -> None:
+def text(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> None:
     colour = use_colour(stream)
     for f in findings:
         sev = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
@@ -45,13 +45,17 @@ def text(findings, files: int, stream=sys.stdout) -> None:
             hint = f"  hint: {printable(f.hint)}"
             stream.write((f"{_DIM}{hint}{_RESET}" if colour else hint) + "\n")
     stream.write(summary_line(findings, files) + "\n")
+    if changes is not None:
+        stream.write(calendar_text(changes, repo))
 
 
-def as_json(findings, files: int, stream=sys.stdout) -> None:
+def as_json(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> None:
     c = counts(findings)
     payload = {"findings": [f.as_dict() for f in findings],
                "summary": {"errors": c["error"], "warnings": c["warning"], "suggestions": c["suggestion"],
                            "files_checked": files}}
+    if changes is not None:
+        payload["calendar_changes"] = [change.as_dict(repo.timezone) for change in changes]
     json.dump(payload, stream, ensure_ascii=False, indent=2)
     stream.write("\n")
 
@@ -71,13 +75,61 @@ def annotation(f) -> str:
     return f"::{level} {props}::{_escape_data(body)}"
 
 
-def github(findings, files: int, stream=sys.stdout) -> None:
+def github(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> None:
     for f in findings:
         stream.write(annotation(f) + "\n")
     stream.write(summary_line(findings, files) + "\n")
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
-        write_summary(target, markdown_summary(findings, files))
+        markdown = markdown_summary(findings, files)
+        if changes is not None:
+            markdown += calendar_markdown(changes, repo)
+        write_summary(target, markdown)
+
+
+_SIGNS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def _when(post, repo) -> str:
+    return f"{post.publish_at.astimezone(repo.timezone):%Y-%m-%d %H:%M}" if post.publish_at else "no date"
+
+
+def calendar_text(changes, repo) -> str:
+    if not changes:
+        return "Calendar: no posts added, changed or removed.\n"
+    lines = ["Calendar changes:"]
+    for c in changes:
+        what = f" ({', '.join(c.fields)})" if c.fields else ""
+        lines.append(f"  {_SIGNS[c.change]} {_when(c.post, repo)} [{', '.join(c.post.platforms)}] "
+                     f"{printable(c.post.title)} ({c.post.status}){what}")
+    return "\n".join(lines) + "\n"
+
+
+def calendar_markdown(changes, repo) -> str:
+    """The calendar diff, then a preview of every added or changed post on each platform."""
+    from .posting import render
+    out = ["\n## Calendar changes\n"]
+    if not changes:
+        return out[0] + "\nNo posts added, changed or removed.\n"
+    out.append("| | When | Platforms | Post | Status | What changed |\n|---|---|---|---|---|---|")
+    out += [f"| {_SIGNS[c.change]} | {_when(c.post, repo)} | {cell(', '.join(c.post.platforms))} | "
+            f"{cell(c.post.title)} | {c.post.status} | {cell(', '.join(c.fields) or c.change)} |" for c in changes]
+    out.append("\n## Previews\n")
+    for c in changes:
+        if c.change == "removed":
+            continue
+        out.append(f"### {cell(c.post.title)}\n\n`{cell(c.path)}`\n")
+        for pid in c.post.platforms:
+            rendition = render(c.post, pid, repo)
+            for i, part in enumerate(rendition.parts):
+                label = f" ({i + 1}/{len(rendition.parts)})" if rendition.is_thread else ""
+                flag = " **over the limit**" if part.length > part.limit else ""
+                out.append(f"**{pid}**{label}: {part.length}/{part.limit}{flag}\n\n<pre>{cell_pre(part.text)}</pre>\n")
+    return "\n".join(out) + "\n"
+
+
+def cell_pre(value) -> str:
+    return html.escape(str(value))
 
 
 def cell(value) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import findings as F
 from . import schemas, times
-from .loader import Document, load_markdown, load_yaml
+from .loader import MAX_BYTES, Document, load_markdown, load_yaml
 from .model import (Campaign, Media, Persona, Post, Repository, Strategy, Variant, default_post_id,
                     media_kind)
 
@@ -71,6 +71,20 @@ def _add(repo: Repository, file: Path, kind: str, build) -> None:
     if any(p.severity == "error" and p.rule.startswith(("schema.type", "schema.required")) for p in problems):
         return  # the shape is wrong; later rules would only repeat it
     build(repo, doc)
+
+
+def post_from_bytes(repo: Repository, raw: bytes, relpath: str) -> Post | None:
+    """A post as it was in another version (such as the base branch), read like any other."""
+    from .loader import decode, parse_markdown
+    if len(raw) > MAX_BYTES:
+        return None
+    text, problems = decode(raw, relpath)
+    doc = parse_markdown(text, relpath, problems)
+    if not doc.ok or schemas.validate(doc, "post", repo.root):
+        return None
+    scratch = Repository(root=repo.root, strategy=repo.strategy)
+    _post(scratch, doc)
+    return scratch.posts[0]
 
 
 def load_strategy(root: Path) -> tuple[Strategy, list]:
