@@ -49,4 +49,16 @@ def campaign_references(repo):
             yield from _ref("ref.objective", doc, ("objective",), campaign.objective, objectives, "objective")
 
 
-RULES = [post_references, campaign_references]
+def approval_roles(repo):
+    doc = repo.strategy.docs.get("approvals")
+    if doc is None or not repo.strategy.people:
+        return
+    held = {role for person in repo.strategy.people for role in person["roles"]}
+    for i, rule in enumerate(repo.strategy.approvals.get("rules", [])):
+        for j, role in enumerate(rule["require"]["roles"]):
+            if role not in held:
+                yield F.make("approvals.role-unheld", doc.path, doc.value_at("rules", i, "require", "roles", j),
+                             f'approval rule "{rule["id"]}" needs a {role}, but nobody in strategy/team.yaml is one')
+
+
+RULES = [post_references, campaign_references, approval_roles]
