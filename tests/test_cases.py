@@ -50,9 +50,18 @@ def expectation(case: Path) -> tuple[str, int]:
     return rule, int(rest.split("--")[0])
 
 
+def pin_today(case: Path, monkeypatch) -> None:
+    """A repository case may fix the date the planning rules see (`today: YYYY-MM-DD`)."""
+    if case.suffix == ".yaml":
+        today = yaml.safe_load(case.read_text("utf-8")).get("today")
+        if today:
+            monkeypatch.setenv("SMM_TODAY", str(today))
+
+
 @pytest.mark.parametrize("case", _cases("invalid"), ids=_id)
-def test_invalid_case_reports_its_rule_at_its_line(case, tmp_path):
+def test_invalid_case_reports_its_rule_at_its_line(case, tmp_path, monkeypatch):
     root = make_repo(tmp_path / "repo")
+    pin_today(case, monkeypatch)
     target = place(root, case)
     before = snapshot(root)
     findings = check(root)
@@ -64,8 +73,9 @@ def test_invalid_case_reports_its_rule_at_its_line(case, tmp_path):
 
 
 @pytest.mark.parametrize("case", _cases("valid"), ids=_id)
-def test_valid_case_has_no_findings(case, tmp_path):
+def test_valid_case_has_no_findings(case, tmp_path, monkeypatch):
     root = make_repo(tmp_path / "repo")
+    pin_today(case, monkeypatch)
     target = place(root, case)
     findings = [f for f in check(root) if f.path == target]
     assert findings == []

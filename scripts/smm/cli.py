@@ -39,7 +39,41 @@ def build_parser() -> argparse.ArgumentParser:
     approvals.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", ""),
                            help="owner/name (default: GITHUB_REPOSITORY)")
     approvals.add_argument("--format", choices=["text", "json"], default="text")
+    new = commands.add_parser("new", help="scaffold a post, campaign or persona file")
+    new.add_argument("kind", choices=["post", "campaign", "persona"])
+    new.add_argument("--title", required=True, help="title (the persona's name for a persona)")
+    new.add_argument("--platforms", help="comma-separated platform ids, such as x,bluesky")
+    new.add_argument("--at", help="publish time, such as 2026-12-01T09:00 (posts)")
+    new.add_argument("--campaign", help="campaign slug (posts)")
+    new.add_argument("--status", choices=["idea", "draft", "scheduled"], help="status (posts; default draft)")
+    new.add_argument("--language", help="BCP 47 language tag (posts)")
+    new.add_argument("--start", help="first day, YYYY-MM-DD (campaigns)")
+    new.add_argument("--end", help="last day, YYYY-MM-DD (campaigns)")
+    new.add_argument("--goal", help="goal (campaigns) or summary (personas)")
+    new.add_argument("--budget", type=float, help="total budget; makes the campaign paid")
+    new.add_argument("--currency", default="EUR", help="budget currency (default EUR)")
+    new.add_argument("--slug", help="file name slug (default: from the title)")
+    agenda = commands.add_parser("calendar", help="the agenda: posts by date, as a table or for other tools")
+    _filters(agenda)
+    agenda.add_argument("--format", choices=["text", "json", "csv", "ics"], default="text")
+    export = commands.add_parser("export", help="bulk-scheduling CSV for Buffer or Hootsuite")
+    export.add_argument("tool", choices=["buffer", "hootsuite"])
+    export.add_argument("--platform", required=True, help="one platform (one file per profile)")
+    _filters(export, platform=False)
+    export.add_argument("--out", required=True, help="the CSV file to write")
+    export.add_argument("--force", action="store_true", help="replace the file if it exists")
+    export.add_argument("--date-format", default="%d/%m/%Y %H:%M", help="Hootsuite date format (strftime)")
+    freeze = commands.add_parser("freeze", help="list the freezes and the scheduled posts each one stops")
+    freeze.add_argument("--format", choices=["text", "json"], default="text")
     return parser
+
+
+def _filters(parser, platform: bool = True):
+    parser.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default: today for exports)")
+    parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD")
+    if platform:
+        parser.add_argument("--platform", help="only posts on this platform")
+    parser.add_argument("--campaign", help="only posts of this campaign")
 
 
 def repository_root(args) -> Path:
@@ -89,7 +123,52 @@ def cmd_approvals(args) -> int:
     return approvals_report.run(_loaded(args), args)
 
 
-COMMANDS = {"check": cmd_check, "preview": cmd_preview, "codeowners": cmd_codeowners, "approvals": cmd_approvals}
+def cmd_new(args) -> int:
+    from . import scaffold
+    relpath = scaffold.run(_loaded(args), args)
+    sys.stdout.write(f"created {relpath}\n")
+    return EXIT_OK
+
+
+def cmd_calendar(args) -> int:
+    from . import agenda
+    repo = _loaded(args)
+    filters = agenda.Filters(agenda.parse_day(args.start, "--from"), agenda.parse_day(args.end, "--to"),
+                             args.platform, args.campaign)
+    output = agenda.render(repo, agenda.select(repo, filters), args.format)
+    if isinstance(output, bytes):
+        sys.stdout.buffer.write(output)
+    else:
+        sys.stdout.write(output)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from . import agenda, export, planning, platforms
+    if args.platform not in platforms.IDS:
+        raise UsageError(f"unknown platform {args.platform!r}; known: {', '.join(platforms.IDS)}")
+    repo = _loaded(args)
+    start = agenda.parse_day(args.start, "--from") or planning.today(repo)
+    filters = agenda.Filters(start, agenda.parse_day(args.end, "--to"), None, args.campaign)
+    result = export.buffer(repo, args.platform, filters) if args.tool == "buffer" else \
+        export.hootsuite(repo, args.platform, filters, args.date_format)
+    files = export.files_for(args.tool, Path(args.out), result)
+    export.write_all(files, args.force)
+    for path, _ in files:
+        sys.stdout.write(f"wrote {path}\n")
+    sys.stdout.write(f"{len(result.rows)} post(s) exported for {args.platform}; {len(result.left_out)} left out\n")
+    for path, why in result.left_out:
+        sys.stdout.write(f"  left out {report.printable(path)}: {why}\n")
+    return EXIT_OK
+
+
+def cmd_freeze(args) -> int:
+    from . import freeze_report
+    return freeze_report.run(_loaded(args), args.format)
+
+
+COMMANDS = {"check": cmd_check, "preview": cmd_preview, "codeowners": cmd_codeowners, "approvals": cmd_approvals,
+            "new": cmd_new, "calendar": cmd_calendar, "export": cmd_export, "freeze": cmd_freeze}
 
 
 def main(argv: list[str] | None = None) -> int:

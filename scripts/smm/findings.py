@@ -20,7 +20,7 @@ class Finding:
     column: int
     rule: str
     severity: str = field(compare=False)
-    message: str = field(compare=False)
+    message: str = field(compare=True)
     hint: str = field(default="", compare=False)
     platform: str | None = field(default=None, compare=False)
 

@@ -117,6 +117,7 @@ class Strategy:
     team: dict = field(default_factory=dict)
     objectives: list[dict] = field(default_factory=list)
     approvals: dict = field(default_factory=dict)
+    freezes: list[dict] = field(default_factory=list)
     docs: dict = field(default_factory=dict)     # file stem -> Document
     chapters: list[Path] = field(default_factory=list)
 

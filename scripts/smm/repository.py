@@ -20,6 +20,7 @@ STRATEGY_FILES = {  # file in strategy/ -> schema kind; each is required
     "objectives.yaml": "objectives",
     "approvals.yaml": "approvals",
 }
+OPTIONAL_STRATEGY_FILES = {"freezes.yaml": "freezes"}
 
 
 def find_root(start: Path) -> Path | None:
@@ -89,9 +90,11 @@ def post_from_bytes(repo: Repository, raw: bytes, relpath: str) -> Post | None:
 
 def load_strategy(root: Path) -> tuple[Strategy, list]:
     strategy, findings = Strategy(), []
-    for name, kind in STRATEGY_FILES.items():
+    for name, kind in {**STRATEGY_FILES, **OPTIONAL_STRATEGY_FILES}.items():
         file = root / "strategy" / name
         relpath = f"strategy/{name}"
+        if not file.exists() and name in OPTIONAL_STRATEGY_FILES:
+            continue
         if not file.exists():
             findings.append(F.make("strategy.missing", relpath, None, f"{relpath} is missing", file=relpath))
             continue
@@ -122,6 +125,8 @@ def _set_strategy_part(strategy: Strategy, kind: str, data: dict) -> None:
         strategy.objectives = data["objectives"]
     elif kind == "approvals":
         strategy.approvals = data
+    elif kind == "freezes":
+        strategy.freezes = data["freezes"]
 
 
 def _check_timezone(strategy: Strategy) -> list:

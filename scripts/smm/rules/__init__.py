@@ -4,9 +4,9 @@ Every module here exposes RULES, a list of functions `rule(repo) -> iterable of 
 """
 from __future__ import annotations
 
-from . import copy_rules, media_rules, platform_rules, posts, references
+from . import copy_rules, media_rules, planning_rules, platform_rules, posts, references
 
-MODULES = [references, posts, platform_rules, media_rules, copy_rules]
+MODULES = [references, posts, platform_rules, media_rules, copy_rules, planning_rules]
 
 
 def all_rules():

@@ -75,11 +75,25 @@ def grid(ctx, month: date, here: str) -> str:
             today_label = ' <span class="smm-today">today</span>' if day == ctx.today else ""
             posts = "".join(entry(ctx, p, here) for p in days.get(day, []))
             cells.append(f'<td class="{" ".join(classes)}"><span class="smm-daynum">{day.day}{today_label}</span>'
+                         + holiday_note(ctx, day)
                          + (f'<ul class="smm-entries">{posts}</ul>' if posts else "") + "</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="smm-calendar-wrap"><table class="smm-calendar"><caption>{month:%B %Y}, week by week '
             f"(times in {esc(ctx.repo.timezone.key)})</caption><thead><tr>{head}</tr></thead>"
             f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def holiday_note(ctx, day: date) -> str:
+    """Public holidays of the strategy's markets on `day`, named with their markets."""
+    from .. import planning
+    found = planning.holidays_on(day, ctx.repo.strategy.settings.get("markets", []))
+    if not found:
+        return ""
+    names = {}
+    for market, name in found:
+        names.setdefault(name, []).append(market)
+    text = "; ".join(f"{name} ({', '.join(markets)})" for name, markets in names.items())
+    return f'<span class="smm-holiday"><span aria-hidden="true">⚑</span> Holiday: {esc(text)}</span>'
 
 
 def week_list(ctx, month: date, here: str) -> str:

@@ -23,6 +23,11 @@ def _host(repo) -> str:
 
 
 def calendar(repo) -> bytes:
+    """Every dated post."""
+    return calendar_for(repo, [p for p in repo.posts if p.publish_at])
+
+
+def calendar_for(repo, posts) -> bytes:
     host = _host(repo)
     base = (repo.strategy.settings.get("site_url") or "").rstrip("/")
     cal = Calendar()
@@ -31,7 +36,7 @@ def calendar(repo) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{repo.strategy.settings.get('brand', 'Social')} social media calendar")
     cal.add("x-wr-timezone", repo.timezone.key)
-    for post in sorted((p for p in repo.posts if p.publish_at), key=lambda p: (p.publish_at, p.id)):
+    for post in sorted((p for p in posts if p.publish_at), key=lambda p: (p.publish_at, p.id)):
         cal.add_component(_event(post, host, base))
     return cal.to_ical()
 

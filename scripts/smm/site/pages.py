@@ -63,6 +63,7 @@ def home(ctx) -> str:
     upcoming = ctx.between(today, today + timedelta(days=UPCOMING_DAYS - 1), ("scheduled", "published"))
     due = ctx.between(today, today + timedelta(days=DUE_SOON_DAYS - 1), ("draft", "idea"))
     return page_title("Home") + f"# {esc(brand)} social media handbook\n\n" + block(
+        freeze_banner(ctx),
         f'<p class="smm-asof">As of {today:%A %d %B %Y} ({esc(repo.timezone.key)}).</p>',
         f"<h2>Going out in the next {UPCOMING_DAYS} days</h2>",
         post_list(ctx, upcoming, here, "Nothing is scheduled for the next seven days."),
@@ -72,6 +73,24 @@ def home(ctx) -> str:
         "<h2>Active campaigns</h2>", active_campaigns(ctx, here),
         f'<p><a href="{href(here, "calendar/index.md")}">Open the calendar</a> or subscribe to '
         f'<a href="{href(here, "calendar.ics")}">calendar.ics</a> in your calendar app.</p>')
+
+
+def freeze_banner(ctx) -> str:
+    """Every freeze in force on the build day, at the top of the home page."""
+    from datetime import datetime, time
+    from .. import planning
+    start = datetime.combine(ctx.today, time(0), ctx.repo.timezone)
+    end = datetime.combine(ctx.today, time(23, 59), ctx.repo.timezone)
+    active = [f for f in planning.freezes(ctx.repo)[0]
+              if f.start <= end and (f.end is None or f.end > start)]
+    out = []
+    for item in active:
+        stopped = len(planning.affected_by(ctx.repo, item))
+        until = f"until {ctx.local(item.end):%a %d %b %H:%M}" if item.end else "until further notice"
+        out.append(f'<div class="smm-freeze" role="alert"><p><strong>Publishing freeze in force</strong> '
+                   f'{esc(until)}, declared by {esc(item.declared_by)}.</p><p>{esc(item.reason)}</p>'
+                   f"<p>{stopped} scheduled post(s) inside it are blocked; see the crisis chapter.</p></div>")
+    return "".join(out)
 
 
 def cadence_table(ctx) -> str:

@@ -1,0 +1,121 @@
+"""Planning facts derived from the strategy: today, the horizon, windows, holidays, who is on duty, freezes."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from . import times
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+COUNTED = ("draft", "scheduled", "published")       # posts that count toward the cadence
+
+
+def today(repo) -> date:
+    """SMM_TODAY (YYYY-MM-DD) when set, so checks and builds can be reproduced; else today locally."""
+    value = os.environ.get("SMM_TODAY")
+    return date.fromisoformat(value) if value else datetime.now(repo.timezone).date()
+
+
+def horizon(repo, start: date | None = None) -> tuple[date, date]:
+    start = start or today(repo)
+    weeks = repo.strategy.settings.get("planning_horizon_weeks", 4)
+    return start, start + timedelta(days=7 * weeks - 1)
+
+
+def local(repo, moment: datetime) -> datetime:
+    return moment.astimezone(repo.timezone)
+
+
+def in_windows(moment: datetime, windows: list[dict]) -> bool:
+    day = WEEKDAYS[moment.weekday()]
+    clock = moment.time().replace(second=0, microsecond=0)
+    for window in windows:
+        start = time.fromisoformat(window["from"])
+        end = time(23, 59) if window["to"] == "24:00" else time.fromisoformat(window["to"])
+        if day in window["days"] and start <= clock <= end:
+            return True
+    return False
+
+
+@lru_cache(maxsize=64)
+def _holidays(market: str, year: int) -> dict:
+    import holidays
+    try:
+        return dict(holidays.country_holidays(market, years=year, language="en_US"))
+    except (NotImplementedError, KeyError):
+        return {}
+
+
+def holidays_on(day: date, markets) -> list[tuple[str, str]]:
+    """(market, holiday name) for each market with a public holiday on `day`."""
+    return [(m, _holidays(m, day.year)[day]) for m in sorted(markets) if day in _holidays(m, day.year)]
+
+
+def markets_of(repo, post) -> list[str]:
+    campaign = repo.campaign_of(post)
+    if campaign and campaign.markets:
+        return list(campaign.markets)
+    by_language = repo.strategy.settings.get("language_markets", {})
+    language = post.language or repo.strategy.settings.get("default_language")
+    if language in by_language:
+        return by_language[language]
+    if language and language.split("-")[0] in by_language:
+        return by_language[language.split("-")[0]]
+    return list(repo.strategy.settings.get("markets", []))
+
+
+def on_duty(repo, day: date) -> list[str]:
+    team = repo.strategy.team
+    away = {t["handle"] for t in team.get("time_off", [])
+            if date.fromisoformat(t["from"]) <= day <= date.fromisoformat(t["to"])}
+    duty = []
+    for entry in team.get("rota", []):
+        if not (date.fromisoformat(entry["from"]) <= day <= date.fromisoformat(entry["to"])):
+            continue
+        if entry.get("days") and WEEKDAYS[day.weekday()] not in entry["days"]:
+            continue
+        if entry["handle"] not in away:
+            duty.append(entry["handle"])
+    return sorted(set(duty))
+
+
+@dataclass(frozen=True)
+class Freeze:
+    index: int
+    reason: str
+    declared_by: str
+    start: datetime
+    end: datetime | None
+    platforms: tuple
+
+    def covers(self, moment: datetime, platforms) -> bool:
+        if moment < self.start or (self.end is not None and moment >= self.end):
+            return False
+        return not self.platforms or bool(set(platforms) & set(self.platforms))
+
+    def active_on(self, moment: datetime) -> bool:
+        return self.start <= moment and (self.end is None or moment < self.end)
+
+
+def freezes(repo) -> tuple[list[Freeze], list[tuple[int, str, str]]]:
+    """The freezes that parse, and (index, key, problem) for those that do not."""
+    out, problems = [], []
+    for i, item in enumerate(repo.strategy.freezes):
+        start = times.resolve(item["from"], repo.timezone)
+        end = times.resolve(item["until"], repo.timezone) if item.get("until") else None
+        if start.when is None:
+            problems.append((i, "from", start.detail))
+            continue
+        if end is not None and end.when is None:
+            problems.append((i, "until", end.detail))
+            continue
+        out.append(Freeze(i, item["reason"], item["declared_by"], start.when, end.when if end else None,
+                          tuple(item.get("platforms", []))))
+    return out, problems
+
+
+def affected_by(repo, freeze: Freeze) -> list:
+    return [p for p in repo.posts if p.status == "scheduled" and p.publish_at
+            and freeze.covers(p.publish_at, p.platforms)]

@@ -1,0 +1,196 @@
+"""Planning rules: cadence, posting windows and spacing, campaign windows and budgets,
+crisis freezes, on-duty coverage and public holidays."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from .. import findings as F
+from .. import planning, platforms
+
+
+def _name(pid: str) -> str:
+    platform = platforms.get(pid)
+    return platform.name if platform else pid
+
+
+def _channels_doc(repo):
+    return repo.strategy.docs.get("channels")
+
+
+def _upcoming(repo, statuses=("draft", "scheduled")):
+    start = planning.today(repo)
+    return [p for p in repo.posts if p.publish_at and p.status in statuses
+            and planning.local(repo, p.publish_at).date() >= start]
+
+
+def cadence(repo):
+    doc = _channels_doc(repo)
+    if doc is None:
+        return
+    start, end = planning.horizon(repo)
+    monday = start - timedelta(days=start.weekday())
+    counts = defaultdict(int)
+    for post in repo.posts:
+        if post.publish_at and post.status in planning.COUNTED:
+            day = planning.local(repo, post.publish_at).date()
+            for pid in post.platforms:
+                counts[(pid, day - timedelta(days=day.weekday()))] += 1
+    for pid, channel in repo.strategy.channels.items():
+        target = channel.get("posts_per_week")
+        if not target:
+            continue
+        week = monday
+        while week <= end:
+            planned = counts[(pid, week)]
+            if planned < target:
+                iso = week.isocalendar()
+                yield F.make("cadence.under-target", doc.path, doc.value_at("channels", pid, "posts_per_week"),
+                             f"week {iso.week} ({week:%d %b}–{week + timedelta(days=6):%d %b}): {planned} of "
+                             f"{target} {_name(pid)} posts planned", missing=target - planned, network=_name(pid))
+            week += timedelta(days=7)
+
+
+def windows(repo):
+    channels = repo.strategy.channels
+    for post in _upcoming(repo):
+        moment = planning.local(repo, post.publish_at)
+        for pid in post.platforms:
+            spec = channels.get(pid) or {}
+            if spec.get("windows") and not planning.in_windows(moment, spec["windows"]):
+                text = "; ".join(f"{'/'.join(w['days'])} {w['from']}–{w['to']}" for w in spec["windows"])
+                yield F.make("cadence.window", post.path, post.doc.value_at("publish_at"),
+                             f"{moment:%a %H:%M} is outside the {_name(pid)} posting windows",
+                             platform=pid, network=_name(pid), windows=text)
+
+
+def spacing(repo):
+    channels = repo.strategy.channels
+    by_platform = defaultdict(list)
+    for post in repo.posts:
+        if post.publish_at and post.status in ("draft", "scheduled", "published"):
+            for pid in post.platforms:
+                by_platform[pid].append(post)
+    start = planning.today(repo)
+    for pid, posts in by_platform.items():
+        hours = (channels.get(pid) or {}).get("min_spacing_hours")
+        if not hours:
+            continue
+        posts.sort(key=lambda p: (p.publish_at, p.id))
+        for earlier, later in zip(posts, posts[1:]):
+            gap = later.publish_at - earlier.publish_at
+            if gap < timedelta(hours=hours) and planning.local(repo, later.publish_at).date() >= start:
+                yield F.make("cadence.spacing", later.path, later.doc.value_at("publish_at"),
+                             f"{gap.total_seconds() / 3600:.1f} hours after {earlier.path} on {_name(pid)}",
+                             platform=pid, hours=hours, network=_name(pid))
+
+
+def campaign_windows(repo):
+    for post in repo.posts:
+        campaign = repo.campaign_of(post)
+        if not (campaign and post.publish_at and campaign.start and campaign.end) or post.status in ("idea", "cancelled"):
+            continue
+        day = planning.local(repo, post.publish_at).date()
+        if not campaign.start <= day <= campaign.end:
+            yield F.make("campaign.post-outside", post.path, post.doc.value_at("publish_at"),
+                         f"{day} is outside campaign {campaign.slug} ({campaign.start} – {campaign.end})",
+                         start=campaign.start, end=campaign.end)
+
+
+def budgets(repo):
+    spend = defaultdict(float)
+    for post in repo.posts:
+        if not post.boost or post.status == "cancelled":
+            continue
+        campaign = repo.campaign_of(post)
+        where = post.doc.value_at("boost")
+        if campaign is None or not campaign.budget:
+            yield F.make("campaign.no-budget", post.path, where, "a boosted post outside any campaign with a budget")
+            continue
+        if post.boost["currency"] != campaign.budget["currency"]:
+            yield F.make("campaign.currency", post.path, post.doc.value_at("boost", "currency"),
+                         f"boost in {post.boost['currency']}, campaign budget in {campaign.budget['currency']}",
+                         currency=campaign.budget["currency"])
+            continue
+        spend[(campaign.slug, None)] += post.boost["amount"]
+        pid = post.boost.get("platform") or (post.platforms[0] if len(post.platforms) == 1 else None)
+        if pid:
+            spend[(campaign.slug, pid)] += post.boost["amount"]
+    yield from _over_budget(repo, spend)
+
+
+def _over_budget(repo, spend):
+    for (slug, pid), amount in sorted(spend.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        campaign = repo.campaigns[slug]
+        budget = campaign.budget
+        limit = budget["total"] if pid is None else budget.get("platforms", {}).get(pid)
+        if limit is None or amount <= limit:
+            continue
+        what = "total" if pid is None else _name(pid)
+        where = campaign.doc.value_at("budget", "total") if pid is None else \
+            campaign.doc.value_at("budget", "platforms", pid)
+        yield F.make("campaign.budget", campaign.path, where,
+                     f"boosts add up to {budget['currency']} {amount:,.2f}, over the {what} budget of "
+                     f"{budget['currency']} {limit:,.2f}", campaign=campaign.path)
+
+
+def ended_campaigns(repo):
+    today = planning.today(repo)
+    for campaign in repo.campaigns.values():
+        if not campaign.end or campaign.end >= today:
+            continue
+        left = [p for p in repo.posts if p.campaign == campaign.slug and p.status == "scheduled"]
+        if left:
+            yield F.make("campaign.ended", campaign.path, campaign.doc.value_at("end"),
+                         f"the campaign ended on {campaign.end} with {len(left)} post(s) still scheduled: "
+                         + ", ".join(p.id for p in left[:3]) + ("..." if len(left) > 3 else ""))
+
+
+def freeze(repo):
+    active, problems = planning.freezes(repo)
+    doc = repo.strategy.docs.get("freezes")
+    for index, key, detail in problems:
+        yield F.make("freeze.invalid", doc.path, doc.value_at("freezes", index, key), f"freeze {key}: {detail}")
+    for item in active:
+        for post in planning.affected_by(repo, item):
+            until = f"until {item.end.isoformat()}" if item.end else "with no end set"
+            yield F.make("freeze.active", post.path, post.doc.value_at("publish_at"),
+                         f"scheduled inside a publishing freeze (from {item.start.isoformat()}, {until})",
+                         by=item.declared_by, reason=item.reason)
+
+
+def coverage(repo):
+    doc = repo.strategy.docs.get("team")
+    if doc is None:
+        return
+    start, end = planning.horizon(repo)
+    scheduled = defaultdict(list)
+    for post in repo.posts:
+        if post.publish_at and post.status == "scheduled":
+            scheduled[planning.local(repo, post.publish_at).date()].append(post)
+    day = start
+    while day <= end:
+        if not planning.on_duty(repo, day):
+            if scheduled[day]:
+                for post in scheduled[day]:
+                    yield F.make("coverage.gap", post.path, post.doc.value_at("publish_at"),
+                                 f"nobody is on duty on {day:%a %d %b %Y} to answer comments on this post",
+                                 day=f"{day}")
+            else:
+                yield F.make("coverage.nobody", doc.path, doc.where("rota"),
+                             f"nobody is on duty on {day:%a %d %b %Y}", day=f"{day}")
+        day += timedelta(days=1)
+
+
+def holidays(repo):
+    for post in _upcoming(repo):
+        if post.holiday_ok:
+            continue
+        day = planning.local(repo, post.publish_at).date()
+        found = planning.holidays_on(day, planning.markets_of(repo, post))
+        if found:
+            names = "; ".join(f"{name} ({market})" for market, name in found)
+            yield F.make("calendar.holiday", post.path, post.doc.value_at("publish_at"), f"{day} is a public holiday: {names}")
+
+
+RULES = [cadence, windows, spacing, campaign_windows, budgets, ended_campaigns, freeze, coverage, holidays]

@@ -1,0 +1,146 @@
+"""Planning commands: smm new, smm calendar, smm export, smm freeze; holidays and freezes on the site."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from icalendar import Calendar
+
+from conftest import run_smm, snapshot, write
+from smm import planning
+from smm.repository import load_repository
+from smm.site.build import generate
+
+TODAY = {"SMM_TODAY": "2026-11-22"}
+
+
+def test_new_post_is_valid_and_never_overwrites(repo):
+    result = run_smm("new", "post", "--title", "Þingvellir på vintern: 50% off?", "--platforms", "x,instagram",
+                     "--at", "2026-12-03T09:30", "--campaign", "spring", "--language", "is", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    path = "content/posts/2026/12/03-thingvellir-pa-vintern-50-off.md"
+    assert f"created {path}" in result.stdout
+    text = (repo / path).read_text("utf-8")
+    assert 'title: "Þingvellir på vintern: 50% off?"' in text and 'publish_at: "2026-12-03T09:30:00+01:00"' in text
+    check = run_smm("check", path, "--format", "json", cwd=repo)
+    errors = [f for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"]
+    assert [f["rule"] for f in errors] == ["media.instagram.required"]   # the scaffold is valid; Instagram wants media
+    before = snapshot(repo)
+    again = run_smm("new", "post", "--title", "Þingvellir på vintern: 50% off?", "--platforms", "x",
+                    "--at", "2026-12-03T09:30", cwd=repo)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert snapshot(repo) == before
+
+
+def test_new_campaign_and_persona_pass_check(repo):
+    assert run_smm("new", "campaign", "--title", "Summer Trails", "--start", "2027-06-01", "--end", "2027-06-30",
+                   "--budget", "2500", "--platforms", "instagram", cwd=repo).returncode == 0
+    assert run_smm("new", "persona", "--title", "Festival Frida", "--goal", "Goes to every summer festival.",
+                   cwd=repo).returncode == 0
+    result = run_smm("check", "content/campaigns/summer-trails.md", "personas/festival-frida.md", cwd=repo)
+    assert result.returncode == 0, result.stdout
+    assert "kind: paid" in (repo / "content/campaigns/summer-trails.md").read_text()
+
+
+def test_new_rejects_bad_input_clearly(repo):
+    assert "unknown platform" in run_smm("new", "post", "--title", "T", "--platforms", "twitter", cwd=repo).stderr
+    assert "does not exist" in run_smm("new", "post", "--title", "T", "--campaign", "nope", cwd=repo).stderr
+    result = run_smm("new", "post", "--title", "T", "--at", "tomorrow", cwd=repo)
+    assert result.returncode == 2 and "--at tomorrow" in result.stderr
+
+
+def test_calendar_filters_and_formats(sample):
+    result = run_smm("calendar", "--from", "2026-12-07", "--to", "2026-12-13", "--platform", "tiktok",
+                     "--format", "json", cwd=sample)
+    posts = json.loads(result.stdout)["posts"]
+    assert [p["id"] for p in posts] == ["2026-12-10-refill-week-video"]
+    table = run_smm("calendar", "--campaign", "winter-refill-week", cwd=sample).stdout
+    assert table.splitlines()[0].startswith("DATE") and "Winter Refill Week opens" in table
+    rows = list(csv.DictReader(io.StringIO(run_smm("calendar", "--format", "csv", cwd=sample).stdout)))
+    assert rows[0]["date"] == "2026-11-16" and {"title", "status", "platforms"} <= set(rows[0])
+    ics = run_smm("calendar", "--from", "2026-12-01", "--to", "2026-12-31", "--format", "ics", cwd=sample).stdout
+    events = Calendar.from_ical(ics).walk("VEVENT")
+    assert len(events) == len(json.loads(run_smm("calendar", "--from", "2026-12-01", "--to", "2026-12-31",
+                                                 "--format", "json", cwd=sample).stdout)["posts"])
+
+
+def test_buffer_export_parses_back(sample, tmp_path):
+    out = tmp_path / "buffer.csv"
+    result = run_smm("export", "buffer", "--platform", "instagram", "--out", str(out), cwd=sample, env=TODAY)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert list(rows[0]) == ["Text", "Image URL", "Tags", "Posting Time"]
+    first = rows[0]
+    assert first["Posting Time"] == "2026-11-24 08:15"
+    assert first["Image URL"] == "https://cdn.kelda.example/social/station-rotterdam-centraal.jpg"
+    assert "utm_source=instagram&utm_medium=social" in first["Text"]
+    assert "left out content/posts/2026/11/28-tap-in-ten-seconds.md: has a video" in result.stdout
+    assert all(r["Posting Time"] >= "2026-11-22" for r in rows)
+
+
+def test_hootsuite_export_moves_the_link_and_splits_at_350(repo, tmp_path):
+    for i in range(351):
+        day = 1 + i // 12
+        write(repo, f"content/posts/2027/01/{day:02d}-p{i}.md",
+              f"---\ntitle: P{i}\nstatus: scheduled\npublish_at: \"2027-01-{day:02d}T{8 + i % 12:02d}:05\"\n"
+              f"platforms: [x]\n---\nPost {i} https://fixture.example/p{i}\n")
+    write(repo, "content/posts/2027/01/01-odd-minute.md",
+          "---\ntitle: Odd\nstatus: scheduled\npublish_at: \"2027-01-01T21:07\"\nplatforms: [x]\n---\nOdd\n")
+    out = tmp_path / "x.csv"
+    result = run_smm("export", "hootsuite", "--platform", "x", "--out", str(out), cwd=repo, env=TODAY)
+    assert result.returncode == 0, result.stderr
+    first, second = tmp_path / "x-1.csv", tmp_path / "x-2.csv"
+    rows = list(csv.reader(first.open(encoding="utf-8", newline=""))) + \
+        list(csv.reader(second.open(encoding="utf-8", newline="")))
+    assert len(rows) == 351 and len(list(csv.reader(first.open(encoding="utf-8", newline="")))) == 350
+    assert rows[0][0] == "01/01/2027 08:05" and rows[0][1] == "Post 0"
+    assert rows[0][2].startswith("https://fixture.example/p0?utm_source=x&utm_medium=social")
+    assert "21:07 is not on a 5-minute mark" in result.stdout
+
+
+def test_export_never_overwrites_without_force(sample, tmp_path):
+    out = tmp_path / "keep.csv"
+    out.write_text("precious", "utf-8")
+    result = run_smm("export", "buffer", "--platform", "x", "--out", str(out), cwd=sample, env=TODAY)
+    assert result.returncode == 2 and out.read_text("utf-8") == "precious"
+    assert run_smm("export", "buffer", "--platform", "x", "--out", str(out), "--force", cwd=sample,
+                   env=TODAY).returncode == 0
+    assert out.read_text("utf-8").startswith("Text,Image URL,Tags,Posting Time")
+
+
+def test_freeze_command_lists_affected_posts(sample):
+    write(sample, "strategy/freezes.yaml", "freezes:\n  - reason: 'Station contamination'\n    declared_by: saga-lind\n"
+                                            "    from: '2026-12-07T00:00'\n    until: '2026-12-09T00:00'\n")
+    result = run_smm("freeze", "--format", "json", cwd=sample)
+    assert result.returncode == 1
+    [freeze] = json.loads(result.stdout)["freezes"]
+    assert [p["path"] for p in freeze["posts"]] == ["content/posts/2026/12/07-refill-week-map.md",
+                                                     "content/posts/2026/12/08-refill-week-amsterdam-host.md"]
+    check = run_smm("check", "--format", "json", cwd=sample, env=TODAY)
+    assert check.returncode == 1
+    assert sum(f["rule"] == "freeze.active" for f in json.loads(check.stdout)["findings"]) == 2
+
+
+def test_home_page_shows_an_active_freeze(sample):
+    write(sample, "strategy/freezes.yaml", "freezes:\n  - reason: 'Contaminated <water> at a station'\n"
+                                            "    declared_by: saga-lind\n    from: '2026-11-21T10:00'\n")
+    home = generate(sample, date(2026, 11, 22)).pages["index.md"]
+    assert 'role="alert"' in home and "Publishing freeze in force" in home
+    assert "Contaminated &lt;water&gt; at a station" in home and "until further notice" in home
+    later = generate(sample, date(2026, 11, 20)).pages["index.md"]
+    assert "Publishing freeze" not in later
+
+
+def test_calendar_shows_public_holidays_of_the_markets(sample):
+    page = generate(sample, date(2026, 11, 22)).pages["calendar/2026-12.md"]
+    assert "Holiday: Christmas Day (GB, IS, NL, SE)" in page
+    assert "International Azerbaijanis Solidarity Day (AZ)" in page
+
+
+def test_on_duty_respects_rota_days_and_time_off(sample):
+    repo = load_repository(sample)
+    assert planning.on_duty(repo, date(2026, 12, 1)) == ["daan-visser"]           # a Tuesday
+    assert planning.on_duty(repo, date(2026, 12, 5)) == ["bjork-sigurdsdottir"]   # a Saturday
+    assert planning.on_duty(repo, date(2026, 12, 29)) == ["leyla-aliyeva"]        # Daan is away
