@@ -58,9 +58,32 @@ def test_body_keeps_hash_lines_and_knows_its_first_line(tmp_path):
 
 
 def test_marks_point_at_keys_and_list_items():
-    parsed = yamlstrict.parse("title: T\nplatforms:\n  - x\n  - bluesky\n", "f.yaml")
-    assert parsed.keys[("platforms",)] == (2, 1)
-    assert parsed.values[("platforms", 1)] == (4, 5)
+    for text in ("title: T\nplatforms:\n  - x\n  - bluesky\n",      # fast path
+                 "title: T!\nplatforms:\n  - x\n  - bluesky\n"):    # "!" sends it down the strict path
+        parsed = yamlstrict.parse(text, "f.yaml")
+        assert parsed.where(("platforms",)) == (2, 1)
+        assert parsed.value_at(("platforms", 1)) == (4, 5)
+        assert parsed.where(("nope", "deeper")) == (1, 1)
+
+
+SCALARS = st.one_of(st.text(max_size=20), st.integers(-10**6, 10**6), st.booleans(), st.none(),
+                    st.sampled_from(["no", "on", "12:30", "2026-05-01", "0755", "1_000", ".inf", "~", "True"]))
+DOCS = st.dictionaries(st.text(min_size=1, max_size=8), st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=6), inner,
+                                                                       max_size=4), max_leaves=12), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCS, st.sampled_from([None, False, True]))
+def test_fast_and_strict_paths_agree(doc, flow):
+    import yaml
+    text = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=flow)
+    fast = yamlstrict._parse_fast(text, 0)
+    strict = yamlstrict._parse_strict(text, "f.yaml")
+    if fast is not None and not strict.findings:
+        assert fast.value == strict.value
+        for path in list(strict.values)[:20]:
+            assert fast.value_at(path) == strict.value_at(path), path
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

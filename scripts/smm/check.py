@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules
-from .repository import load_repository
+from .parallel import check_posts
+from .repository import load_base, post_files
 
 
 @dataclass
@@ -45,21 +46,22 @@ def in_scope(path: str, prefixes: list[str] | None) -> bool:
 def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = None,
               base: str | None = None) -> CheckResult:
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
-    repo = load_repository(root)
-    found = list(repo.findings) + rules.run(repo)
+    repo = load_base(root)
+    post_findings = check_posts(repo, post_files(repo.root))
+    found = list(repo.findings) + post_findings + rules.run(repo, "global")
     changes = None
     if base:
         from .diff import compare
         diff_findings, changes = compare(repo, base)
         found += diff_findings
     found = sorted({f for f in found if in_scope(f.path, prefixes)})
-    files = _documents(repo)
+    files = _documents(repo, found)
     return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
                        calendar_changes=changes)
 
 
-def _documents(repo) -> list[str]:
+def _documents(repo, found) -> list[str]:
     paths = [p.path for p in repo.posts] + [c.path for c in repo.campaigns.values()]
     paths += [p.path for p in repo.personas.values()] + [d.path for d in repo.strategy.docs.values()]
-    bad = {f.path for f in repo.findings}
+    bad = {f.path for f in found}
     return sorted(set(paths) | bad)

@@ -64,8 +64,29 @@ _ASCII_DOMAIN = regex.compile(rf"^(?:[\-a-z0-9{_LATIN}]+\.)+[a-z0-9\-]+$", regex
 _TCO = regex.compile(r"^https?://t\.co/([a-z0-9]+)", regex.IGNORECASE)
 
 
+_TLD_CANDIDATE = regex.compile(r"\.([a-z0-9-]+|[^\x00-\x7f\s]+)", regex.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _tld_set() -> tuple[frozenset, tuple]:
+    """(every TLD, the non-ASCII ones as a tuple for str.startswith)."""
+    return frozenset(tlds()), tuple(t for t in tlds() if not t.isascii()) + ("xn--",)
+
+
+def _may_have_url(text: str) -> bool:
+    """Cheap test: a URL needs a dot followed by a known top-level domain (or punycode)."""
+    known, prefixes = _tld_set()
+    for match in _TLD_CANDIDATE.finditer(text):
+        token = match.group(1).lower()
+        if token in known or token.startswith(prefixes):
+            return True
+    return False
+
+
 def x_urls(text: str) -> list[tuple[int, int]]:
     """Spans of the URLs X links (and counts as 23), with or without a scheme."""
+    if not _may_have_url(text):
+        return []
     spans = []
     for match in _x_url_pattern().finditer(text):
         start, end = match.span("url")
@@ -84,6 +105,9 @@ def x_urls(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_EMOJI_FIRST = regex.compile(r"\p{Emoji}")
+
+
 def is_emoji(cluster: str) -> bool:
     """True when a grapheme cluster is an emoji (X counts it as 2 whatever its length)."""
     if _FLAG.match(cluster) or _KEYCAP.match(cluster) or _TAG_FLAG.match(cluster):
@@ -91,7 +115,7 @@ def is_emoji(cluster: str) -> bool:
     first = cluster[0]
     if _NOT_EMOJI_ALONE.match(first):
         return False
-    return bool(regex.match(r"\p{Emoji}", first))
+    return bool(_EMOJI_FIRST.match(first))
 
 
 def _code_point_weight(ch: str) -> int:
@@ -104,17 +128,24 @@ def _code_point_weight(ch: str) -> int:
 
 def x_length(text: str) -> int:
     """The twitter-text v3 weighted length."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     total, position = 0, 0
-    for start, end in x_urls(text):
+    for start, end in (x_urls(text) if "." in text else ()):
         total += _weigh_plain(text[position:start]) + X_URL_LENGTH
         position = end
     return total + _weigh_plain(text[position:])
 
 
 def _weigh_plain(text: str) -> int:
+    if text.isascii():
+        return len(text)      # every ASCII character weighs 1, and no emoji is pure ASCII
     total = 0
     for cluster in _GRAPHEME.findall(text):
+        if cluster.isascii():
+            total += len(cluster)
+            continue
         if is_emoji(cluster):
             total += X_HEAVY
             if not _is_whole_emoji(cluster):

@@ -60,6 +60,7 @@ class Post:
     holiday_ok: bool = False
     tags: list[str] = field(default_factory=list)
     publish_time: object = None    # times.PublishTime, kept for the time rules
+    renditions: dict = field(default_factory=dict, repr=False, compare=False)   # platform -> Rendition
 
     @property
     def path(self) -> str:

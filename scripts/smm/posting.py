@@ -48,6 +48,14 @@ def utm_for(post, platform_id: str, repo) -> dict:
 
 
 def render(post, platform_id: str, repo) -> Rendition:
+    """The post as posted on one platform; computed once per post and platform."""
+    cached = post.renditions.get(platform_id)
+    if cached is None:
+        cached = post.renditions[platform_id] = _render(post, platform_id, repo)
+    return cached
+
+
+def _render(post, platform_id: str, repo) -> Rendition:
     platform = platforms.get(platform_id)
     variant = post.variants.get(platform_id)
     utm = utm_for(post, platform_id, repo)
@@ -111,7 +119,7 @@ def copy_location(post, source: tuple, text: str = "", offset: int = 0) -> tuple
         line = doc.body_line + before.count("\n")
         return line, len(before) - before.rfind("\n")
     line, column = doc.value_at(*source)
-    if source in doc.parsed.blocks:
+    if doc.parsed.is_block(source):
         before = text[:offset]
         return line + 1 + before.count("\n"), len(before) - before.rfind("\n") + 2
     return line, column + offset if offset and "\n" not in text[:offset] else column

@@ -56,8 +56,8 @@ def as_json(findings, files: int, stream=sys.stdout, changes=None, repo=None) ->
                            "files_checked": files}}
     if changes is not None:
         payload["calendar_changes"] = [change.as_dict(repo.timezone) for change in changes]
-    json.dump(payload, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    pretty = stream.isatty() if hasattr(stream, "isatty") else False
+    stream.write(json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None) + "\n")
 
 
 def _escape_data(value: str) -> str:

@@ -49,6 +49,13 @@ def markdown_files(root: Path, folder: str) -> list[Path]:
 
 
 def load_repository(root: Path) -> Repository:
+    repo = load_base(root)
+    add_posts(repo, post_files(repo.root))
+    return repo
+
+
+def load_base(root: Path) -> Repository:
+    """Everything but the posts: strategy, personas and campaigns."""
     root = root.resolve()
     strategy, findings = load_strategy(root)
     repo = Repository(root=root, strategy=strategy, findings=findings)
@@ -56,9 +63,16 @@ def load_repository(root: Path) -> Repository:
         _add(repo, file, "persona", _persona)
     for file in markdown_files(root, "content/campaigns"):
         _add(repo, file, "campaign", _campaign)
-    for file in markdown_files(root, "content/posts"):
-        _add(repo, file, "post", _post)
     return repo
+
+
+def post_files(root: Path) -> list[Path]:
+    return markdown_files(root, "content/posts")
+
+
+def add_posts(repo: Repository, files: list[Path]) -> None:
+    for file in files:
+        _add(repo, file, "post", _post)
 
 
 def _add(repo: Repository, file: Path, kind: str, build) -> None:

@@ -6,9 +6,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
-from jsonschema.exceptions import best_match
-
 from . import findings as F
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -20,6 +17,8 @@ _PLATFORM_PATHS = {("platforms",), ("variants",)}
 @lru_cache(maxsize=None)
 def validator(kind: str, schema_dir: str):
     """The compiled validator for a document kind (post, campaign, persona, settings...)."""
+    import jsonschema     # imported here: the compiled validator answers for valid documents
+
     schema = json.loads((Path(schema_dir) / f"{kind}.schema.json").read_text("utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -28,13 +27,38 @@ def validator(kind: str, schema_dir: str):
 
 def schema_dir(root: Path) -> str:
     """The repository's own schemas/ when it has them, else the ones shipped with smm."""
-    own = root / "schemas"
+    return _schema_dir(str(root))
+
+
+@lru_cache(maxsize=16)
+def _schema_dir(root: str) -> str:
+    own = Path(root) / "schemas"
     return str(own if (own / "post.schema.json").is_file() else SCHEMA_DIR)
 
 
+@lru_cache(maxsize=None)
+def fast_validator(kind: str, schema_dir: str):
+    """A compiled validator (jsonschema-rs) that only answers valid or not; None if unavailable."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    schema = json.loads((Path(schema_dir) / f"{kind}.schema.json").read_text("utf-8"))
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
 def validate(doc, kind: str, root: Path) -> list:
-    """Findings for every schema violation in `doc.data`."""
-    check = validator(kind, schema_dir(root))
+    """Findings for every schema violation in `doc.data`. The compiled validator answers for the
+    many valid documents; jsonschema explains the few invalid ones."""
+    folder = schema_dir(root)
+    fast = fast_validator(kind, folder)
+    if fast is not None:
+        try:
+            if fast.is_valid(doc.data):
+                return []
+        except (ValueError, TypeError, OverflowError):
+            pass                      # a value the compiled validator cannot take: let jsonschema decide
+    check = validator(kind, folder)
     out = []
     for error in check.iter_errors(doc.data):
         out.extend(_findings_for(_deepest(error), doc))
@@ -43,6 +67,7 @@ def validate(doc, kind: str, root: Path) -> list:
 
 def _deepest(error):
     """For oneOf/anyOf, the sub-error that says most about what went wrong."""
+    from jsonschema.exceptions import best_match
     while error.context:
         error = best_match(error.context)
     return error

@@ -40,10 +40,20 @@ class Parsed:
     keys: dict = field(default_factory=dict)     # path tuple -> (line, column) of the key
     blocks: set = field(default_factory=set)     # paths of block scalars (| or >): text starts a line later
     findings: list = field(default_factory=list)
+    node: object = None                          # fast path: the composed tree, for places on demand
+    offset: int = 0
+
+    def is_block(self, path: tuple) -> bool:
+        if self.node is not None:
+            found = _node_at(self.node, tuple(path))
+            return found is not None and getattr(found[1], "style", None) in ("|", ">")
+        return tuple(path) in self.blocks
 
     def where(self, path: tuple) -> tuple[int, int] | None:
         """The place of the key at `path`, else of its value, else of its nearest parent."""
         path = tuple(path)
+        if self.node is not None:
+            return self._from_node(path, key_first=True)
         while True:
             if path in self.keys:
                 return self.keys[path]
@@ -55,7 +65,38 @@ class Parsed:
 
     def value_at(self, path: tuple) -> tuple[int, int] | None:
         path = tuple(path)
+        if self.node is not None:
+            return self._from_node(path, key_first=False)
         return self.values.get(path) or self.where(path)
+
+    def _from_node(self, path: tuple, key_first: bool):
+        while True:
+            found = _node_at(self.node, path)
+            if found is not None:
+                key, value = found
+                mark = (key if key_first and key is not None else value).start_mark
+                return (mark.line + 1 + self.offset, mark.column + 1)
+            if not path:
+                return None
+            path = path[:-1]
+
+
+def _node_at(node, path: tuple):
+    """(key node or None, value node) at `path` in a composed tree, or None."""
+    key = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == part:
+                    key, node = key_node, value_node
+                    break
+            else:
+                return None
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            key, node = None, node.value[part]
+        else:
+            return None
+    return key, node
 
 
 def resolve_plain(text: str):
@@ -226,8 +267,59 @@ class _Abort(Exception):
     pass
 
 
+_FAST_MAX_CHARS = 32_000
+
+
 def parse(text: str, relpath: str, line_offset: int = 0) -> Parsed:
-    """Parse one YAML document strictly. Never raises for bad input: problems become findings."""
+    """Parse one YAML document strictly. Never raises for bad input: problems become findings.
+
+    Most front matter has no anchors, aliases or tags (no `&`, `*` or `!` at all) and
+    little nesting: LibYAML composes it in C and we only walk the tree, keeping it for
+    places asked later. Anything else, and anything the fast path doubts, takes the
+    event-by-event strict path that reports every problem with its place."""
+    if _fast_candidate(text):
+        fast = _parse_fast(text, line_offset)
+        if fast is not None:
+            return fast
+    return _parse_strict(text, relpath, line_offset)
+
+
+def _fast_candidate(text: str) -> bool:
+    return (len(text) <= _FAST_MAX_CHARS and "!" not in text and "&" not in text and "*" not in text
+            and text.count("[") + text.count("{") <= MAX_DEPTH)
+
+
+class _Doubt(Exception):
+    pass
+
+
+def _parse_fast(text: str, line_offset: int) -> Parsed | None:
+    try:
+        node = yaml.compose(text, Loader=Loader)
+        value = None if node is None else _build(node, 0)
+    except (yaml.YAMLError, _Doubt, RecursionError):
+        return None
+    parsed = Parsed(value=value, node=node, offset=line_offset)
+    return parsed
+
+
+def _build(node, depth: int):
+    if depth > MAX_DEPTH:
+        raise _Doubt
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return resolve_plain(node.value) if node.style in (None, "") else node.value
+    if kind is yaml.SequenceNode:
+        return [_build(item, depth + 1) for item in node.value]
+    out = {}
+    for key_node, value_node in node.value:
+        if type(key_node) is not yaml.ScalarNode or key_node.value in out:
+            raise _Doubt              # complex or duplicate key: let the strict path say so, with its place
+        out[key_node.value] = _build(value_node, depth + 1)
+    return out
+
+
+def _parse_strict(text: str, relpath: str, line_offset: int = 0) -> Parsed:
     builder = _Builder(relpath, line_offset)
     try:
         for event in yaml.parse(text, Loader=Loader):

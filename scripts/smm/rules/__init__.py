@@ -1,12 +1,21 @@
 """Rules: small functions over the model, each yielding findings with a stable rule id.
 
 Every module here exposes RULES, a list of functions `rule(repo) -> iterable of Finding`.
+A rule that looks at one post at a time is listed in PER_POST: `smm check` runs
+those in worker processes, each on a share of the posts; the others compare
+posts with each other (or check the strategy) and run once over all of them.
 """
 from __future__ import annotations
 
 from . import copy_rules, media_rules, planning_rules, platform_rules, posts, references
 
 MODULES = [references, posts, platform_rules, media_rules, copy_rules, planning_rules]
+PER_POST = {
+    references.post_references, posts.post_paths, posts.publish_times, posts.media_files,
+    platform_rules.text_limits, platform_rules.variants, media_rules.media_files_readable,
+    media_rules.media_per_platform, copy_rules.link_schemes, copy_rules.disclosure, copy_rules.brand_voice,
+    planning_rules.windows, planning_rules.campaign_windows, planning_rules.freeze, planning_rules.holidays,
+}
 
 
 def all_rules():
@@ -14,8 +23,10 @@ def all_rules():
         yield from module.RULES
 
 
-def run(repo) -> list:
+def run(repo, which: str = "all") -> list:
+    """Run the rules: "all", "per-post" (one post at a time) or "global" (across posts)."""
     found = []
     for rule in all_rules():
-        found.extend(rule(repo))
+        if which == "all" or (which == "per-post") == (rule in PER_POST):
+            found.extend(rule(repo))
     return found

@@ -16,6 +16,13 @@ def _severity(post):
 
 
 def _safe_file(repo, path: str):
+    cache = repo.__dict__.setdefault("_safe_files", {})
+    if path not in cache:
+        cache[path] = _resolve_inside(repo, path)
+    return cache[path]
+
+
+def _resolve_inside(repo, path: str):
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or "\\" in path:
         return None

@@ -1,0 +1,103 @@
+"""Deterministic synthetic repositories: the sample strategy, personas, campaigns and media,
+plus N generated posts in several languages on several platforms, spread over a year.
+
+    python -m benchmarks.generate N OUT_DIR [--core-only]
+
+--core-only writes posts with only the core keys (title, status, publish_at,
+platforms and the body), the shape an independent comparison would use.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+COPY = [
+    ("en", "Fill your bottle before the train: {n} stations on the map. https://kelda.example/map"),
+    ("nl", "Nieuw tappunt bij station {n}. Vul je fles en pak de trein! https://kelda.example/nl/kaart"),
+    ("sv", "Påfyllningsstation nummer {n} öppnar i dag vid Medborgarplatsen. Välkommen!"),
+    ("is", "Ný áfyllingarstöð númer {n} opnar í dag á Laugavegi. Þið eruð velkomin."),
+    ("az", "Dənizkənarı bulvarda {n} nömrəli yeni su məntəqəsi açıldı. Şüşəni doldur!"),
+    ("en", "Winter walk, {n} km, −12 °C, and the water did not freeze. ❄️ 🥾 #outdoors"),
+    ("es", "¿Dónde está la estación número {n}? ¡Rellena tu botella aquí!"),
+    ("ja", "{n}番目の給水ステーションがオープンしました。ボトルを持ってきてね！"),
+]
+PLATFORMS = ["x", "bluesky", "mastodon", "linkedin", "facebook", "threads"]
+STATUSES = ["draft", "scheduled", "scheduled", "published", "idea"]
+PILLARS = ["refill-culture", "product", "outdoors", "impact", "community"]
+
+
+def copy_base(out: Path) -> None:
+    for name in ("strategy", "personas", "content/campaigns", "media", "docs", "schemas", "scripts"):
+        source = PROJECT / name
+        if source.exists():
+            shutil.copytree(source, out / name, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+    for name in ("mkdocs.yml", "pyproject.toml", ".vale.ini"):
+        shutil.copy2(PROJECT / name, out / name)
+
+
+def post_text(i: int, rng: random.Random, core_only: bool) -> tuple[str, str]:
+    moment = datetime(2027, 1, 1, 8, 0) + timedelta(minutes=rng.randrange(0, 365 * 24 * 60 // 5) * 5)
+    language, body = COPY[i % len(COPY)]
+    status = STATUSES[i % len(STATUSES)]
+    chosen = sorted(rng.sample(PLATFORMS, rng.randint(1, 3)), key=PLATFORMS.index)
+    lines = ["---", f"title: Post {i} about refill station {i}", f"status: {status}"]
+    if status != "idea":
+        lines.append(f'publish_at: "{moment:%Y-%m-%dT%H:%M}"')
+    lines.append(f"platforms: [{', '.join(chosen)}]")
+    if not core_only:
+        lines += [f"language: {language}", f"pillar: {PILLARS[i % len(PILLARS)]}", "personas: [commuting-cas]",
+                  "authors: [daan-visser]"]
+        if i % 7 == 0:
+            lines += ["media:", "  - path: media/trail-flask-abisko.jpg", "    alt: A bottle in the snow by a trail marker."]
+        if i % 5 == 0:
+            lines += ["variants:", f'  x: "Short copy for X, number {i}. https://kelda.example/map"']
+    lines += ["---", body.format(n=i), ""]
+    return f"content/posts/{moment:%Y/%m/%d}-post-{i}.md", "\n".join(lines)
+
+
+def generate(n: int, out: Path, core_only: bool = False) -> Path:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    copy_base(out)
+    rng = random.Random(n)
+    for i in range(n):
+        relpath, text = post_text(i, rng, core_only)
+        file = out / relpath
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+    return out
+
+
+def plain_site(n: int, out: Path) -> Path:
+    """The baseline: a plain mkdocs-material site with n short pages and a small navigation."""
+    if out.exists():
+        shutil.rmtree(out)
+    docs = out / "docs"
+    (docs / "pages").mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n\nThe baseline site.\n", "utf-8")
+    for i in range(n):
+        (docs / "pages" / f"page-{i}.md").write_text(f"# Page {i}\n\nA short page, number {i}, with a sentence.\n",
+                                                      "utf-8")
+    (out / "mkdocs.yml").write_text("site_name: Baseline\nuse_directory_urls: false\ntheme:\n  name: material\n"
+                                    "  font: false\nnav:\n  - Home: index.md\n  - First: pages/page-0.md\n"
+                                    "not_in_nav: |\n  /pages/*\n", "utf-8")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--core-only", action="store_true")
+    args = parser.parse_args()
+    generate(args.n, args.out, args.core_only)
+    print(f"wrote {args.n} posts to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Checking the posts on every core.
+
+The parent loads the strategy, personas and campaigns once, then forks workers
+that each load a share of the post files and run the per-post rules on them.
+Workers send back their findings and slim copies of their posts (what the rules
+across posts need); the parent runs those rules once over all of them.
+Small repositories, and systems without fork, are checked in one process.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from dataclasses import dataclass, field, replace
+
+from . import rules
+from .repository import add_posts
+
+PARALLEL_FROM = 400          # below this many posts, starting workers costs more than it saves
+CROSS_POST_KEYS = (("id",), ("publish_at",), ("boost",), ("boost", "currency"))
+
+_BASE = None                  # the repository without posts, inherited by forked workers
+
+
+@dataclass
+class SlimDoc:
+    """The part of a post's document the rules across posts use: its path, keys and their places."""
+
+    path: str
+    data: dict
+    places: dict = field(default_factory=dict)
+    body_line: int = 1
+
+    def where(self, *path) -> tuple[int, int]:
+        return self.places.get(tuple(path), (1, 1))
+
+    value_at = where
+
+
+def slim(post):
+    doc = post.doc
+    places = {key: doc.value_at(*key) for key in CROSS_POST_KEYS if key[0] in doc.data}
+    data = {key: True for key in ("id", "publish_at", "boost") if key in doc.data}
+    return replace(post, doc=SlimDoc(doc.path, data, places, doc.body_line), body="", media=[], variants={},
+                   thread=None, renditions={}, publish_time=None)
+
+
+def _check_share(files):
+    gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
+    repo = replace(_BASE, posts=[], findings=[])
+    repo.__dict__.pop("_safe_files", None)
+    add_posts(repo, files)
+    found = repo.findings + rules.run(repo, "per-post")
+    return found, [slim(p) for p in repo.posts]
+
+
+def warm(repo) -> None:
+    """Compile what every worker needs once, before the fork, so no worker compiles it again."""
+    from . import counting, platforms, schemas
+    platforms.table()
+    counting._x_url_pattern()
+    counting._tld_set()
+    for kind in ("post",):
+        schemas.fast_validator(kind, schemas.schema_dir(repo.root))
+        schemas.validator(kind, schemas.schema_dir(repo.root))
+
+
+def workers() -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def check_posts(repo, files) -> list:
+    """Load `files` into `repo` (slim copies, when checked in workers) and return every finding
+    about them: from loading and from the per-post rules."""
+    global _BASE
+    count = workers()
+    if count == 1 or len(files) < PARALLEL_FROM:
+        before = len(repo.findings)
+        add_posts(repo, files)
+        loaded = repo.findings[before:]
+        del repo.findings[before:]
+        return loaded + rules.run(repo, "per-post")
+    _BASE = repo
+    warm(repo)
+    shares = [files[i::count] for i in range(count)]
+    gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
+    try:
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            results = pool.map(_check_share, shares, chunksize=1)
+    finally:
+        gc.unfreeze()
+        _BASE = None
+    found = []
+    for share_findings, posts in results:
+        found.extend(share_findings)
+        repo.posts.extend(posts)
+    repo.posts.sort(key=lambda p: p.path)
+    return found
