@@ -17,6 +17,7 @@ from .. import rules
 from ..repository import load_repository
 from . import calendar as cal
 from . import ics, pages
+from .html import icon_css, icon_files
 
 
 @dataclass
@@ -52,6 +53,8 @@ def generate(root: Path, today: date | None = None) -> Site:
     site.pages["calendar/index.md"] = cal.index_page(ctx, months)
     site.pages.update({f"calendar/{m:%Y-%m}.md": cal.month_page(ctx, m, months) for m in months})
     site.files["calendar.ics"] = ics.calendar(repo)
+    site.files.update(icon_files())
+    site.files["assets/icons.css"] = icon_css().encode()
     site.media = _media(repo.root)
     site.nav = _nav(ctx, chapters, months)
     return site

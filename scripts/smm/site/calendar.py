@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from .html import block, esc, href, platform_icons, status_badge
-from .pages import page_title
+from .pages import HTML_MARK, page_title
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NAV_BEFORE, NAV_AFTER = 1, 3
@@ -132,7 +132,7 @@ def legend() -> str:
 
 def month_page(ctx, month: date, all_months) -> str:
     here = f"calendar/{month:%Y-%m}.md"
-    return page_title(f"{month:%B %Y}", wide=True) + f"# {month:%B %Y}\n\n" + block(
+    return page_title(f"{month:%B %Y}", wide=True, searchable=False) + HTML_MARK + block(f"<h1>{month:%B %Y}</h1>",
         month_nav(month, all_months, here), legend(), grid(ctx, month, here),
         "<h2>By week</h2>", week_list(ctx, month, here), month_nav(month, all_months, here, "bottom"))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from mkdocs.structure.files import File, InclusionLevel
 
 from smm.site.build import generate
+from smm.site.pages import HTML_MARK
 
 _site = None
 
@@ -29,6 +30,18 @@ def on_files(files, config, **kwargs):
     for src_uri, path in sorted(_site.media.items()):
         _replace(files, File.generated(config, src_uri, abs_src_path=path))
     return files
+
+
+def on_page_markdown(markdown, page, **kwargs):
+    """Generated pages marked as finished HTML skip Markdown: converting HTML again is wasted work."""
+    if markdown.startswith(HTML_MARK):
+        page.smm_html = markdown[len(HTML_MARK):]
+        return ""
+    return markdown
+
+
+def on_page_content(html, page, **kwargs):
+    return getattr(page, "smm_html", html)
 
 
 def _inclusion(src_uri: str):

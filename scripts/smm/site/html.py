@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import html
 import posixpath
-import re
-from functools import lru_cache
 from pathlib import Path
 
 import material
@@ -31,29 +29,24 @@ def href(from_page: str, to_page: str) -> str:
     return posixpath.relpath(target, base or ".")
 
 
-_SVG = re.compile(r'viewBox="([^"]+)".*?(<path[^>]*>)', re.DOTALL)
-
-
-@lru_cache(maxsize=None)
-def sprite() -> str:
-    """Every platform icon once per page, as SVG symbols (Font Awesome Free brands, CC BY 4.0,
-    shipped with mkdocs-material); entries refer to them with <use>."""
+def icon_files() -> dict:
+    """The platform icons as files for the site (Font Awesome Free brands, CC BY 4.0, shipped with
+    mkdocs-material; each file keeps its licence comment). The stylesheet shows them as masks, so
+    a page carries one short element per icon."""
     folder = Path(material.__file__).parent / "templates" / ".icons" / "fontawesome" / "brands"
-    symbols = []
+    out = {}
     for pid, name in ICONS.items():
         try:
-            match = _SVG.search((folder / f"{name}.svg").read_text("utf-8"))
+            out[f"assets/icons/{pid}.svg"] = (folder / f"{name}.svg").read_bytes()
         except OSError:
-            match = None
-        if match:
-            symbols.append(f'<symbol id="smm-i-{pid}" viewBox="{match.group(1)}">{match.group(2)}</symbol>')
-    return ('<svg class="smm-sprite" aria-hidden="true" focusable="false" style="display:none">'
-            "<!-- Icons: Font Awesome Free by Fonticons, Inc., CC BY 4.0, https://fontawesome.com/license/free -->"
-            + "".join(symbols) + "</svg>")
+            continue
+    return out
 
 
-def _svg(pid: str) -> str:
-    return f'<svg class="smm-icon" aria-hidden="true" focusable="false"><use href="#smm-i-{pid}"></use></svg>'
+def icon_css() -> str:
+    rules = [f".smm-i-{pid} {{ -webkit-mask-image: url(icons/{pid}.svg); mask-image: url(icons/{pid}.svg); }}"
+             for pid in ICONS]
+    return "\n".join(rules) + "\n"
 
 
 def platform_name(pid: str) -> str:
@@ -62,9 +55,10 @@ def platform_name(pid: str) -> str:
 
 
 def platform_icon(pid: str) -> str:
+    """One element per icon: the name is its accessible label and tooltip, the picture a CSS mask."""
     name = esc(platform_name(pid))
-    return (f'<span class="smm-platform" title="{name}">{_svg(pid) if pid in ICONS else ""}'
-            f'<span class="smm-sr">{name}</span></span>')
+    icon = f" smm-i-{pid}" if pid in ICONS else ""
+    return f'<span class="smm-platform smm-icon{icon}" role="img" aria-label="{name}" title="{name}"></span>'
 
 
 def platform_icons(pids) -> str:

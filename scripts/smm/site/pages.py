@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from .. import links
 from ..posting import render
-from .html import block, esc, sprite, href, meter, platform_icons, platform_name, status_badge
+from .html import block, esc, href, meter, platform_icons, platform_name, status_badge
 
 UPCOMING_DAYS = 7
 DUE_SOON_DAYS = 14
@@ -30,11 +30,19 @@ class Context:
                 and (statuses is None or p.status in statuses)]
 
 
-def page_title(title: str, wide: bool = False) -> str:
-    """Markdown front matter giving a page its (escaped) title, then the page's icon sprite.
-    A wide page hides the side navigation and table of contents (the calendar grid needs the room)."""
+def page_title(title: str, wide: bool = False, post: bool = False, searchable: bool = True) -> str:
+    """Markdown front matter giving a page its (escaped) title.
+    A wide page hides the side navigation and table of contents (the calendar grid needs the room);
+    a post page uses the post template. Post and month pages stay out of the search index (its
+    cost grows with every post); posts are found by title through campaign and persona pages."""
     hide = "hide:\n  - navigation\n  - toc\n" if wide else ""
-    return "---\ntitle: " + _yaml_quote(esc(title)) + "\n" + hide + "---\n\n" + sprite() + "\n\n"
+    extra = "template: post.html\n" if post else ""
+    if post or not searchable:
+        extra += "search:\n  exclude: true\n"
+    return "---\ntitle: " + _yaml_quote(esc(title)) + "\n" + hide + extra + "---\n\n"
+
+
+HTML_MARK = "<!-- smm:html -->\n"     # a page whose body is finished HTML: the hook skips Markdown for it
 
 
 def _yaml_quote(text: str) -> str:
@@ -131,7 +139,7 @@ def strategy_data(repo, chapter: str) -> str:
     make = tables.get(chapter)
     if make is None:
         return ""
-    return block(sprite(), f'<h2 id="data">From strategy/{esc(chapter)}.yaml</h2>', make(repo))
+    return block(f'<h2 id="data">From strategy/{esc(chapter)}.yaml</h2>', make(repo))
 
 
 def _table(caption: str, headers, rows) -> str:
@@ -269,7 +277,14 @@ def post_page(ctx, post) -> str:
                                     if s in repo.personas else esc(s) for s in post.personas)),
              ("Pillar", esc(post.pillar or "")), ("Language", esc(post.language or "")),
              ("Authors", esc(", ".join(post.authors))), ("File", f"<code>{esc(post.path)}</code>")]
-    return page_title(post.title) + block(
+    moment_day = ctx.local(post.publish_at) if post.publish_at else None
+    back = [f'<a href="{esc(href(here, "index.md"))}">Home</a>',
+            f'<a href="{esc(href(here, f"calendar/{moment_day:%Y-%m}.md"))}">{moment_day:%B %Y} calendar</a>'
+            if moment_day else f'<a href="{esc(href(here, "calendar/index.md"))}">Calendar</a>']
+    if campaign:
+        back.append(f'<a href="{esc(href(here, f"campaigns/{campaign.slug}.md"))}">{esc(campaign.title)}</a>')
+    return page_title(post.title, post=True) + HTML_MARK + block(
+        f'<nav class="smm-back" aria-label="Back to the handbook">{" · ".join(back)}</nav>',
         f"<h1>{esc(post.title)}</h1>",
         '<dl class="smm-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts if v) + "</dl>",
         _findings(ctx.findings.get(post.path, [])),

@@ -1,0 +1,162 @@
+"""The benchmark harness: smm check against its floor and against check-jsonschema, and the
+handbook build against a plain mkdocs-material site, with peak memory, in one run.
+
+    python -m benchmarks.run [--sizes 1000 4000 10000] [--site-sizes 1000 4000] [--runs 3] [--core-only]
+
+Every number is the median of --runs runs of a fresh process; ratios compare
+numbers measured in the same run on the same machine. Results are printed as a
+Markdown table and written to benchmarks/out/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .generate import generate, plain_site
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SMM_TODAY": "2027-01-01", "PYTHONHASHSEED": "0"}
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """(seconds, peak resident memory in MB) of one run of `cmd` in a fresh process.
+
+    The peak is what wait4 reports: the largest resident set of the process or of
+    any process it waited for (smm's forked workers share the parent's pages)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd[:4])}... exited {process.returncode}: {process.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def median_of(runs: int, cmd: list[str], cwd: Path) -> dict:
+    results = [measure(cmd, cwd) for _ in range(runs)]
+    return {"seconds": round(statistics.median(r[0] for r in results), 3),
+            "peak_mb": max(r[1] for r in results), "runs": [round(r[0], 3) for r in results]}
+
+
+def front_matter_files(repo: Path, out: Path) -> list[str]:
+    """The posts' front matter saved as YAML files, for check-jsonschema."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    names = []
+    for i, post in enumerate(sorted((repo / "content" / "posts").rglob("*.md"))):
+        front = post.read_text("utf-8").split("---\n", 2)[1]
+        target = out / f"{i}.yaml"
+        target.write_text(front, "utf-8")
+        names.append(target.name)
+    return names
+
+
+def tool(name: str) -> str:
+    return str(BIN / name) if (BIN / name).exists() else (shutil.which(name) or name)
+
+
+def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
+    rows = []
+    for n in sizes:
+        repo = generate(n, OUT / f"repo-{n}", core_only)
+        names = front_matter_files(repo, OUT / f"front-matter-{n}")
+        smm = median_of(runs, [PYTHON, "-m", "smm", "check", "--format", "json"], repo)
+        floor = median_of(runs, [PYTHON, str(HERE / "floor.py"), str(repo)], repo)
+        cjs = median_of(runs, [tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"),
+                               *names], OUT / f"front-matter-{n}")
+        rows.append({"posts": n, "smm_check": smm, "floor": floor, "check_jsonschema": cjs,
+                     "ratio_to_floor": round(smm["seconds"] / floor["seconds"], 2),
+                     "check_jsonschema_ratio_to_floor": round(cjs["seconds"] / floor["seconds"], 2)})
+        print(f"  {n} posts: smm check {smm['seconds']} s, floor {floor['seconds']} s, "
+              f"check-jsonschema {cjs['seconds']} s", flush=True)
+    return rows
+
+
+def site_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
+    rows = []
+    for n in sizes:
+        repo = OUT / f"repo-{n}"
+        if not repo.exists():
+            generate(n, repo, core_only)
+        plain = plain_site(n, OUT / f"plain-{n}")
+        site = median_of(runs, [PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"site-{n}")], repo)
+        base = median_of(runs, [PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"plain-site-{n}")], plain)
+        rows.append({"posts": n, "handbook": site, "plain_site": base,
+                     "ratio_to_plain": round(site["seconds"] / base["seconds"], 2)})
+        print(f"  site, {n} posts: handbook {site['seconds']} s, plain {base['seconds']} s", flush=True)
+    if len(rows) >= 2:
+        first = rows[0]
+        for row in rows[1:]:
+            row["growth_vs_first"] = round(row["handbook"]["seconds"] / first["handbook"]["seconds"], 2)
+            row["size_vs_first"] = round(row["posts"] / first["posts"], 2)
+    return rows
+
+
+def machine() -> dict:
+    return {"python": platform.python_version(), "cpu": _cpu(), "cores": os.cpu_count(),
+            "system": f"{platform.system()} {platform.release()}"}
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def table(result: dict) -> str:
+    lines = [f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
+             f"Python {result['machine']['python']}; median of {result['runs']} runs.", "",
+             "| Posts | smm check | floor (read + LibYAML) | ratio | check-jsonschema | ratio | "
+             "peak MB (smm / floor / check-jsonschema) |", "|---|---|---|---|---|---|---|"]
+    for r in result["check"]:
+        lines.append(f"| {r['posts']:,} | {r['smm_check']['seconds']} s | {r['floor']['seconds']} s | "
+                     f"{r['ratio_to_floor']} | {r['check_jsonschema']['seconds']} s | "
+                     f"{r['check_jsonschema_ratio_to_floor']} | {r['smm_check']['peak_mb']} / "
+                     f"{r['floor']['peak_mb']} / {r['check_jsonschema']['peak_mb']} |")
+    if result["site"]:
+        lines += ["", "| Posts | handbook build | plain mkdocs-material site | ratio | growth vs first size | "
+                  "peak MB (handbook / plain) |", "|---|---|---|---|---|---|"]
+        for r in result["site"]:
+            growth = f"{r['growth_vs_first']} for {r['size_vs_first']}x posts" if "growth_vs_first" in r else "—"
+            lines.append(f"| {r['posts']:,} | {r['handbook']['seconds']} s | {r['plain_site']['seconds']} s | "
+                         f"{r['ratio_to_plain']} | {growth} | {r['handbook']['peak_mb']} / "
+                         f"{r['plain_site']['peak_mb']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 4000, 10000])
+    parser.add_argument("--site-sizes", type=int, nargs="*", default=[1000, 4000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--core-only", action="store_true", help="posts with only the core keys")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"benchmarks in {OUT}", flush=True)
+    result = {"machine": machine(), "runs": args.runs, "core_only": args.core_only,
+              "check": check_sizes(args.sizes, args.runs, args.core_only),
+              "site": site_sizes(args.site_sizes, args.runs, args.core_only)}
+    (OUT / "results.json").write_text(json.dumps(result, indent=2), "utf-8")
+    print(table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The benchmark harness runs end to end on a tiny repository (benchmarks are not timed tests)."""
+from __future__ import annotations
+
+import json
+
+import benchmarks.run as harness
+from benchmarks.generate import generate
+from conftest import PROJECT, run_smm
+
+
+def test_generated_repository_is_deterministic_and_checks(tmp_path):
+    first, second = generate(30, tmp_path / "a"), generate(30, tmp_path / "b")
+    files = sorted(p.relative_to(first) for p in (first / "content" / "posts").rglob("*.md"))
+    assert len(files) == 30
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    result = run_smm("check", "--format", "json", cwd=first, env={"SMM_TODAY": "2027-01-01"})
+    assert json.loads(result.stdout)["summary"]["errors"] == 0, result.stdout[:2000]
+
+
+def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(harness, "OUT", tmp_path / "out")
+    assert harness.main(["--sizes", "20", "--site-sizes", "10", "20", "--runs", "1"]) == 0
+    result = json.loads((tmp_path / "out" / "results.json").read_text())
+    row = result["check"][0]
+    assert row["posts"] == 20 and row["smm_check"]["seconds"] > 0 and row["floor"]["peak_mb"] > 0
+    assert row["ratio_to_floor"] > 0 and row["check_jsonschema"]["seconds"] > 0
+    assert result["site"][1]["growth_vs_first"] > 0
+    assert (PROJECT / "benchmarks" / "run.py").is_file()
