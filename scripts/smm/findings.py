@@ -57,11 +57,21 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
     entry = catalogue().get(rule) or catalogue().get(_wildcard(rule))
     if entry is None:
         raise KeyError(f"rule {rule!r} is not in the catalogue")
-    line, column = where or (1, 1)
+    line, column = tuple(where) if where is not None else (1, 1)
     hint = string.Formatter().vformat(entry.get("hint", ""), (), _Lenient(context))
     return Finding(path=path, line=line, column=column, rule=rule,
                    severity=severity or entry["severity"], message=message,
                    hint=hint, platform=platform)
+
+
+class Lazy:
+    """A place (line, column) computed on first use: most checks pass, and finding a line costs."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __iter__(self):
+        return iter(self.function(*self.args))
 
 
 def _wildcard(rule: str) -> str:

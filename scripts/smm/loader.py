@@ -1,6 +1,8 @@
 """Reading files: bytes -> text -> front matter + body, strictly, never raising."""
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,13 +39,19 @@ class Document:
 def read_text(file: Path, relpath: str) -> tuple[str | None, list]:
     """The file's text (BOM removed, line ends made \\n), or findings saying why not."""
     try:
-        if not file.is_file():
-            return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            return None, [F.make("load.too-large", relpath, None,
-                                 f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", limit=f"{MAX_BYTES:,}")]
-        raw = file.read_bytes()
+        with open(file, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
+            if info.st_size > MAX_BYTES:
+                return None, [F.make("load.too-large", relpath, None,
+                                     f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}",
+                                     limit=f"{MAX_BYTES:,}")]
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None, [F.make("load.unreadable", relpath, None, "not a regular file (a broken link?)")]
+    except IsADirectoryError:
+        return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
     except OSError as error:
         return None, [F.make("load.unreadable", relpath, None, f"cannot read file: {error.strerror}")]
     return decode(raw, relpath)

@@ -293,9 +293,26 @@ class _Doubt(Exception):
     pass
 
 
-def _parse_fast(text: str, line_offset: int) -> Parsed | None:
+class _Composer(getattr(yaml, "CParser", object)):
+    """LibYAML's composer with no tag resolution: we type plain scalars ourselves (resolve_plain)."""
+
+    def resolve(self, kind, value, implicit):
+        return "?"
+
+
+def _compose(text: str):
+    loader = _Composer(text)
     try:
-        node = yaml.compose(text, Loader=Loader)
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _parse_fast(text: str, line_offset: int) -> Parsed | None:
+    if not hasattr(yaml, "CParser"):
+        return None
+    try:
+        node = _compose(text)
         value = None if node is None else _build(node, 0)
     except (yaml.YAMLError, _Doubt, RecursionError):
         return None

@@ -53,7 +53,8 @@ def media_per_platform(repo):
 
 
 def _counts(post, platform):
-    spec, sev, where = platform.section("media"), _severity(post), post.doc.where("media")
+    spec, sev = platform.section("media"), _severity(post)
+    where = F.Lazy(post.doc.where, "media")
     kinds = Counter(m.kind for m in post.media)
     base = dict(platform=platform.id, network=platform.name)
     needs = spec.get("requires", "none")
@@ -86,7 +87,7 @@ def _each(post, platform, repo):
     alt_limit = platform.section("alt_text").get("limit")
     base = dict(platform=platform.id, network=platform.name)
     for media in post.media:
-        where = post.doc.where("media", media.index)
+        where = F.Lazy(post.doc.where, "media", media.index)
         if alt_limit and len(media.alt) > alt_limit:
             yield F.make(f"limit.{platform.id}.alt", post.path, post.doc.value_at("media", media.index, "alt"),
                          f"alt text is {len(media.alt)} characters; {platform.name} allows {alt_limit}",

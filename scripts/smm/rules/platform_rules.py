@@ -31,7 +31,7 @@ def _parts(post, platform, rendition):
     sev = _severity(post)
     numbered = rendition.is_thread
     for index, part in enumerate(rendition.parts):
-        where = copy_location(post, part.source, part.text)
+        where = F.Lazy(copy_location, post, part.source, part.text)
         label = f"part {index + 1} of the thread" if numbered else "the copy"
         if part.length > part.limit:
             yield F.make(f"limit.{platform.id}.length", post.path, where,
@@ -55,9 +55,8 @@ def _parts(post, platform, rendition):
 
 def _title(post, platform, rendition):
     spec = platform.section("title")
-    where = post.doc.value_at("variants", platform.id, "title")
     if rendition.title and spec and len(rendition.title) > spec["limit"]:
-        yield F.make(f"limit.{platform.id}.title", post.path, where,
+        yield F.make(f"limit.{platform.id}.title", post.path, post.doc.value_at("variants", platform.id, "title"),
                      f"the title is {len(rendition.title)} characters; {platform.name} allows {spec['limit']}",
                      severity=_severity(post), platform=platform.id, limit=spec["limit"], network=platform.name)
     if spec.get("required") and not rendition.title and post.status != "idea":
@@ -69,7 +68,7 @@ def _title(post, platform, rendition):
 def variants(repo):
     for post in repo.posts:
         for pid, variant in post.variants.items():
-            where = post.doc.where("variants", pid)
+            where = F.Lazy(post.doc.where, "variants", pid)
             platform = platforms.get(pid)
             if pid not in post.platforms:
                 yield F.make("variant.unused", post.path, where,

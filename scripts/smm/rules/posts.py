@@ -47,6 +47,8 @@ def publish_times(repo):
                 yield F.make("time.missing", post.path, (1, 1), f'a {post.status} post has no "publish_at"',
                              status=post.status)
             continue
+        if resolved.problem is None:
+            continue
         where = doc.value_at("publish_at")
         if resolved.problem == "invalid":
             yield F.make("time.invalid", post.path, where,
