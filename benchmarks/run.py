@@ -3,8 +3,9 @@ handbook build against a plain mkdocs-material site, with peak memory, in one ru
 
     python -m benchmarks.run [--sizes 1000 4000 10000] [--site-sizes 1000 4000] [--runs 3] [--core-only]
 
-Every number is the median of --runs runs of a fresh process; ratios compare
-numbers measured in the same run on the same machine. Results are printed as a
+Every number is the median of --runs runs of a fresh process; the commands compared
+are interleaved run by run, and ratios compare numbers measured in the same run on
+the same machine. Results are printed as a
 Markdown table and written to benchmarks/out/results.json.
 """
 from __future__ import annotations
@@ -44,10 +45,15 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def median_of(runs: int, cmd: list[str], cwd: Path) -> dict:
-    results = [measure(cmd, cwd) for _ in range(runs)]
-    return {"seconds": round(statistics.median(r[0] for r in results), 3),
-            "peak_mb": max(r[1] for r in results), "runs": [round(r[0], 3) for r in results]}
+def interleaved(runs: int, commands: dict) -> dict:
+    """Run each command once per round, `runs` rounds, so that a machine slowing down or
+    speeding up during the run affects every command alike. name -> median and peak."""
+    results = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (cmd, cwd) in commands.items():
+            results[name].append(measure(cmd, cwd))
+    return {name: {"seconds": round(statistics.median(r[0] for r in rows), 3), "peak_mb": max(r[1] for r in rows),
+                   "runs": [round(r[0], 3) for r in rows]} for name, rows in results.items()}
 
 
 def front_matter_files(repo: Path, out: Path) -> list[str]:
@@ -73,10 +79,12 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     for n in sizes:
         repo = generate(n, OUT / f"repo-{n}", core_only)
         names = front_matter_files(repo, OUT / f"front-matter-{n}")
-        smm = median_of(runs, [PYTHON, "-m", "smm", "check", "--format", "json"], repo)
-        floor = median_of(runs, [PYTHON, str(HERE / "floor.py"), str(repo)], repo)
-        cjs = median_of(runs, [tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"),
-                               *names], OUT / f"front-matter-{n}")
+        timed = interleaved(runs, {
+            "smm": ([PYTHON, "-m", "smm", "check", "--format", "json"], repo),
+            "floor": ([PYTHON, str(HERE / "floor.py"), str(repo)], repo),
+            "cjs": ([tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"), *names],
+                    OUT / f"front-matter-{n}")})
+        smm, floor, cjs = timed["smm"], timed["floor"], timed["cjs"]
         rows.append({"posts": n, "smm_check": smm, "floor": floor, "check_jsonschema": cjs,
                      "ratio_to_floor": round(smm["seconds"] / floor["seconds"], 2),
                      "check_jsonschema_ratio_to_floor": round(cjs["seconds"] / floor["seconds"], 2)})
@@ -92,8 +100,10 @@ def site_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         if not repo.exists():
             generate(n, repo, core_only)
         plain = plain_site(n, OUT / f"plain-{n}")
-        site = median_of(runs, [PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"site-{n}")], repo)
-        base = median_of(runs, [PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"plain-site-{n}")], plain)
+        timed = interleaved(runs, {
+            "site": ([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"site-{n}")], repo),
+            "base": ([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"plain-site-{n}")], plain)})
+        site, base = timed["site"], timed["base"]
         rows.append({"posts": n, "handbook": site, "plain_site": base,
                      "ratio_to_plain": round(site["seconds"] / base["seconds"], 2)})
         print(f"  site, {n} posts: handbook {site['seconds']} s, plain {base['seconds']} s", flush=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,8 @@ def inspect(file: Path, kind: str) -> MediaInfo | None:
 
 @lru_cache(maxsize=4096)
 def _image(path: str, size: int, mtime: int) -> MediaInfo:
+    from PIL import Image      # imported on first use: most checks open no image
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -58,11 +58,8 @@ def warm(repo) -> None:
     """Compile what every worker needs once, before the fork, so no worker compiles it again."""
     from . import counting, platforms, schemas
     platforms.table()
-    counting._x_url_pattern()
     counting._tld_set()
-    for kind in ("post",):
-        schemas.fast_validator(kind, schemas.schema_dir(repo.root))
-        schemas.validator(kind, schemas.schema_dir(repo.root))
+    schemas.fast_validator("post", schemas.schema_dir(repo.root))
 
 
 def workers() -> int:

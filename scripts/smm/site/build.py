@@ -6,6 +6,7 @@ and the navigation. It knows nothing of MkDocs; hook.py hands the result over.
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
 import re
 from collections import defaultdict
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .. import rules
+from ..parallel import PARALLEL_FROM, workers
 from ..repository import load_repository
 from . import calendar as cal
 from . import ics, pages
@@ -40,15 +42,13 @@ def generate(root: Path, today: date | None = None) -> Site:
     repo = load_repository(root)
     today = today or today_for(repo)
     findings = defaultdict(list)
-    for finding in list(repo.findings) + rules.run(repo):
-        findings[finding.path].append(finding)
+    pending = _start_rules(repo)
     ctx = pages.Context(repo=repo, today=today, findings=findings)
     site = Site()
     site.pages["index.md"] = pages.home(ctx)
     chapters = _strategy(repo, site)
     site.pages.update(pages.personas(ctx))
     site.pages.update(pages.campaigns(ctx))
-    site.pages.update({f"posts/{post.id}.md": pages.post_page(ctx, post) for post in repo.posts})
     months = cal.months(ctx)
     site.pages["calendar/index.md"] = cal.index_page(ctx, months)
     site.pages.update({f"calendar/{m:%Y-%m}.md": cal.month_page(ctx, m, months) for m in months})
@@ -57,7 +57,40 @@ def generate(root: Path, today: date | None = None) -> Site:
     site.files["assets/icons.css"] = icon_css().encode()
     site.media = _media(repo.root)
     site.nav = _nav(ctx, chapters, months)
+    for finding in list(repo.findings) + _finish_rules(pending, repo):
+        findings[finding.path].append(finding)
+    site.pages.update({f"posts/{post.id}.md": pages.post_page(ctx, post) for post in repo.posts})
     return site
+
+
+_RULES_REPO = None
+
+
+def _rules_in_child():
+    return rules.run(_RULES_REPO)
+
+
+def _start_rules(repo):
+    """Run the rules in a forked process while the pages that do not show findings are made."""
+    global _RULES_REPO
+    if len(repo.posts) < PARALLEL_FROM or workers() < 2:
+        return None
+    _RULES_REPO = repo
+    pool = multiprocessing.get_context("fork").Pool(1)
+    return pool, pool.apply_async(_rules_in_child)
+
+
+def _finish_rules(pending, repo) -> list:
+    global _RULES_REPO
+    if pending is None:
+        return rules.run(repo)
+    pool, result = pending
+    try:
+        return result.get()
+    finally:
+        pool.close()
+        pool.join()
+        _RULES_REPO = None
 
 
 def _strategy(repo, site: Site) -> list[tuple[str, str]]:

@@ -1,0 +1,34 @@
+"""Checking and site generation on several cores give exactly what one core gives."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import smm.parallel
+import smm.site.build
+from conftest import check, write
+from smm.site.build import generate
+
+needs_two = pytest.mark.skipif(smm.parallel.workers() < 2, reason="needs fork and two cores")
+
+
+@needs_two
+def test_check_in_workers_matches_one_process(sample, monkeypatch):
+    write(sample, "content/posts/2026/12/06-bad.md", "---\ntitle: Bad\nstatus: sheduled\nplatforms: [x]\n---\n")
+    write(sample, "content/posts/2026/12/06-broken.md", "---\ntitle: [unclosed\n---\n")
+    monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 10**9)
+    serial = check(sample)
+    monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
+    parallel = check(sample)
+    assert parallel == serial
+    assert {f.rule for f in serial} >= {"schema.enum", "yaml.syntax"}
+
+
+@needs_two
+def test_site_with_rules_in_a_child_matches_one_process(sample, monkeypatch):
+    monkeypatch.setattr(smm.site.build, "PARALLEL_FROM", 10**9)
+    serial = generate(sample, date(2026, 11, 22))
+    monkeypatch.setattr(smm.site.build, "PARALLEL_FROM", 1)
+    parallel = generate(sample, date(2026, 11, 22))
+    assert parallel.pages == serial.pages and parallel.files == serial.files
