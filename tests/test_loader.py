@@ -57,6 +57,12 @@ def test_body_keeps_hash_lines_and_knows_its_first_line(tmp_path):
     assert doc.body_line == 4
 
 
+def test_plain_front_matter_takes_the_fast_path():
+    parsed = yamlstrict.parse("title: T\nplatforms: [x]\n", "f.yaml")
+    assert parsed.node is not None and parsed.value == {"title": "T", "platforms": ["x"]}
+    assert yamlstrict.parse("title: T!\n", "f.yaml").node is None      # "!" may be a tag: strict path
+
+
 def test_marks_point_at_keys_and_list_items():
     for text in ("title: T\nplatforms:\n  - x\n  - bluesky\n",      # fast path
                  "title: T!\nplatforms:\n  - x\n  - bluesky\n"):    # "!" sends it down the strict path
@@ -80,7 +86,8 @@ def test_fast_and_strict_paths_agree(doc, flow):
     text = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=flow)
     fast = yamlstrict._parse_fast(text, 0)
     strict = yamlstrict._parse_strict(text, "f.yaml")
-    if fast is not None and not strict.findings:
+    if yamlstrict._fast_candidate(text) and not strict.findings:
+        assert fast is not None, "the fast path must take plain front matter"
         assert fast.value == strict.value
         for path in list(strict.values)[:20]:
             assert fast.value_at(path) == strict.value_at(path), path

@@ -293,11 +293,23 @@ class _Doubt(Exception):
     pass
 
 
-class _Composer(getattr(yaml, "CParser", object)):
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:          # PyYAML built without LibYAML: the strict path does all the work
+    _CParser = None
+
+
+class _Composer(_CParser or object):
     """LibYAML's composer with no tag resolution: we type plain scalars ourselves (resolve_plain)."""
 
     def resolve(self, kind, value, implicit):
         return "?"
+
+    def descend_resolver(self, parent, index):
+        pass
+
+    def ascend_resolver(self):
+        pass
 
 
 def _compose(text: str):
@@ -309,7 +321,7 @@ def _compose(text: str):
 
 
 def _parse_fast(text: str, line_offset: int) -> Parsed | None:
-    if not hasattr(yaml, "CParser"):
+    if _CParser is None:
         return None
     try:
         node = _compose(text)
