@@ -50,7 +50,12 @@ def _holidays(market: str, year: int) -> dict:
 
 def holidays_on(day: date, markets) -> list[tuple[str, str]]:
     """(market, holiday name) for each market with a public holiday on `day`."""
-    return [(m, _holidays(m, day.year)[day]) for m in sorted(markets) if day in _holidays(m, day.year)]
+    found = []
+    for market in sorted(markets):
+        name = _holidays(market, day.year).get(day)
+        if name:
+            found.append((market, name))
+    return found
 
 
 def markets_of(repo, post) -> list[str]:

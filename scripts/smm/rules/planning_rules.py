@@ -183,10 +183,15 @@ def coverage(repo):
 
 
 def holidays(repo):
+    settings = repo.strategy.settings
+    markets = set(settings.get("markets", [])) | {m for c in repo.campaigns.values() for m in c.markets} \
+        | {m for ms in settings.get("language_markets", {}).values() for m in ms}
     for post in _upcoming(repo):
         if post.holiday_ok:
             continue
         day = planning.local(repo, post.publish_at).date()
+        if not planning.holidays_on(day, markets):
+            continue                 # the common case: no market has a holiday that day
         found = planning.holidays_on(day, planning.markets_of(repo, post))
         if found:
             names = "; ".join(f"{name} ({market})" for market, name in found)
