@@ -142,6 +142,7 @@ class Repository:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     personas: dict[str, Persona] = field(default_factory=dict)
     findings: list = field(default_factory=list)
+    invalid: set = field(default_factory=set)      # (kind, slug) of files that exist but failed their schema
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -77,6 +77,9 @@ def add_posts(repo: Repository, files: list[Path]) -> None:
 
 def _add(repo: Repository, file: Path, kind: str, build) -> None:
     relpath = relative(repo.root, file)
+    if file.is_symlink() and not _inside(repo.root, file):
+        repo.findings.append(F.make("load.unreadable", relpath, None, "the file is a link to outside the repository"))
+        return
     doc = load_markdown(file, relpath)
     repo.findings.extend(doc.findings)
     if not doc.ok:
@@ -84,8 +87,16 @@ def _add(repo: Repository, file: Path, kind: str, build) -> None:
     problems = schemas.validate(doc, kind, repo.root)
     repo.findings.extend(problems)
     if any(p.severity == "error" and p.rule.startswith(("schema.type", "schema.required")) for p in problems):
-        return  # the shape is wrong; later rules would only repeat it
+        repo.invalid.add((kind, Path(relpath).stem))   # it exists, but its shape is wrong: reported above
+        return
     build(repo, doc)
+
+
+def _inside(root: Path, file: Path) -> bool:
+    try:
+        return file.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def post_from_bytes(repo: Repository, raw: bytes, relpath: str) -> Post | None:

@@ -123,6 +123,8 @@ def _type(error, path, doc):
     expected_hint = expected
     if "boolean" in wanted and isinstance(error.instance, str):
         expected_hint = f'true or false; "{error.instance}" is text here'
+    elif error.instance is None:
+        expected_hint = f"{expected}; write the value after the colon, or remove the key"
     elif "string" in wanted and not isinstance(error.instance, (dict, list)):
         expected_hint = f'text; put the value in quotes, such as "{error.instance}"'
     return [F.make("schema.type", doc.path, doc.value_at(*path), f"{_name(path)} must be {expected}, not {got}",

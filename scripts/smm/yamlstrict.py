@@ -14,6 +14,7 @@ stream instead and build plain Python values ourselves:
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -110,7 +111,8 @@ def resolve_plain(text: str):
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text):
-        return float(text)
+        number = float(text)
+        return number if math.isfinite(number) else text    # 1e400 stays the text written, not infinity
     return text
 
 

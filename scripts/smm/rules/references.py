@@ -21,10 +21,11 @@ def post_references(repo):
     people = {p["handle"] for p in repo.strategy.people}
     for post in repo.posts:
         doc = post.doc
-        if post.campaign:
+        if post.campaign and ("campaign", post.campaign) not in repo.invalid:
             yield from _ref("ref.campaign", doc, ("campaign",), post.campaign, repo.campaigns, "campaign")
         for i, slug in enumerate(post.personas):
-            yield from _ref("ref.persona", doc, ("personas", i), slug, repo.personas, "persona")
+            if ("persona", slug) not in repo.invalid:
+                yield from _ref("ref.persona", doc, ("personas", i), slug, repo.personas, "persona")
         if post.pillar and repo.strategy.pillars:
             yield from _ref("ref.pillar", doc, ("pillar",), post.pillar, pillars, "pillar")
         if repo.strategy.people:
@@ -39,7 +40,8 @@ def campaign_references(repo):
     for campaign in repo.campaigns.values():
         doc = campaign.doc
         for i, slug in enumerate(campaign.personas):
-            yield from _ref("ref.persona", doc, ("personas", i), slug, repo.personas, "persona")
+            if ("persona", slug) not in repo.invalid:
+                yield from _ref("ref.persona", doc, ("personas", i), slug, repo.personas, "persona")
         if repo.strategy.pillars:
             for i, pillar in enumerate(campaign.pillars):
                 yield from _ref("ref.pillar", doc, ("pillars", i), pillar, pillars, "pillar")
