@@ -58,8 +58,11 @@ def test_bluesky_counts_graphemes(text, expected):
 
 
 @pytest.mark.parametrize("text, cw, expected", [
-    ("https://kelda.example/" + "x" * 200, "", 23),
-    ("see https://kelda.example/a.", "", 4 + 23 + 1),
+    ("https://kelda.nl/" + "x" * 200, "", 23),
+    ("see https://kelda.se/a.", "", 4 + 23 + 1),
+    ("https://kelda.example/" + "x" * 10, "", 32),      # .example is no TLD: Mastodon does not link it
+    ("gemini://kelda.is/winter", "", 23),
+    ("https://münchen.de/wasser", "", 23),
     ("hi @saga@mastodon.social!", "", len("hi @saga!")),
     ("@saga@mastodon.social", "", 5),
     ("email saga@kelda.example", "", len("email saga@kelda.example")),

@@ -5,9 +5,11 @@
   Source: twitter/twitter-text config/v3.json and js/src/parseTweet.js.
 * Bluesky: grapheme clusters of the text as posted (and at most 3,000 UTF-8 bytes).
   Source: bluesky-social/atproto lexicons/app/bsky/feed/post.json.
-* Mastodon: grapheme clusters after each http(s) URL becomes 23 characters and
-  each @user@domain becomes @user; the content warning counts too.
-  Source: mastodon/mastodon app/validators/status_length_validator.rb.
+* Mastodon: grapheme clusters after each link becomes 23 characters and
+  each @user@domain becomes @user; the content warning counts too. A link counts
+  23 only when its host ends in a known TLD (twitter-text's domain rule, kept by
+  Mastodon). Sources: mastodon/mastodon app/validators/status_length_validator.rb,
+  config/initializers/twitter_regex.rb.
 * utf16: UTF-16 code units, where the API says so (TikTok).
 * utf8_bytes: UTF-8 bytes, where the API says so (YouTube descriptions).
 * code points: what the platform's API documents as "characters" when it says
@@ -173,15 +175,27 @@ def graphemes(text: str) -> int:
     return len(_GRAPHEME.findall(text))
 
 
-_MASTODON_URL = regex.compile(r"(?:^|(?<=[^\p{L}\p{N}/@]))https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"]*(?:\s|$))",
-                              regex.IGNORECASE)
+# Mastodon (config/initializers/twitter_regex.rb) keeps twitter-text's domain rule, so a link
+# counts as 23 only when its host ends in a known top-level domain; it accepts these schemes.
+_MASTODON_URL = regex.compile(
+    r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://"
+    r"(?P<host>[^\s<>\"/?#:]+)[^\s<>\"]*?(?=[.,;:!?)\]'\"…]*(?:\s|$))", regex.IGNORECASE)
 _MASTODON_MENTION = regex.compile(r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+",
                                   regex.IGNORECASE)
 
 
+def _mastodon_url(match) -> str:
+    host = match.group("host").lower().rstrip(".")
+    known, prefixes = _tld_set()
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    if tld and (tld in known or tld.startswith(prefixes)):
+        return "x" * X_URL_LENGTH
+    return match.group(0)
+
+
 def mastodon_length(text: str, content_warning: str = "") -> int:
     """Mastodon's count: graphemes, URLs as 23, remote mentions as local, plus the content warning."""
-    countable = _MASTODON_URL.sub("x" * X_URL_LENGTH, text)
+    countable = _MASTODON_URL.sub(_mastodon_url, text)
     countable = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), countable)
     return graphemes((content_warning or "") + countable)
 
