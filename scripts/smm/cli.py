@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import report
+from . import __version__, report
 from .check import UsageError, run_check
 from .repository import find_root
 
@@ -23,6 +23,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="smm", description="Social media management as code.")
     parser.add_argument("--root", help="the content repository (default: the folder above holding mkdocs.yml)")
+    parser.add_argument("--version", action="version", version=f"smm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = commands.add_parser("check", help="validate posts, campaigns, personas and strategy")
     check.add_argument("paths", nargs="*", help="files or folders to report on (default: everything)")
