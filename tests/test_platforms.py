@@ -206,3 +206,13 @@ def test_preview_text_has_a_meter(sample):
 
 def test_preview_of_a_missing_file_is_a_usage_error(sample):
     assert run_smm("preview", "content/posts/nope.md", cwd=sample).returncode == 2
+
+
+def test_preview_shows_a_post_with_errors_and_its_findings(sample):
+    write(sample, "content/posts/2026/12/09-no-media.md",
+          "---\ntitle: No media\nstatus: draft\nplatforms: [instagram, x]\n---\nHei! 👋🏽 Þetta er próf.\n")
+    result = run_smm("preview", "content/posts/2026/12/09-no-media.md", "--format", "json", cwd=sample)
+    assert result.returncode == 0
+    preview = json.loads(result.stdout)
+    assert preview["platforms"]["x"]["parts"][0]["length"] == 22     # twitter-text-parser agrees
+    assert [f["rule"] for f in preview["platforms"]["instagram"]["findings"]] == ["media.instagram.required"]
