@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve check build test bench clean
+.PHONY: serve check build test bench keep-sample clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "smm needs Python 3.11 or newer")'
@@ -26,6 +26,16 @@ build: check
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+# Before replacing the sample brand with your own content: keep it for the tests.
+keep-sample:
+	@test ! -e tests/fixtures/sample || (echo "tests/fixtures/sample exists already" && exit 1)
+	mkdir -p tests/fixtures/sample
+	cp -R content personas strategy media tests/fixtures/sample/
+	@echo "kept the sample in tests/fixtures/sample; the tests use it from now on"
 
 clean:
 	rm -rf site .pytest_cache .hypothesis

@@ -62,10 +62,12 @@ def repo(tmp_path) -> Path:
     return make_repo(tmp_path / "repo")
 
 
-@pytest.fixture
-def sample(tmp_path) -> Path:
-    """A copy of the shipped sample repository."""
-    dest = tmp_path / "sample"
+KEPT_SAMPLE = HERE / "fixtures" / "sample"      # `make keep-sample` puts the sample here before a team replaces it
+SAMPLE_PARTS = ("content", "personas", "strategy", "media")
+
+
+def copy_sample(dest: Path) -> Path:
+    """The tool as it is in this checkout, with the shipped sample content (or the kept copy of it)."""
     everywhere = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis")
     top = {".venv", ".git", "site", "tests", "benchmarks", "test-artifacts"}
 
@@ -74,4 +76,14 @@ def sample(tmp_path) -> Path:
         return skipped | (top & set(names) if Path(folder) == PROJECT else set())
 
     shutil.copytree(PROJECT, dest, ignore=ignore, symlinks=True)
+    if KEPT_SAMPLE.is_dir():
+        for part in SAMPLE_PARTS:
+            shutil.rmtree(dest / part, ignore_errors=True)
+            shutil.copytree(KEPT_SAMPLE / part, dest / part, symlinks=True)
     return dest
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    """A copy of the repository with the sample brand's content."""
+    return copy_sample(tmp_path / "sample")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, copy_sample
 from test_site import hostile_post, mkdocs_build
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,9 +39,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The sample repository, with one hostile post added, built and served on localhost."""
-    from conftest import make_repo  # noqa: F401  (conftest on sys.path)
-    root = tmp_path_factory.mktemp("browser") / "sample"
-    shutil.copytree(PROJECT, root, ignore=_ignore)
+    root = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
     hostile_post(root)
     out = root.parent / "site"
     result = mkdocs_build(root, out)
@@ -52,11 +50,6 @@ def served(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-def _ignore(folder, names):
-    top = {".venv", ".git", "site", "tests", "benchmarks", "test-artifacts", ".pytest_cache", ".hypothesis"}
-    return {n for n in names if (Path(folder) == PROJECT and n in top) or n == "__pycache__"}
 
 
 @pytest.fixture(scope="module")
