@@ -7,7 +7,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import pytest
 from icalendar import Calendar
 
 from conftest import PROJECT, write

@@ -47,11 +47,13 @@ def select(repo, filters: Filters) -> list:
 
 
 def rows(repo, posts) -> list[dict]:
-    return [{"date": f"{p.publish_at.astimezone(repo.timezone):%Y-%m-%d}",
-             "time": f"{p.publish_at.astimezone(repo.timezone):%H:%M}",
-             "publish_at": p.publish_at.astimezone(repo.timezone).isoformat(), "id": p.id, "title": p.title,
-             "status": p.status, "platforms": " ".join(p.platforms), "campaign": p.campaign or "",
-             "pillar": p.pillar or "", "path": p.path} for p in posts]
+    return [_row(p, p.publish_at.astimezone(repo.timezone)) for p in posts]
+
+
+def _row(post, local) -> dict:
+    return {"date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}", "publish_at": local.isoformat(), "id": post.id,
+            "title": post.title, "status": post.status, "platforms": " ".join(post.platforms),
+            "campaign": post.campaign or "", "pillar": post.pillar or "", "path": post.path}
 
 
 def as_table(data: list[dict]) -> str:

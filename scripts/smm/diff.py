@@ -142,9 +142,9 @@ def _calendar_change(before, after, old_path, new_path):
         return None
     if before is None:
         return CalendarChange("added", new_path, after)
-    fields = [name for name, a, b in (("time", before.publish_at, after.publish_at), ("status", before.status, after.status),
-                                      ("platforms", before.platforms, after.platforms), ("title", before.title, after.title),
-                                      ("copy", _copy(before)[:3], _copy(after)[:3]),
-                                      ("media", _copy(before)[3], _copy(after)[3]), ("path", old_path, new_path))
-              if a != b]
+    old, new = _copy(before), _copy(after)
+    compared = (("time", before.publish_at, after.publish_at), ("status", before.status, after.status),
+                ("platforms", before.platforms, after.platforms), ("title", before.title, after.title),
+                ("copy", old[:3], new[:3]), ("media", old[3], new[3]), ("path", old_path, new_path))
+    fields = [name for name, a, b in compared if a != b]
     return CalendarChange("changed", new_path, after, fields) if fields else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 
 
@@ -18,6 +18,38 @@ class MediaInfo:
     @property
     def aspect(self) -> float | None:
         return self.width / self.height if self.width and self.height else None
+
+
+@dataclass(frozen=True)
+class Located:
+    """A media path from a post, resolved inside the repository, or why it cannot be used."""
+
+    file: Path | None
+    problem: str | None = None      # None, "outside", "links-outside", "unresolvable" or "missing"
+
+
+def locate(repo, path: str) -> Located:
+    """Where `path` (as written in a post) points, worked out once per loaded repository."""
+    found = repo.located.get(path)
+    if found is None:
+        found = repo.located[path] = _locate(repo.root, path)
+    return found
+
+
+def _locate(root: Path, path: str) -> Located:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or "\\" in path or ".." in pure.parts or (len(path) > 1 and path[1] == ":"):
+        return Located(None, "outside")
+    file = root / pure
+    try:
+        resolved = file.resolve()
+    except (OSError, RuntimeError):
+        return Located(None, "unresolvable")
+    if not resolved.is_relative_to(root.resolve()):
+        return Located(None, "links-outside")
+    if not resolved.is_file():
+        return Located(None, "missing")
+    return Located(file)
 
 
 def inspect(file: Path, kind: str) -> MediaInfo | None:

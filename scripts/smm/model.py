@@ -143,6 +143,7 @@ class Repository:
     personas: dict[str, Persona] = field(default_factory=dict)
     findings: list = field(default_factory=list)
     invalid: set = field(default_factory=set)      # (kind, slug) of files that exist but failed their schema
+    located: dict = field(default_factory=dict, repr=False)   # media path -> media.Located, per load
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -48,7 +48,6 @@ def slim(post):
 def _check_share(files):
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     repo = replace(_BASE, posts=[], findings=[])
-    repo.__dict__.pop("_safe_files", None)
     add_posts(repo, files)
     found = repo.findings + rules.run(repo, "per-post")
     return found, [slim(p) for p in repo.posts]

@@ -64,3 +64,9 @@ def table() -> dict:
 
 def get(platform_id: str) -> Platform | None:
     return table().get(platform_id)
+
+
+def name(platform_id: str) -> str:
+    """The platform's display name ("X", "LinkedIn"), or its id when the table does not know it."""
+    platform = get(platform_id)
+    return platform.name if platform else platform_id

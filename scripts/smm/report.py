@@ -124,12 +124,9 @@ def calendar_markdown(changes, repo) -> str:
             for i, part in enumerate(rendition.parts):
                 label = f" ({i + 1}/{len(rendition.parts)})" if rendition.is_thread else ""
                 flag = " **over the limit**" if part.length > part.limit else ""
-                out.append(f"**{pid}**{label}: {part.length}/{part.limit}{flag}\n\n<pre>{cell_pre(part.text)}</pre>\n")
+                out.append(f"**{pid}**{label}: {part.length}/{part.limit}{flag}\n\n<pre>{html.escape(part.text)}</pre>\n")
     return "\n".join(out) + "\n"
 
-
-def cell_pre(value) -> str:
-    return html.escape(str(value))
 
 
 def cell(value) -> str:

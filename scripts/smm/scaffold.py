@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from . import platforms, times
+from .agenda import parse_day
 from .check import UsageError
 
 
@@ -61,8 +61,8 @@ def new_post(repo, args) -> tuple[str, str]:
 
 def new_campaign(repo, args) -> tuple[str, str]:
     slug = args.slug or slugify(args.title)
-    start = _day(args.start, "--start") if args.start else date.today()
-    end = _day(args.end, "--end") if args.end else start + timedelta(days=13)
+    start = parse_day(args.start, "--start") or date.today()
+    end = parse_day(args.end, "--end") or start + timedelta(days=13)
     if end < start:
         raise UsageError("--end comes before --start")
     lines = ["---", f"title: {_quoted(args.title)}", f"kind: {'paid' if args.budget else 'organic'}",
@@ -83,13 +83,6 @@ def new_persona(repo, args) -> tuple[str, str]:
              f"summary: {_quoted(args.goal or 'Who they are, in one sentence.')}", "---",
              "Tell their story: what they do, what they want, what gets in their way.", ""]
     return f"personas/{slug}.md", "\n".join(lines)
-
-
-def _day(value: str, flag: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{flag} {value}: use YYYY-MM-DD") from None
 
 
 MAKERS = {"post": new_post, "campaign": new_campaign, "persona": new_persona}

@@ -117,13 +117,12 @@ def resolve_plain(text: str):
 
 
 class _Frame:
-    __slots__ = ("container", "path", "key", "key_mark", "skip")
+    __slots__ = ("container", "path", "key", "skip")
 
     def __init__(self, container, path):
         self.container = container
         self.path = path
         self.key = None
-        self.key_mark = None
         self.skip = False
 
 
@@ -149,27 +148,21 @@ class _Builder:
         if tag is not None:
             self.report("yaml.tag", event, f'tag "{tag}" is not allowed')
 
-    def place(self, value, event) -> bool:
-        """Put a finished value where it belongs; False if it was a key needing a value."""
+    def place(self, value, where: tuple[int, int]) -> None:
+        """Put a finished value where it belongs (a key waiting for it, a list, or the root)."""
+        path = self.current_path()
+        self.out.values.setdefault(path, where)
         if not self.stack:
             self.out.value = value
-            self.out.values[()] = self.mark(event)
-            return True
+            return
         top = self.stack[-1]
         if isinstance(top.container, list):
-            path = top.path + (len(top.container),)
             top.container.append(value)
-            self.out.values.setdefault(path, self.mark(event))
-            return True
-        if top.key is None:
-            return False
-        path = top.path + (top.key,)
+            return
         if not top.skip:
             top.container[top.key] = value
-        self.out.values.setdefault(path, self.mark(event))
         top.key = None
         top.skip = False
-        return True
 
     def take_key(self, event, text: str):
         top = self.stack[-1]
@@ -181,7 +174,6 @@ class _Builder:
         else:
             self.out.keys[path] = self.mark(event)
         top.key = text
-        top.key_mark = self.mark(event)
 
     def expecting_key(self) -> bool:
         return bool(self.stack) and isinstance(self.stack[-1].container, dict) and self.stack[-1].key is None
@@ -194,7 +186,7 @@ class _Builder:
         plain = event.style in (None, "") and event.tag is None
         if event.style in ("|", ">"):
             self.out.blocks.add(self.current_path())
-        self.place(resolve_plain(event.value) if plain else event.value, event)
+        self.place(resolve_plain(event.value) if plain else event.value, self.mark(event))
 
     def current_path(self) -> tuple:
         top = self.stack[-1] if self.stack else None
@@ -212,26 +204,20 @@ class _Builder:
         if len(self.stack) >= MAX_DEPTH:
             self.report("yaml.too-deep", event, f"nesting deeper than {MAX_DEPTH} levels", limit=MAX_DEPTH)
             raise _Abort
-        top = self.stack[-1] if self.stack else None
-        if top is None:
-            path = ()
-        elif isinstance(top.container, list):
-            path = top.path + (len(top.container),)
-        else:
-            path = top.path + (top.key,)
+        path = self.current_path()
         self.out.values.setdefault(path, self.mark(event))
         self.stack.append(_Frame(container, path))
 
     def end(self, event):
         frame = self.stack.pop()
-        self.place(frame.container, _MarkAt(frame, self))
+        self.place(frame.container, self.out.values[frame.path])
 
     def alias(self, event):
         self.report("yaml.anchor", event, f'alias "*{event.anchor}" is not allowed')
         if self.expecting_key():
             self.take_key(event, "*" + event.anchor)
         else:
-            self.place(None, event)
+            self.place(None, self.mark(event))
 
     def feed(self, event):
         kind = type(event)
@@ -250,19 +236,6 @@ class _Builder:
             if self.documents > 1:
                 self.report("yaml.multiple-documents", event, "more than one YAML document")
                 raise _Abort
-
-
-class _MarkAt:
-    """Stands in for an event: the place a finished collection started."""
-
-    def __init__(self, frame, builder):
-        line, column = builder.out.values.get(frame.path, (1, 1))
-        self.start_mark = _M(line - 1 - builder.offset, column - 1)
-
-
-class _M:
-    def __init__(self, line, column):
-        self.line, self.column = line, column
 
 
 class _Abort(Exception):

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import PurePosixPath
 
 from .. import findings as F
 from .. import platforms
-from ..media import inspect
+from ..media import inspect, locate
 
 NEEDS = {"any": "an image or a video", "image": "an image", "video": "a video"}
 
@@ -16,21 +15,7 @@ def _severity(post):
 
 
 def _safe_file(repo, path: str):
-    cache = repo.__dict__.setdefault("_safe_files", {})
-    if path not in cache:
-        cache[path] = _resolve_inside(repo, path)
-    return cache[path]
-
-
-def _resolve_inside(repo, path: str):
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or "\\" in path:
-        return None
-    file = (repo.root / pure)
-    try:
-        return file if file.resolve().is_relative_to(repo.root.resolve()) else None
-    except (OSError, RuntimeError):
-        return None
+    return locate(repo, path).file
 
 
 def media_files_readable(repo):

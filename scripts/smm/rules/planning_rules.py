@@ -3,15 +3,10 @@ crisis freezes, on-duty coverage and public holidays."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from .. import findings as F
 from .. import planning, platforms
-
-
-def _name(pid: str) -> str:
-    platform = platforms.get(pid)
-    return platform.name if platform else pid
 
 
 def _channels_doc(repo):
@@ -47,7 +42,7 @@ def cadence(repo):
                 iso = week.isocalendar()
                 yield F.make("cadence.under-target", doc.path, doc.value_at("channels", pid, "posts_per_week"),
                              f"week {iso.week} ({week:%d %b}–{week + timedelta(days=6):%d %b}): {planned} of "
-                             f"{target} {_name(pid)} posts planned", missing=target - planned, network=_name(pid))
+                             f"{target} {platforms.name(pid)} posts planned", missing=target - planned, network=platforms.name(pid))
             week += timedelta(days=7)
 
 
@@ -60,8 +55,8 @@ def windows(repo):
             if spec.get("windows") and not planning.in_windows(moment, spec["windows"]):
                 text = "; ".join(f"{'/'.join(w['days'])} {w['from']}–{w['to']}" for w in spec["windows"])
                 yield F.make("cadence.window", post.path, post.doc.value_at("publish_at"),
-                             f"{moment:%a %H:%M} is outside the {_name(pid)} posting windows",
-                             platform=pid, network=_name(pid), windows=text)
+                             f"{moment:%a %H:%M} is outside the {platforms.name(pid)} posting windows",
+                             platform=pid, network=platforms.name(pid), windows=text)
 
 
 def spacing(repo):
@@ -81,8 +76,8 @@ def spacing(repo):
             gap = later.publish_at - earlier.publish_at
             if gap < timedelta(hours=hours) and planning.local(repo, later.publish_at).date() >= start:
                 yield F.make("cadence.spacing", later.path, later.doc.value_at("publish_at"),
-                             f"{gap.total_seconds() / 3600:.1f} hours after {earlier.path} on {_name(pid)}",
-                             platform=pid, hours=hours, network=_name(pid))
+                             f"{gap.total_seconds() / 3600:.1f} hours after {earlier.path} on {platforms.name(pid)}",
+                             platform=pid, hours=hours, network=platforms.name(pid))
 
 
 def campaign_windows(repo):
@@ -126,7 +121,7 @@ def _over_budget(repo, spend):
         limit = budget["total"] if pid is None else budget.get("platforms", {}).get(pid)
         if limit is None or amount <= limit:
             continue
-        what = "total" if pid is None else _name(pid)
+        what = "total" if pid is None else platforms.name(pid)
         where = campaign.doc.value_at("budget", "total") if pid is None else \
             campaign.doc.value_at("budget", "platforms", pid)
         yield F.make("campaign.budget", campaign.path, where,
@@ -183,15 +178,10 @@ def coverage(repo):
 
 
 def holidays(repo):
-    settings = repo.strategy.settings
-    markets = set(settings.get("markets", [])) | {m for c in repo.campaigns.values() for m in c.markets} \
-        | {m for ms in settings.get("language_markets", {}).values() for m in ms}
     for post in _upcoming(repo):
         if post.holiday_ok:
             continue
         day = planning.local(repo, post.publish_at).date()
-        if not planning.holidays_on(day, markets):
-            continue                 # the common case: no market has a holiday that day
         found = planning.holidays_on(day, planning.markets_of(repo, post))
         if found:
             names = "; ".join(f"{name} ({market})" for market, name in found)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import PurePosixPath
 
 from .. import findings as F
+from ..media import locate
 from ..model import POST_PATH
 from ..times import offset_text
 
@@ -62,33 +62,29 @@ def publish_times(repo):
 
 
 def media_files(repo):
-    root = repo.root.resolve()
     for post in repo.posts:
         for media in post.media:
-            yield from _media_file(post, media.path, ("media", media.index, "path"), root)
+            yield from _media_file(repo, post, media.path, ("media", media.index, "path"))
             if media.cover:
-                yield from _media_file(post, media.cover, ("media", media.index, "cover"), root)
+                yield from _media_file(repo, post, media.cover, ("media", media.index, "cover"))
             if not media.alt.strip():
                 yield F.make("media.alt-missing", post.path, post.doc.where("media", media.index),
                              f'{media.kind} "{media.path}" has no alt text')
 
 
-def _media_file(post, path: str, where_path: tuple, root):
-    where = post.doc.value_at(*where_path)
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or "\\" in path or ".." in pure.parts or (len(path) > 1 and path[1] == ":"):
-        yield F.make("media.path-outside", post.path, where, f'media path "{path}" leaves the repository')
-        return
-    file = root / pure
-    try:
-        resolved = file.resolve()
-    except (OSError, RuntimeError):
-        yield F.make("media.missing", post.path, where, f'media file "{path}" cannot be resolved')
-        return
-    if not resolved.is_relative_to(root):
-        yield F.make("media.path-outside", post.path, where, f'media path "{path}" links outside the repository')
-    elif not resolved.is_file():
-        yield F.make("media.missing", post.path, where, f'media file "{path}" does not exist')
+_MEDIA_PROBLEMS = {  # locate() problem -> rule and message
+    "outside": ("media.path-outside", 'media path "{}" leaves the repository'),
+    "links-outside": ("media.path-outside", 'media path "{}" links outside the repository'),
+    "unresolvable": ("media.missing", 'media file "{}" cannot be resolved'),
+    "missing": ("media.missing", 'media file "{}" does not exist'),
+}
+
+
+def _media_file(repo, post, path: str, where_path: tuple):
+    problem = locate(repo, path).problem
+    if problem:
+        rule, message = _MEDIA_PROBLEMS[problem]
+        yield F.make(rule, post.path, post.doc.value_at(*where_path), message.format(path))
 
 
 def campaign_dates(repo):

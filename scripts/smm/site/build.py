@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import html
 import multiprocessing
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from .. import rules
+from .. import planning, rules
 from ..parallel import PARALLEL_FROM, workers
 from ..repository import load_repository
 from . import calendar as cal
@@ -30,17 +29,9 @@ class Site:
     nav: list = field(default_factory=list)
 
 
-def today_for(repo) -> date:
-    """The build's idea of today: SMM_TODAY (YYYY-MM-DD) when set, else today in the repository's timezone."""
-    value = os.environ.get("SMM_TODAY")
-    if value:
-        return date.fromisoformat(value)
-    return datetime.now(repo.timezone).date()
-
-
 def generate(root: Path, today: date | None = None) -> Site:
     repo = load_repository(root)
-    today = today or today_for(repo)
+    today = today or planning.today(repo)
     findings = defaultdict(list)
     pending = _start_rules(repo)
     ctx = pages.Context(repo=repo, today=today, findings=findings)

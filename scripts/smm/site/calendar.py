@@ -5,8 +5,8 @@ import calendar as pycal
 from collections import defaultdict
 from datetime import date, timedelta
 
-from .html import block, esc, href, platform_icons, status_badge
-from .pages import HTML_MARK, page_title
+from .html import block, esc, href, status_badge
+from .pages import HTML_MARK, page_title, post_row
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NAV_BEFORE, NAV_AFTER = 1, 3
@@ -42,15 +42,6 @@ def by_day(ctx, start: date, end: date) -> dict:
     return days
 
 
-def entry(ctx, post, here: str) -> str:
-    moment = ctx.local(post.publish_at)
-    pillar = f' <span class="smm-pillar">{esc(post.pillar)}</span>' if post.pillar else ""
-    return (f'<li class="smm-entry smm-entry--{esc(post.status)}"><time datetime="{esc(moment.isoformat())}" '
-            f'class="smm-time">{moment:%H:%M}</time> {platform_icons(post.platforms)} '
-            f'<a href="{esc(href(here, f"posts/{post.id}.md"))}">{esc(post.title)}</a> {status_badge(post.status)}'
-            f"{pillar}</li>")
-
-
 def _weeks(month: date) -> list[list[date]]:
     first = month - timedelta(days=month.weekday())
     last_day = month.replace(day=pycal.monthrange(month.year, month.month)[1])
@@ -73,7 +64,7 @@ def grid(ctx, month: date, here: str) -> str:
             classes = ["smm-day"] + (["smm-day--outside"] if day.month != month.month else []) + \
                       (["smm-day--today"] if day == ctx.today else [])
             today_label = ' <span class="smm-today">today</span>' if day == ctx.today else ""
-            posts = "".join(entry(ctx, p, here) for p in days.get(day, []))
+            posts = "".join(post_row(ctx, p, here, "%H:%M", pillar=True) for p in days.get(day, []))
             cells.append(f'<td class="{" ".join(classes)}"><span class="smm-daynum">{day.day}{today_label}</span>'
                          + holiday_note(ctx, day)
                          + (f'<ul class="smm-entries">{posts}</ul>' if posts else "") + "</td>")
@@ -102,16 +93,11 @@ def week_list(ctx, month: date, here: str) -> str:
         posts = ctx.between(week[0], week[-1])
         iso = week[0].isocalendar()
         title = f"Week {iso.week}, {week[0]:%d %b} – {week[-1]:%d %b %Y}"
-        body = ('<ul class="smm-list">' + "".join(entry_with_day(ctx, p, here) for p in posts) + "</ul>") if posts \
+        body = ('<ul class="smm-list">' + "".join(post_row(ctx, p, here, "%a %d %H:%M", pillar=True) for p in posts)
+                + "</ul>") if posts \
             else '<p class="smm-empty">Nothing planned.</p>'
         out.append(f'<h3 id="week-{iso.year}-{iso.week:02d}">{esc(title)}</h3>{body}')
     return "".join(out)
-
-
-def entry_with_day(ctx, post, here: str) -> str:
-    moment = ctx.local(post.publish_at)
-    return entry(ctx, post, here).replace('<li class="smm-entry', f'<li data-day="{moment:%a %d}" class="smm-entry', 1) \
-        .replace(f'class="smm-time">{moment:%H:%M}', f'class="smm-time">{moment:%a %d %H:%M}', 1)
 
 
 def month_nav(month: date, all_months, here: str, where: str = "top") -> str:

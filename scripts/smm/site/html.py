@@ -49,9 +49,7 @@ def icon_css() -> str:
     return "\n".join(rules) + "\n"
 
 
-def platform_name(pid: str) -> str:
-    platform = platforms.get(pid)
-    return platform.name if platform else pid
+platform_name = platforms.name
 
 
 def platform_icon(pid: str) -> str:

@@ -49,12 +49,17 @@ def _yaml_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def post_row(ctx, post, here: str, show_date: bool = True) -> str:
-    moment = ctx.local(post.publish_at) if post.publish_at else None
-    when = (f"{moment:%a %d %b %H:%M}" if show_date else f"{moment:%H:%M}") if moment else "no date"
-    return (f'<li class="smm-entry smm-entry--{esc(post.status)}"><span class="smm-time">{esc(when)}</span> '
-            f'{platform_icons(post.platforms)} <a href="{esc(href(here, f"posts/{post.id}.md"))}">{esc(post.title)}</a> '
-            f'{status_badge(post.status)}</li>')
+def post_row(ctx, post, here: str, when: str = "%a %d %b %H:%M", pillar: bool = False) -> str:
+    """One post in a list or a calendar cell: local time, platforms, title, status (and pillar)."""
+    if post.publish_at:
+        moment = ctx.local(post.publish_at)
+        time_html = f'<time datetime="{esc(moment.isoformat())}" class="smm-time">{esc(moment.strftime(when))}</time>'
+    else:
+        time_html = '<span class="smm-time">no date</span>'
+    pillar_html = f' <span class="smm-pillar">{esc(post.pillar)}</span>' if pillar and post.pillar else ""
+    return (f'<li class="smm-entry smm-entry--{esc(post.status)}">{time_html} {platform_icons(post.platforms)} '
+            f'<a href="{esc(href(here, f"posts/{post.id}.md"))}">{esc(post.title)}</a> {status_badge(post.status)}'
+            f"{pillar_html}</li>")
 
 
 def post_list(ctx, posts, here: str, empty: str) -> str:
@@ -77,7 +82,7 @@ def home(ctx) -> str:
         post_list(ctx, upcoming, here, "Nothing is scheduled for the next seven days."),
         f"<h2>Drafts due in the next {DUE_SOON_DAYS} days</h2>",
         post_list(ctx, due, here, "No drafts are due soon."),
-        f"<h2>This month against the cadence</h2>", cadence_table(ctx),
+        "<h2>This month against the cadence</h2>", cadence_table(ctx),
         "<h2>Active campaigns</h2>", active_campaigns(ctx, here),
         f'<p><a href="{href(here, "calendar/index.md")}">Open the calendar</a> or subscribe to '
         f'<a href="{href(here, "calendar.ics")}">calendar.ics</a> in your calendar app.</p>')
