@@ -57,14 +57,17 @@ def test_body_keeps_hash_lines_and_knows_its_first_line(tmp_path):
     assert doc.body_line == 4
 
 
-def test_plain_front_matter_takes_the_fast_path():
-    parsed = yamlstrict.parse("title: T\nplatforms: [x]\n", "f.yaml")
-    assert parsed.node is not None and parsed.value == {"title": "T", "platforms": ["x"]}
-    assert yamlstrict.parse("title: T!\n", "f.yaml").node is None      # "!" may be a tag: strict path
+def test_each_kind_of_front_matter_takes_its_path():
+    flat = yamlstrict.parse("title: T\nplatforms: [x]\nalt:\n  - 'a: b'\n", "f.yaml")
+    assert flat.how == "flat" and flat.value == {"title": "T", "platforms": ["x"], "alt": ["a: b"]}
+    nested = yamlstrict.parse("media:\n  - path: a.jpg\n    alt: A\n", "f.yaml")
+    assert nested.how == "composed" and nested.value == {"media": [{"path": "a.jpg", "alt": "A"}]}
+    assert yamlstrict.parse("title: !T\n", "f.yaml").how == "strict"      # a tag: reported by the strict path
 
 
 def test_marks_point_at_keys_and_list_items():
-    for text in ("title: T\nplatforms:\n  - x\n  - bluesky\n",      # fast path
+    for text in ("title: T\nplatforms:\n  - x\n  - bluesky\n",      # flat path
+                 "title: T\nplatforms:\n  - x\n  - {a: b}\n",        # composed path
                  "title: T!\nplatforms:\n  - x\n  - bluesky\n"):    # "!" sends it down the strict path
         parsed = yamlstrict.parse(text, "f.yaml")
         assert parsed.where(("platforms",)) == (2, 1)
@@ -91,6 +94,32 @@ def test_fast_and_strict_paths_agree(doc, flow):
         assert fast.value == strict.value
         for path in list(strict.values)[:20]:
             assert fast.value_at(path) == strict.value_at(path), path
+
+
+FLAT_VALUES = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["x", "-1", "-x", "1.5", "no", "12:30", "a: b", "a #b", "a#b", "'q'", '"q"', "'it''s'",
+                     '"a\\"b"', "[a, b]", "[a, [b]]", "[]", "[ a ,b ]", "[a,]", "~", "null", "- x", "|", ">-",
+                     "&a x", "*a", "!t x", "%x", "@x", "`x", "x:", "x: ", "?x", ":x", "http://e.x/a?b=1#c",
+                     "🧑\u200d🚒 hi", "a\u2028b", "a\tb", "x\u0085y", "x\ufeff", "  x", "x  ", "{a: b}"]))
+FLAT_LINES = st.one_of(
+    st.tuples(st.sampled_from(["title", "a", "b_c", "d-e", "on", "true", "1x", " a", "a b"]),
+              st.sampled_from([": ", ":  ", ":", ":\t"]), FLAT_VALUES).map("".join),
+    st.tuples(st.sampled_from(["- ", "  - ", "    - ", "-  ", " -", "  -"]), FLAT_VALUES).map("".join),
+    st.sampled_from(["", "# comment", "  # c", "   ", "---", "...", "title: x"]))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(FLAT_LINES, max_size=10).map("\n".join))
+def test_flat_path_reads_what_the_strict_path_reads_or_declines(text):
+    flat = yamlstrict._parse_flat(text, 3)
+    if flat is None:
+        return
+    strict = yamlstrict._parse_strict(text, "f.yaml", 3)
+    assert not strict.findings, strict.findings
+    assert flat.value == strict.value
+    assert flat.keys == strict.keys
+    assert flat.values == strict.values
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

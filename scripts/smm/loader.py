@@ -44,10 +44,12 @@ def read_text(file: Path, relpath: str) -> tuple[str | None, list]:
             if not stat.S_ISREG(info.st_mode):
                 return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
             if info.st_size > MAX_BYTES:
-                return None, [F.make("load.too-large", relpath, None,
-                                     f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}",
-                                     limit=f"{MAX_BYTES:,}")]
-            raw = handle.read(MAX_BYTES + 1)
+                return None, [_too_large(relpath, info.st_size)]
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:             # it grew since fstat: read on, up to the limit
+                raw += handle.read(MAX_BYTES + 1 - len(raw))
+            if len(raw) > MAX_BYTES:
+                return None, [_too_large(relpath, len(raw))]
     except FileNotFoundError:
         return None, [F.make("load.unreadable", relpath, None, "not a regular file (a broken link?)")]
     except IsADirectoryError:
@@ -55,6 +57,11 @@ def read_text(file: Path, relpath: str) -> tuple[str | None, list]:
     except OSError as error:
         return None, [F.make("load.unreadable", relpath, None, f"cannot read file: {error.strerror}")]
     return decode(raw, relpath)
+
+
+def _too_large(relpath: str, size: int):
+    return F.make("load.too-large", relpath, None, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                  limit=f"{MAX_BYTES:,}")
 
 
 def decode(raw: bytes, relpath: str) -> tuple[str | None, list]:

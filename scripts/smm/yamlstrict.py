@@ -41,8 +41,9 @@ class Parsed:
     keys: dict = field(default_factory=dict)     # path tuple -> (line, column) of the key
     blocks: set = field(default_factory=set)     # paths of block scalars (| or >): text starts a line later
     findings: list = field(default_factory=list)
-    node: object = None                          # fast path: the composed tree, for places on demand
+    node: object = None                          # composed path: the tree, for places on demand
     offset: int = 0
+    how: str = "strict"                          # which path parsed it: flat, composed or strict
 
     def is_block(self, path: tuple) -> bool:
         if self.node is not None:
@@ -248,10 +249,16 @@ _FAST_MAX_CHARS = 32_000
 def parse(text: str, relpath: str, line_offset: int = 0) -> Parsed:
     """Parse one YAML document strictly. Never raises for bad input: problems become findings.
 
-    Most front matter has no anchors, aliases or tags (no `&`, `*` or `!` at all) and
-    little nesting: LibYAML composes it in C and we only walk the tree, keeping it for
-    places asked later. Anything else, and anything the fast path doubts, takes the
-    event-by-event strict path that reports every problem with its place."""
+    Three paths, each taken only when the one before it declines:
+    * flat: most front matter is one `key: value` per line (plain or quoted text, a flow
+      list, or a block list of such values); a line-by-line reader takes exactly that
+      subset and declines anything it is not sure of;
+    * composed: no anchors, aliases or tags (no `&`, `*` or `!` at all) and little nesting:
+      LibYAML composes it in C and we only walk the tree, keeping it for places asked later;
+    * strict: everything else, event by event, reporting every problem with its place."""
+    flat = _parse_flat(text, line_offset)
+    if flat is not None:
+        return flat
     if _fast_candidate(text):
         fast = _parse_fast(text, line_offset)
         if fast is not None:
@@ -262,6 +269,108 @@ def parse(text: str, relpath: str, line_offset: int = 0) -> Parsed:
 def _fast_candidate(text: str) -> bool:
     return (len(text) <= _FAST_MAX_CHARS and "!" not in text and "&" not in text and "*" not in text
             and text.count("[") + text.count("{") <= MAX_DEPTH)
+
+
+# The flat subset. Every character must be one YAML prints as itself (no tabs, no control
+# characters, none of the line breaks YAML 1.1 adds: U+0085, U+2028, U+2029, no BOM).
+_FLAT_UNSAFE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_FLAT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(\S.*?))? *\Z")
+_FLAT_ITEM = re.compile(r"( *)- +(\S.*?) *\Z")
+# plain text: no indicator first, no ": " or " #" inside, no ":" last
+_FLAT_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))(?:[^:#]|:(?=[^ ])|(?<! )#)*\Z")
+_FLAT_DOUBLE = re.compile(r'"([^"\\]*)"\Z')
+_FLAT_SINGLE = re.compile(r"'([^']*)'\Z")
+_FLAT_FLOW = re.compile(r"\[ *(?:[A-Za-z0-9_][A-Za-z0-9_.+/@-]*(?: *, *[A-Za-z0-9_][A-Za-z0-9_.+/@-]*)*)? *\]\Z")
+_FLAT_FLOW_ITEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")
+
+
+def _parse_flat(text: str, line_offset: int) -> Parsed | None:
+    """Front matter of one `key: value` per line, or None to let the other paths decide."""
+    if _FLAT_UNSAFE.search(text):
+        return None
+    out = Parsed(how="flat")
+    value, values = {}, out.values
+    block = None                                   # the "key:" whose block list is being read
+    for number, line in enumerate(text.split("\n"), 1 + line_offset):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped[0] == "#":
+            continue
+        if block is not None and stripped[0] == "-":
+            if not block.add(line, number, values):
+                return None
+            continue
+        if block is not None:
+            value[block.key] = block.finish(values)
+            block = None
+        match = _FLAT_KEY.match(line)
+        if match is None or match[1] in value:
+            return None                            # not flat, or a duplicate key the strict path reports
+        key, raw = match[1], match[2]
+        out.keys[(key,)] = (number, 1)
+        values.setdefault((), (number, 1))
+        if raw is None:
+            block = _FlatBlock(key, (number, len(key) + 2))
+            value[key] = None
+            continue
+        values[(key,)] = (number, match.start(2) + 1)
+        value[key] = _flat_scalar(raw, (key,), number, match.start(2) + 1, values, flow=True)
+        if value[key] is _NOT_FLAT:
+            return None
+    if block is not None:
+        value[block.key] = block.finish(values)
+    out.value = value or None
+    return out
+
+
+_NOT_FLAT = object()
+
+
+class _FlatBlock:
+    """`key:` alone on its line: a block list of text items follows, or the value is empty."""
+
+    __slots__ = ("key", "empty_at", "items", "indent")
+
+    def __init__(self, key: str, empty_at: tuple[int, int]):
+        self.key, self.empty_at, self.items, self.indent = key, empty_at, [], None
+
+    def add(self, line: str, number: int, values: dict) -> bool:
+        match = _FLAT_ITEM.match(line)
+        if match is None or (self.indent is not None and len(match[1]) != self.indent):
+            return False
+        if self.indent is None:
+            self.indent = len(match[1])
+            values[(self.key,)] = (number, self.indent + 1)
+        path = (self.key, len(self.items))
+        item = _flat_scalar(match[2], path, number, match.start(2) + 1, values, flow=False)
+        self.items.append(item)
+        return item is not _NOT_FLAT
+
+    def finish(self, values: dict):
+        if self.indent is None:
+            values[(self.key,)] = self.empty_at
+            return None
+        return self.items
+
+
+def _flat_scalar(raw: str, path: tuple, line: int, column: int, values: dict, flow: bool):
+    """A plain, quoted or (when `flow`) flow-list value written at (line, column)."""
+    values[path] = (line, column)
+    first = raw[0]
+    if first == "[" and flow:
+        if not _FLAT_FLOW.match(raw):
+            return _NOT_FLAT
+        found = []
+        for item in _FLAT_FLOW_ITEM.finditer(raw):
+            values[path + (len(found),)] = (line, column + item.start())
+            found.append(resolve_plain(item[0]))
+        return found
+    if first == '"':
+        match = _FLAT_DOUBLE.match(raw)
+    elif first == "'":
+        match = _FLAT_SINGLE.match(raw)
+    else:
+        return resolve_plain(raw) if _FLAT_PLAIN.match(raw) else _NOT_FLAT
+    return _NOT_FLAT if match is None else match[1]
 
 
 class _Doubt(Exception):
@@ -303,8 +412,7 @@ def _parse_fast(text: str, line_offset: int) -> Parsed | None:
         value = None if node is None else _build(node, 0)
     except (yaml.YAMLError, _Doubt, RecursionError):
         return None
-    parsed = Parsed(value=value, node=node, offset=line_offset)
-    return parsed
+    return Parsed(value=value, node=node, offset=line_offset, how="composed")
 
 
 def _build(node, depth: int):
