@@ -78,3 +78,17 @@ def test_other_countings():
     assert counting.COUNTERS["code_points"]("Åsa 👍🏽", "") == 6
     assert counting.COUNTERS["utf16"]("Åsa 👍🏽", "") == 8
     assert counting.COUNTERS["utf8_bytes"]("Åsa 👍🏽", "") == 13
+
+
+SHORTCUT_ALPHABET = st.one_of(
+    st.characters(codec="utf-8"),
+    st.sampled_from(["\u0301", "\u200d", "\ufe0f", "\U0001f3fd", "\U0001f1f3", "\u1100", "\u1161", "\uac00",
+                     "\u0915", "\u094d", "\u0e33", "\r", "\n", "©", "❄", "👍", "日", "#", "9"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SHORTCUT_ALPHABET, max_size=30).map("".join))
+def test_counting_without_segmenting_agrees_with_segmenting(text):
+    """The shortcut for text with one grapheme cluster per code point gives the segmented count."""
+    assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))
+    assert counting._weigh_plain(text) == counting._weigh_clusters(text)

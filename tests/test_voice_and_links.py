@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from conftest import check, run_smm, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from smm import links, voice
 
 
@@ -51,6 +54,15 @@ def test_utm_tags_only_brand_links_lowercase_and_keeps_existing():
     assert "https://Shop.Kelda.example/a?utm_source=newsletter&utm_medium=social&utm_campaign=winter-blend" \
            "&utm_content=2026-12-01-teaser#top" in tagged
     assert "https://other.org/b." in tagged
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["http://", "https://", "HTTPS://", "http:///"]),
+       st.text(st.sampled_from(list("aZ.-/:%?#[]=&@é~+ ")), max_size=25))
+def test_tagging_a_link_without_a_query_agrees_with_splitting_it(scheme, rest):
+    params = links.utm_parameters("x", "social", "winter", "post-1")
+    url = "".join((scheme, "kelda.example", rest)).split(" ")[0]
+    assert links.tag_url(url, params) == links._tag_url_split(url, params)
 
 
 def test_utm_medium_is_paid_for_boosted_posts(sample):

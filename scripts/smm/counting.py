@@ -140,9 +140,33 @@ def x_length(text: str) -> int:
     return total + _weigh_plain(text[position:])
 
 
+# Characters that can join a grapheme cluster with their neighbours (Unicode UAX #29: CR, Extend,
+# ZWJ, SpacingMark, Prepend, regional indicators, Hangul jamo and syllables). Text without any
+# of them has one cluster per code point, so it can be counted without segmenting it.
+_JOINING = regex.compile(
+    r"[\r\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}"
+    r"\p{Grapheme_Cluster_Break=Prepend}\p{Grapheme_Cluster_Break=Regional_Indicator}"
+    r"\p{Grapheme_Cluster_Break=L}\p{Grapheme_Cluster_Break=V}\p{Grapheme_Cluster_Break=T}"
+    r"\p{Grapheme_Cluster_Break=LV}\p{Grapheme_Cluster_Break=LVT}]")
+# A code point that weighs 2 on X when it stands alone: outside the light ranges, or an emoji.
+_X_HEAVY_ALONE = regex.compile(
+    r"[^\u0000-\u10FF\u2000-\u200D\u2010-\u201F\u2032-\u2037]|"
+    r"(?![0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001F3FF\U0001F9B0-\U0001F9B3])\p{Emoji}")
+
+
+def _one_cluster_per_code_point(text: str) -> bool:
+    return _JOINING.search(text) is None
+
+
 def _weigh_plain(text: str) -> int:
     if text.isascii():
         return len(text)      # every ASCII character weighs 1, and no emoji is pure ASCII
+    if _one_cluster_per_code_point(text):
+        return len(text) + len(_X_HEAVY_ALONE.findall(text))
+    return _weigh_clusters(text)
+
+
+def _weigh_clusters(text: str) -> int:
     total = 0
     for cluster in _GRAPHEME.findall(text):
         if cluster.isascii():
@@ -172,6 +196,8 @@ def _is_whole_emoji(cluster: str) -> bool:
 
 
 def graphemes(text: str) -> int:
+    if (text.isascii() and "\r" not in text) or _one_cluster_per_code_point(text):
+        return len(text)
     return len(_GRAPHEME.findall(text))
 
 
@@ -195,8 +221,9 @@ def _mastodon_url(match) -> str:
 
 def mastodon_length(text: str, content_warning: str = "") -> int:
     """Mastodon's count: graphemes, URLs as 23, remote mentions as local, plus the content warning."""
-    countable = _MASTODON_URL.sub(_mastodon_url, text)
-    countable = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), countable)
+    countable = _MASTODON_URL.sub(_mastodon_url, text) if "://" in text else text
+    if "@" in countable:
+        countable = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), countable)
     return graphemes((content_warning or "") + countable)
 
 

@@ -52,6 +52,12 @@ def utm_parameters(platform: str, medium: str, campaign: str | None, post_id: st
 
 
 def tag_url(url: str, params: dict) -> str:
+    if url.startswith(("http://", "https://")) and not any(c in url for c in "?#[]"):
+        return f"{url}?{urlencode(params, safe='/:')}"    # what splitting and joining would give
+    return _tag_url_split(url, params)
+
+
+def _tag_url_split(url: str, params: dict) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -66,6 +72,9 @@ def tag_text(text: str, domains, params: dict) -> str:
     """The text with every link to the brand's domains UTM-tagged."""
     if not domains:
         return text
+    lowered = text.lower()
+    if not any(domain in lowered for domain in domains):
+        return text              # a brand link's host ends in a brand domain, so the text holds it
     out, position = [], 0
     for link in http_links(text):
         if is_brand_link(link.url, domains):

@@ -90,6 +90,8 @@ def _texts(post, platform_id: str, platform) -> tuple[list[str], list[tuple]]:
 
 
 def hashtags(text: str) -> list[str]:
+    if "#" not in text and "\uff03" not in text:      # "＃", the full-width hash, starts one too
+        return []
     return counting.HASHTAG.findall(text)
 
 

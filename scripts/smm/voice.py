@@ -123,3 +123,25 @@ def _patterns(data: dict, extends: str) -> list:
         return [(p, None) for p in pieces]
     swap = data.get("swap") or {}
     return [(regex.compile(bounds[0] + "(?:" + str(k) + ")" + bounds[1], flags), str(v)) for k, v in swap.items()]
+
+
+# What a pattern may not hold to be joined with others: global or named-group syntax and
+# back-references, whose meaning would change inside a larger pattern.
+_NOT_JOINABLE = regex.compile(r"\(\?[A-Za-z^]|\\[1-9g]|\(\?P")
+
+
+def screen(rules: list[VoiceRule]):
+    """A test that is false only for text no rule can match: one search over all patterns
+    (per set of flags) instead of one per pattern, for the many texts that match none."""
+    groups: dict[int, list[str]] = {}
+    for rule in rules:
+        for pattern, _ in rule.patterns:
+            if _NOT_JOINABLE.search(pattern.pattern):
+                return lambda text: True
+            groups.setdefault(pattern.flags, []).append(f"(?:{pattern.pattern})")
+    try:
+        joined = [regex.compile("|".join(parts), flags) for flags, parts in groups.items()]
+    except regex.error:
+        return lambda text: True
+    return lambda text: any(pattern.search(text) for pattern in joined)
+

@@ -11,6 +11,8 @@ from ..posting import copy_location, render, written_copies
 def link_schemes(repo):
     for post in repo.posts:
         for source, text in written_copies(post):
+            if ":" not in text:
+                continue               # every scheme ends in a colon
             for link in links.bad_links(text):
                 yield F.make("link.scheme", post.path, copy_location(post, source, text, link.start),
                              f'"{link.url[:60]}" is not a web link that can be posted')
@@ -41,8 +43,11 @@ def brand_voice(repo):
     yield from problems
     if not rules:
         return
+    may_match = voice.screen(rules)
     for post in repo.posts:
         for source, text in written_copies(post):
+            if not may_match(text):
+                continue
             for rule in rules:
                 for match in rule.check(text):
                     yield F.make(f"voice.{rule.id}", post.path, copy_location(post, source, text, match.start),
