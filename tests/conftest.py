@@ -57,6 +57,12 @@ def run_smm(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comple
                           env={**full_env, "PYTHONPATH": str(PROJECT / "scripts")}, timeout=120)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_outside_home(tmp_path_factory):
+    """`smm check` keeps a cache between runs; the tests keep theirs in a temporary folder."""
+    os.environ["SMM_CACHE_DIR"] = str(tmp_path_factory.mktemp("smm-cache"))
+
+
 @pytest.fixture
 def repo(tmp_path) -> Path:
     return make_repo(tmp_path / "repo")

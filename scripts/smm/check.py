@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules
+from .cache import Store
+from .findings import Finding
 from .parallel import check_posts
+from .planning import today
 from .repository import load_base, post_files
 
 
@@ -44,17 +47,22 @@ def in_scope(path: str, prefixes: list[str] | None) -> bool:
 
 
 def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = None,
-              base: str | None = None) -> CheckResult:
+              base: str | None = None, use_cache: bool = False) -> CheckResult:
+    """Check the repository at `root`. With `use_cache`, posts unchanged since the last run
+    (and everything else unchanged too: see cache.py) are not checked again."""
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
     repo = load_base(root)
-    post_findings = check_posts(repo, post_files(repo.root))
+    store = Store.open(repo, today(repo)) if use_cache else None
+    post_findings = check_posts(repo, post_files(repo.root), store)
+    if store is not None:
+        store.save()
     found = list(repo.findings) + post_findings + rules.run(repo, "global")
     changes = None
     if base:
         from .diff import compare
         diff_findings, changes = compare(repo, base)
         found += diff_findings
-    found = sorted({f for f in found if in_scope(f.path, prefixes)})
+    found = sorted({f for f in found if in_scope(f.path, prefixes)}, key=Finding.sort_key)
     files = _documents(repo, found)
     return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
                        calendar_changes=changes)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(report.REPORTERS), default=None,
                        help="output format (default: github inside GitHub Actions, else text)")
     check.add_argument("--base", help="git ref to compare with (diff-aware rules)")
+    check.add_argument("--no-cache", action="store_true",
+                       help="check every post again, ignoring and not writing the cache of earlier runs")
     preview = commands.add_parser("preview", help="show a post as each of its platforms will show it")
     preview.add_argument("path", help="the post's file")
     preview.add_argument("--format", choices=["text", "json"], default="text")
@@ -91,7 +94,8 @@ def repository_root(args) -> Path:
 
 def cmd_check(args) -> int:
     root = repository_root(args)
-    result = run_check(root, args.paths, base=args.base)
+    gc.set_threshold(100_000, 50, 50)   # a short run building many small objects: collect seldom
+    result = run_check(root, args.paths, base=args.base, use_cache=not args.no_cache)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     report.REPORTERS[fmt](result.findings, result.files_checked, changes=result.calendar_changes,
                           repo=result.repo)

@@ -90,13 +90,22 @@ def compare(repo, base: str):
     findings, changes = [], []
     for status, old_path, new_path in entries:
         before = base_version(repo.root, repo, merge_base, old_path) if old_path else None
-        after = current.get(new_path) if new_path else None
+        after = _as_written(repo, new_path) if new_path in current else None
         findings += _rules(repo, before, after, old_path, new_path)
         change = _calendar_change(before, after, old_path, new_path)
         if change:
             changes.append(change)
     changes.sort(key=lambda c: (c.post.publish_at is None, c.post.publish_at or now(), c.path))
     return findings, changes
+
+
+def _as_written(repo, path: str):
+    """The post at `path` with all its copy: the checked posts may be slim copies without it."""
+    try:
+        raw = (repo.root / path).read_bytes()
+    except OSError:
+        return None
+    return post_from_bytes(repo, raw, path)
 
 
 def _copy(post) -> tuple:

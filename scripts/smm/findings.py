@@ -1,7 +1,6 @@
 """Findings: what a rule reports, and the catalogue of rules they come from."""
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -24,6 +23,9 @@ class Finding:
     hint: str = field(default="", compare=False)
     platform: str | None = field(default=None, compare=False)
 
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
     def as_dict(self) -> dict:
         data = {
             "path": self.path,
@@ -43,7 +45,7 @@ class Finding:
 def catalogue() -> dict:
     """The rule catalogue shipped in data/rules.yaml: id -> severity and hint."""
     text = resources.files("smm").joinpath("data/rules.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # our own file: trusted
 
 
 class _Lenient(dict):
@@ -58,7 +60,9 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
     if entry is None:
         raise KeyError(f"rule {rule!r} is not in the catalogue")
     line, column = tuple(where) if where is not None else (1, 1)
-    hint = string.Formatter().vformat(entry.get("hint", ""), (), _Lenient(context))
+    hint = entry.get("hint", "")
+    if "{" in hint:
+        hint = hint.format_map(_Lenient(context))
     return Finding(path=path, line=line, column=column, rule=rule,
                    severity=severity or entry["severity"], message=message,
                    hint=hint, platform=platform)

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field, replace
 
-from . import rules
+from . import cache, rules
 from .repository import add_posts
 
 PARALLEL_FROM = 400          # below this many posts, starting workers costs more than it saves
@@ -50,7 +50,11 @@ def _check_share(files):
     repo = replace(_BASE, posts=[], findings=[])
     add_posts(repo, files)
     found = repo.findings + rules.run(repo, "per-post")
-    return found, [slim(p) for p in repo.posts]
+    return found, [slim(p) for p in repo.posts], _media_paths(repo.posts)
+
+
+def _media_paths(posts) -> dict:
+    return {post.path: [m.path for m in post.media] for post in posts if post.media}
 
 
 def warm(repo) -> None:
@@ -67,17 +71,60 @@ def workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def check_posts(repo, files) -> list:
-    """Load `files` into `repo` (slim copies, when checked in workers) and return every finding
-    about them: from loading and from the per-post rules."""
+def check_posts(repo, files, store=None) -> list:
+    """Load `files` into `repo` (slim copies, when checked in workers or taken from the cache
+    `store`) and return every finding about them: from loading and from the per-post rules."""
+    found = []
+    stats = {}
+    if store is not None:
+        files, stats = _take_unchanged(repo, files, store, found)
+    if not files:
+        return found
+    checked, posts, media = _check(repo, files)
+    found += checked
+    repo.posts.extend(posts)
+    repo.posts.sort(key=lambda p: p.path)
+    if store is not None:
+        _keep(store, stats, checked, posts, media)
+    return found
+
+
+def _take_unchanged(repo, files, store, found):
+    """(files to check, their stats): the others' findings and posts come from the cache."""
+    todo, stats = [], {}
+    for relpath in files:
+        stat = cache.stat_of(os.path.join(repo.root, relpath))
+        entry = store.take(relpath, stat)
+        if entry is None:
+            todo.append(relpath)
+            stats[relpath] = stat
+            continue
+        found.extend(entry.findings)
+        if entry.post is not None:
+            repo.posts.append(entry.post)
+    return todo, stats
+
+
+def _keep(store, stats, checked, posts, media) -> None:
+    by_path = {relpath: [] for relpath in stats}
+    for finding in checked:
+        if finding.path not in by_path:
+            return                    # a finding about another file: keep nothing rather than guess
+        by_path[finding.path].append(finding)
+    post_by_path = {post.path: post for post in posts}
+    for relpath, stat in stats.items():
+        post = post_by_path.get(relpath)
+        store.keep(relpath, stat, media.get(relpath, ()), by_path[relpath], slim(post) if post else None)
+
+
+def _check(repo, files):
+    """(findings, posts, media paths by post) for `files`, on every core when there are many."""
     global _BASE
     count = workers()
     if count == 1 or len(files) < PARALLEL_FROM:
-        before = len(repo.findings)
-        add_posts(repo, files)
-        loaded = repo.findings[before:]
-        del repo.findings[before:]
-        return loaded + rules.run(repo, "per-post")
+        scratch = replace(repo, posts=[], findings=[])
+        add_posts(scratch, files)
+        return scratch.findings + rules.run(scratch, "per-post"), scratch.posts, _media_paths(scratch.posts)
     _BASE = repo
     warm(repo)
     shares = [files[i::count] for i in range(count)]
@@ -88,9 +135,9 @@ def check_posts(repo, files) -> list:
     finally:
         gc.unfreeze()
         _BASE = None
-    found = []
-    for share_findings, posts in results:
+    found, posts, media = [], [], {}
+    for share_findings, share_posts, share_media in results:
         found.extend(share_findings)
-        repo.posts.extend(posts)
-    repo.posts.sort(key=lambda p: p.path)
-    return found
+        posts.extend(share_posts)
+        media.update(share_media)
+    return found, posts, media

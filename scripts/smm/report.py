@@ -30,8 +30,11 @@ def use_colour(stream) -> bool:
 
 def printable(text: str) -> str:
     """User text made safe for a terminal: control characters shown, not obeyed."""
+    text = str(text)
+    if text.isprintable():
+        return text
     return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256
-                   else f"\\u{ord(ch):04x}" for ch in str(text))
+                   else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def text(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> None:

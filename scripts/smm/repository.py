@@ -32,18 +32,16 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def relative(root: Path, file: Path) -> str:
-    return file.relative_to(root).as_posix()
-
-
-def markdown_files(root: Path, folder: str) -> list[Path]:
-    base = root / folder
-    if not base.is_dir():
+def markdown_files(root: Path, folder: str) -> list[str]:
+    """Root-relative paths (with /) of the Markdown files under `folder`, in a stable order."""
+    base = os.path.join(root, folder)
+    if not os.path.isdir(base):
         return []
     found = []
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / name for name in sorted(filenames)
+        prefix = os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in sorted(filenames)
                      if name.endswith(".md") and not name.startswith((".", "_")) and name.lower() != "readme.md")
     return found
 
@@ -59,25 +57,25 @@ def load_base(root: Path) -> Repository:
     root = root.resolve()
     strategy, findings = load_strategy(root)
     repo = Repository(root=root, strategy=strategy, findings=findings)
-    for file in markdown_files(root, "personas"):
-        _add(repo, file, "persona", _persona)
-    for file in markdown_files(root, "content/campaigns"):
-        _add(repo, file, "campaign", _campaign)
+    for relpath in markdown_files(root, "personas"):
+        _add(repo, relpath, "persona", _persona)
+    for relpath in markdown_files(root, "content/campaigns"):
+        _add(repo, relpath, "campaign", _campaign)
     return repo
 
 
-def post_files(root: Path) -> list[Path]:
+def post_files(root: Path) -> list[str]:
     return markdown_files(root, "content/posts")
 
 
-def add_posts(repo: Repository, files: list[Path]) -> None:
-    for file in files:
-        _add(repo, file, "post", _post)
+def add_posts(repo: Repository, relpaths: list[str]) -> None:
+    for relpath in relpaths:
+        _add(repo, relpath, "post", _post)
 
 
-def _add(repo: Repository, file: Path, kind: str, build) -> None:
-    relpath = relative(repo.root, file)
-    if file.is_symlink() and not _inside(repo.root, file):
+def _add(repo: Repository, relpath: str, kind: str, build) -> None:
+    file = os.path.join(repo.root, relpath)
+    if os.path.islink(file) and not _inside(repo.root, Path(file)):
         repo.findings.append(F.make("load.unreadable", relpath, None, "the file is a link to outside the repository"))
         return
     doc = load_markdown(file, relpath)

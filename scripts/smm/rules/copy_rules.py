@@ -38,9 +38,12 @@ def disclosure(repo):
                              platform=pid, markers=", ".join(markers), network=pid)
 
 
+def voice_rule_files(repo):
+    yield from voice.load_styles(repo.root)[1]
+
+
 def brand_voice(repo):
-    rules, problems = voice.load_styles(repo.root)
-    yield from problems
+    rules, _ = voice.load_styles(repo.root)
     if not rules:
         return
     may_match = voice.screen(rules)
@@ -54,4 +57,4 @@ def brand_voice(repo):
                                  match.message, severity=rule.level, hint=match.hint)
 
 
-RULES = [link_schemes, disclosure, brand_voice]
+RULES = [link_schemes, disclosure, voice_rule_files, brand_voice]

@@ -141,11 +141,15 @@ def ended_campaigns(repo):
                          + ", ".join(p.id for p in left[:3]) + ("..." if len(left) > 3 else ""))
 
 
-def freeze(repo):
-    active, problems = planning.freezes(repo)
+def freeze_definitions(repo):
+    _, problems = planning.freezes(repo)
     doc = repo.strategy.docs.get("freezes")
     for index, key, detail in problems:
         yield F.make("freeze.invalid", doc.path, doc.value_at("freezes", index, key), f"freeze {key}: {detail}")
+
+
+def freeze(repo):
+    active, _ = planning.freezes(repo)
     for item in active:
         for post in planning.affected_by(repo, item):
             until = f"until {item.end.isoformat()}" if item.end else "with no end set"
@@ -188,4 +192,5 @@ def holidays(repo):
             yield F.make("calendar.holiday", post.path, post.doc.value_at("publish_at"), f"{day} is a public holiday: {names}")
 
 
-RULES = [cadence, windows, spacing, campaign_windows, budgets, ended_campaigns, freeze, coverage, holidays]
+RULES = [cadence, windows, spacing, campaign_windows, budgets, ended_campaigns, freeze_definitions, freeze, coverage,
+         holidays]

@@ -1,0 +1,171 @@
+"""What the per-post checks found, kept between runs of `smm check` for posts that did not change.
+
+A post's findings depend on its file, on everything that is not a post (strategy, personas,
+campaigns, schemas, voice rules, the platform table, smm itself and its libraries), on the
+day (planning rules look ahead from today) and on the media files it names. So:
+
+* the whole cache belongs to one *fingerprint* of everything but the posts and their media;
+  when any of it changes, the cache is dropped;
+* each post's entry holds the file's stat (size, modification and change times, inode), the
+  stat of each media file it names, its findings and the slim copy the rules across posts use.
+  A post whose file or media stat differs is checked again;
+* a file modified in the two seconds before the run started is not stored: on a file system
+  with coarse timestamps a later edit could leave its stat unchanged (git's "racy clean").
+
+The cache lives outside the repository, in $SMM_CACHE_DIR, else $XDG_CACHE_HOME/smm, else
+~/.cache/smm (a folder only its owner may open), one file per repository. It is a pickle:
+smm reads only the file it wrote in that folder. `smm check --no-cache` and SMM_NO_CACHE=1 turn it
+off; deleting the folder is always safe.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+
+FORMAT = 1
+RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
+INPUT_FOLDERS = ("strategy", "personas", "content/campaigns", "schemas")
+LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pillow")
+
+
+@dataclass
+class Entry:
+    stat: tuple
+    media: tuple                  # ((path as written, stat or None), ...)
+    findings: list
+    post: object                  # the slim post, or None when the file did not load as a post
+
+
+def stat_of(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def folder() -> Path | None:
+    if os.environ.get("SMM_NO_CACHE"):
+        return None
+    chosen = os.environ.get("SMM_CACHE_DIR")
+    if not chosen:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        chosen = os.path.join(base, "smm")
+    return Path(chosen)
+
+
+class Store:
+    """The cache of one repository for one run: read at the start, written at the end."""
+
+    def __init__(self, root: Path, file: Path, fingerprint: str):
+        self.root, self.file, self.fingerprint = root, file, fingerprint
+        self.started_ns = time.time_ns()
+        self.entries: dict[str, Entry] = {}
+        self.fresh: dict[str, Entry] = {}
+
+    @classmethod
+    def open(cls, repo, today) -> Store | None:
+        where = folder()
+        if where is None:
+            return None
+        name = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        store = cls(repo.root, where / f"{name}.pickle", fingerprint(repo.root, today))
+        store.entries = store._read()
+        return store
+
+    def _read(self) -> dict:
+        try:
+            with open(self.file, "rb") as handle:
+                if os.fstat(handle.fileno()).st_uid != os.getuid():
+                    return {}                # not written by us: never unpickle it
+                gc.disable()                 # thousands of small objects: the collector would walk them all, often
+                try:
+                    saved = pickle.load(handle)
+                finally:
+                    gc.enable()
+        except Exception:                    # missing, unreadable, truncated or from another version
+            return {}
+        if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
+            return {}
+        return saved.get("entries", {})
+
+    def take(self, relpath: str, stat: tuple | None) -> Entry | None:
+        """The entry for a post whose file (`stat`) and media are as they were when it was stored."""
+        entry = self.entries.get(relpath)
+        if entry is None or stat is None or entry.stat != stat:
+            return None
+        if any(stat_of(self.root / path) != stamp for path, stamp in entry.media):
+            return None
+        self.fresh[relpath] = entry
+        return entry
+
+    def keep(self, relpath: str, stat: tuple | None, media_paths, findings, post) -> None:
+        """Store what was found for a post checked in this run, unless its files may still change."""
+        media = tuple((path, stat_of(self.root / path)) for path in media_paths)
+        stamps = [stat] + [stamp for _, stamp in media if stamp is not None]
+        if stat is None or any(stamp[1] >= self.started_ns - RACY_NS for stamp in stamps):
+            return
+        self.fresh[relpath] = Entry(stat, media, findings, post)
+
+    def save(self) -> None:
+        """Write the entries of this run (what was taken and what was kept); never fails the check."""
+        if self.fresh.keys() == self.entries.keys() and all(self.fresh[k] is self.entries[k] for k in self.fresh):
+            return                            # nothing changed
+        payload = {"fingerprint": self.fingerprint, "entries": self.fresh}
+        try:
+            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle = tempfile.NamedTemporaryFile(dir=self.file.parent, prefix=".tmp-", delete=False)
+        except OSError:                      # read-only home: the next run checks everything again
+            return
+        try:
+            with handle:
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, self.file)
+        except Exception:                    # full disk, or an object that cannot be stored
+            Path(handle.name).unlink(missing_ok=True)
+
+
+def fingerprint(root: Path, today) -> str:
+    """A digest of everything a post's findings depend on besides the post and its media."""
+    digest = hashlib.sha256()
+    for part in (FORMAT, __version__, sys.version, today, os.environ.get("SMM_TODAY", ""), _libraries()):
+        digest.update(f"{part}\0".encode())
+    package = Path(__file__).resolve().parent
+    for base, relpaths in ((root, _files(root, INPUT_FOLDERS) + [".vale.ini"]), (package, _files(package, ("",)))):
+        for relpath in relpaths:
+            digest.update(relpath.encode("utf-8", "surrogatepass") + b"\0")
+            try:
+                digest.update((base / relpath).read_bytes())
+            except OSError:
+                digest.update(b"\1missing")
+    return digest.hexdigest()
+
+
+def _files(base: Path, folders) -> list[str]:
+    found = []
+    for name in folders:
+        for dirpath, dirnames, filenames in os.walk(base / name):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            found += [os.path.relpath(os.path.join(dirpath, f), base) for f in sorted(filenames)
+                      if not f.endswith(".pyc")]
+    return found
+
+
+def _libraries() -> str:
+    from importlib import metadata
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=none")
+    return ",".join(versions)

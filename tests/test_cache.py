@@ -1,0 +1,138 @@
+"""The cache of `smm check`: a post is checked again exactly when something it depends on changed."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+import smm.parallel
+from conftest import run_smm, write
+from smm import cache, rules
+from smm.check import run_check
+from smm.repository import load_repository
+
+POST = "content/posts/2026/12/13-refill-week-total.md"
+HOUR_AGO = time.time() - 3600
+
+
+def age(root) -> None:
+    """Files as they are in a working copy: written a while ago (not "racy", see cache.py)."""
+    for folder, _, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(folder, name), (HOUR_AGO, HOUR_AGO), follow_symlinks=False)
+
+
+@pytest.fixture
+def checked(sample, monkeypatch, tmp_path):
+    """Run the check with the cache; returns (findings, the posts the run had to check)."""
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SMM_TODAY", "2026-11-22")
+    age(sample)
+    real = smm.parallel._check
+
+    def run():
+        seen = []
+
+        def spy(repo, files):
+            seen.extend(files)
+            return real(repo, files)
+        monkeypatch.setattr(smm.parallel, "_check", spy)
+        findings = run_check(sample, use_cache=True).findings
+        return findings, seen
+    return run
+
+
+def test_second_run_takes_every_post_from_the_cache_and_finds_the_same(sample, checked):
+    first, checked_first = checked()
+    second, checked_second = checked()
+    assert len(checked_first) > 40 and checked_second == []
+    assert second == first == run_check(sample).findings
+
+
+def test_an_edited_post_is_checked_again(sample, checked):
+    checked()
+    write(sample, POST, (sample / POST).read_text("utf-8").replace("status: draft", "status: drafted"))
+    findings, again = checked()
+    assert again == [POST]
+    assert any(f.rule == "schema.enum" and f.path == POST for f in findings)
+
+
+def test_a_new_and_a_deleted_post_are_seen(sample, checked):
+    checked()
+    (sample / POST).unlink()
+    write(sample, "content/posts/2026/12/09-new.md", "---\ntitle: New\nstatus: draft\nplatforms: [x]\n---\n")
+    findings, again = checked()
+    assert again == ["content/posts/2026/12/09-new.md"]
+    assert not any(f.path == POST for f in findings)
+    assert findings == run_check(sample).findings
+
+
+def test_a_strategy_change_checks_every_post_again(sample, checked):
+    first, _ = checked()
+    channels = sample / "strategy/channels.yaml"
+    channels.write_text(channels.read_text("utf-8").replace("08:00", "11:00"), encoding="utf-8")
+    second, again = checked()
+    assert len(again) > 40
+    assert second == run_check(sample).findings != first
+
+
+def test_a_changed_media_file_checks_its_posts_again(sample, checked):
+    checked()
+    post = load_repository(sample).posts
+    with_media = next(p for p in post if p.media and p.media[0].kind == "image")
+    image = sample / with_media.media[0].path
+    image.write_bytes(b"not an image any more")
+    findings, again = checked()
+    assert with_media.path in again
+    assert any(f.rule == "media.unreadable" and f.path == with_media.path for f in findings)
+
+
+def test_a_post_written_just_now_is_not_stored(sample, checked):
+    write(sample, "content/posts/2026/12/09-new.md", "---\ntitle: New\nstatus: draft\nplatforms: [x]\n---\n")
+    checked()
+    _, again = checked()
+    assert again == ["content/posts/2026/12/09-new.md"]      # its time stamp is too fresh to trust
+
+
+def test_a_corrupt_or_unwritable_cache_is_ignored(sample, checked, tmp_path, monkeypatch):
+    checked()
+    stored = next((tmp_path / "cache").glob("*.pickle"))
+    stored.write_bytes(b"\x80\x05garbage")
+    findings, again = checked()
+    assert len(again) > 40 and findings == run_check(sample).findings
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    monkeypatch.setenv("SMM_CACHE_DIR", str(blocked / "cache"))
+    findings, _ = checked()
+    assert findings == run_check(sample).findings
+
+
+def test_no_cache_flag_and_variable_write_nothing(sample, tmp_path):
+    folder = tmp_path / "cache"
+    result = run_smm("check", "--no-cache", cwd=sample, env={"SMM_CACHE_DIR": str(folder)})
+    assert result.returncode in (0, 1) and not folder.exists()
+    run_smm("check", cwd=sample, env={"SMM_CACHE_DIR": str(folder), "SMM_NO_CACHE": "1"})
+    assert not folder.exists()
+    age(sample)
+    cold = run_smm("check", cwd=sample, env={"SMM_CACHE_DIR": str(folder)})
+    warm = run_smm("check", cwd=sample, env={"SMM_CACHE_DIR": str(folder)})
+    assert list(folder.glob("*.pickle")) and warm.stdout == cold.stdout
+
+
+def test_per_post_rules_report_only_on_their_post(sample):
+    """What the cache relies on: a per-post rule's findings belong to the post it looked at."""
+    write(sample, "strategy/freezes.yaml", "freezes:\n  - reason: x\n    declared_by: ana\n    from: soon\n")
+    write(sample, "strategy/voice/Kelda/Broken.yml", "extends: capitalization\nmessage: x\n")
+    repo = load_repository(sample)
+    paths = {p.path for p in repo.posts}
+    found = rules.run(repo, "per-post")
+    assert found and {f.path for f in found} <= paths
+    assert {"freeze.invalid", "voice.rule-file"} <= {f.rule for f in rules.run(repo, "global")}
+
+
+def test_fingerprint_follows_inputs_and_the_day(sample):
+    before = cache.fingerprint(sample, "2026-11-22")
+    assert cache.fingerprint(sample, "2026-11-23") != before
+    write(sample, "personas/new-one.md", "---\nname: N\nsummary: S\n---\n")
+    assert cache.fingerprint(sample, "2026-11-22") != before
