@@ -1,5 +1,6 @@
-"""The benchmark harness: smm check against its floor and against check-jsonschema, and the
-handbook build against a plain mkdocs-material site, with peak memory, in one run.
+"""The benchmark harness: smm check (cold and with its cache) against its floor and against
+check-jsonschema, and the handbook build against a plain mkdocs-material site, with peak
+memory, in one run.
 
     python -m benchmarks.run [--sizes 1000 4000 10000] [--site-sizes 1000 4000] [--runs 3] [--core-only]
 
@@ -30,13 +31,14 @@ BIN = Path(PYTHON).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SMM_TODAY": "2027-01-01", "PYTHONHASHSEED": "0"}
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:
+def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
     """(seconds, peak resident memory in MB) of one run of `cmd` in a fresh process.
 
     The peak is what wait4 reports: the largest resident set of the process or of
     any process it waited for (smm's forked workers share the parent's pages)."""
     start = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, cwd=cwd, env={**ENV, **(env or {})}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -50,8 +52,8 @@ def interleaved(runs: int, commands: dict) -> dict:
     speeding up during the run affects every command alike. name -> median and peak."""
     results = {name: [] for name in commands}
     for _ in range(runs):
-        for name, (cmd, cwd) in commands.items():
-            results[name].append(measure(cmd, cwd))
+        for name, (cmd, cwd, *env) in commands.items():
+            results[name].append(measure(cmd, cwd, *env))
     return {name: {"seconds": round(statistics.median(r[0] for r in rows), 3), "peak_mb": max(r[1] for r in rows),
                    "runs": [round(r[0], 3) for r in rows]} for name, rows in results.items()}
 
@@ -75,22 +77,37 @@ def tool(name: str) -> str:
 
 
 def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
+    """smm check cold (--no-cache: every post checked) and warm (the cache of an earlier run, no
+    file changed), the floor, and check-jsonschema, on repositories of each size."""
     rows = []
     for n in sizes:
         repo = generate(n, OUT / f"repo-{n}", core_only)
         names = front_matter_files(repo, OUT / f"front-matter-{n}")
+        check = [PYTHON, "-m", "smm", "check", "--format", "json"]
+        warm_env = {"SMM_CACHE_DIR": str(OUT / "cache")}
+        prime(repo, check, warm_env)
         timed = interleaved(runs, {
-            "smm": ([PYTHON, "-m", "smm", "check", "--format", "json"], repo),
+            "cold": (check + ["--no-cache"], repo),
+            "warm": (check, repo, warm_env),
             "floor": ([PYTHON, str(HERE / "floor.py"), str(repo)], repo),
             "cjs": ([tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"), *names],
                     OUT / f"front-matter-{n}")})
-        smm, floor, cjs = timed["smm"], timed["floor"], timed["cjs"]
-        rows.append({"posts": n, "smm_check": smm, "floor": floor, "check_jsonschema": cjs,
-                     "ratio_to_floor": round(smm["seconds"] / floor["seconds"], 2),
+        cold, warm, floor, cjs = timed["cold"], timed["warm"], timed["floor"], timed["cjs"]
+        rows.append({"posts": n, "smm_check": cold, "smm_check_warm": warm, "floor": floor, "check_jsonschema": cjs,
+                     "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2),
+                     "warm_ratio_to_floor": round(warm["seconds"] / floor["seconds"], 2),
                      "check_jsonschema_ratio_to_floor": round(cjs["seconds"] / floor["seconds"], 2)})
-        print(f"  {n} posts: smm check {smm['seconds']} s, floor {floor['seconds']} s, "
-              f"check-jsonschema {cjs['seconds']} s", flush=True)
+        print(f"  {n} posts: smm check cold {cold['seconds']} s, warm {warm['seconds']} s, floor {floor['seconds']} s,"
+              f" check-jsonschema {cjs['seconds']} s", flush=True)
     return rows
+
+
+def prime(repo: Path, check: list[str], env: dict) -> None:
+    """Fill the cache as a first run would. Files written in the last seconds are not stored
+    (see scripts/smm/cache.py), so wait until the newest file is old enough."""
+    newest = max(p.stat().st_mtime for p in (repo / "content" / "posts").rglob("*.md"))
+    time.sleep(max(0.0, newest + 2.5 - time.time()))
+    measure(check, repo, env)
 
 
 def site_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
@@ -133,13 +150,15 @@ def _cpu() -> str:
 def table(result: dict) -> str:
     lines = [f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
              f"Python {result['machine']['python']}; median of {result['runs']} runs.", "",
-             "| Posts | smm check | floor (read + LibYAML) | ratio | check-jsonschema | ratio | "
-             "peak MB (smm / floor / check-jsonschema) |", "|---|---|---|---|---|---|---|"]
+             "| Posts | floor (read + LibYAML) | smm check, cold | ratio | smm check, warm | ratio | "
+             "check-jsonschema | ratio | peak MB (cold / warm / floor / check-jsonschema) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in result["check"]:
-        lines.append(f"| {r['posts']:,} | {r['smm_check']['seconds']} s | {r['floor']['seconds']} s | "
-                     f"{r['ratio_to_floor']} | {r['check_jsonschema']['seconds']} s | "
-                     f"{r['check_jsonschema_ratio_to_floor']} | {r['smm_check']['peak_mb']} / "
-                     f"{r['floor']['peak_mb']} / {r['check_jsonschema']['peak_mb']} |")
+        lines.append(f"| {r['posts']:,} | {r['floor']['seconds']} s | {r['smm_check']['seconds']} s | "
+                     f"{r['ratio_to_floor']} | {r['smm_check_warm']['seconds']} s | {r['warm_ratio_to_floor']} | "
+                     f"{r['check_jsonschema']['seconds']} s | {r['check_jsonschema_ratio_to_floor']} | "
+                     f"{r['smm_check']['peak_mb']} / {r['smm_check_warm']['peak_mb']} / {r['floor']['peak_mb']} / "
+                     f"{r['check_jsonschema']['peak_mb']} |")
     if result["site"]:
         lines += ["", "| Posts | handbook build | plain mkdocs-material site | ratio | growth vs first size | "
                   "peak MB (handbook / plain) |", "|---|---|---|---|---|---|"]

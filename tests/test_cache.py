@@ -43,11 +43,14 @@ def checked(sample, monkeypatch, tmp_path):
     return run
 
 
-def test_second_run_takes_every_post_from_the_cache_and_finds_the_same(sample, checked):
+def test_second_run_takes_every_post_from_the_cache_and_finds_the_same(sample, checked, monkeypatch):
     first, checked_first = checked()
+    real, across = rules.run, []
+    monkeypatch.setattr(rules, "run", lambda repo, which="all": across.append(which) or real(repo, which))
     second, checked_second = checked()
-    assert len(checked_first) > 40 and checked_second == []
+    assert len(checked_first) > 40 and checked_second == [] and across == []
     assert second == first == run_check(sample).findings
+    assert across == ["per-post", "global"]          # the run without the cache did run them
 
 
 def test_an_edited_post_is_checked_again(sample, checked):
@@ -56,6 +59,7 @@ def test_an_edited_post_is_checked_again(sample, checked):
     findings, again = checked()
     assert again == [POST]
     assert any(f.rule == "schema.enum" and f.path == POST for f in findings)
+    assert findings == run_check(sample).findings
 
 
 def test_a_new_and_a_deleted_post_are_seen(sample, checked):

@@ -9,6 +9,8 @@ day (planning rules look ahead from today) and on the media files it names. So:
 * each post's entry holds the file's stat (size, modification and change times, inode), the
   stat of each media file it names, its findings and the slim copy the rules across posts use.
   A post whose file or media stat differs is checked again;
+* what the rules across posts found is kept too, and used when no post changed, none was added
+  and none removed;
 * a file modified in the two seconds before the run started is not stored: on a file system
   with coarse timestamps a later edit could leave its stat unchanged (git's "racy clean").
 
@@ -71,6 +73,7 @@ class Store:
         self.started_ns = time.time_ns()
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
+        self.across: list | None = None          # what the rules across posts found, for these entries
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -79,24 +82,32 @@ class Store:
             return None
         name = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
         store = cls(repo.root, where / f"{name}.pickle", fingerprint(repo.root, today))
-        store.entries = store._read()
+        store.entries, store.across = store._read()
         return store
 
-    def _read(self) -> dict:
+    def _read(self) -> tuple[dict, list | None]:
         try:
             with open(self.file, "rb") as handle:
                 if os.fstat(handle.fileno()).st_uid != os.getuid():
-                    return {}                # not written by us: never unpickle it
+                    return {}, None          # not written by us: never unpickle it
                 gc.disable()                 # thousands of small objects: the collector would walk them all, often
                 try:
                     saved = pickle.load(handle)
                 finally:
                     gc.enable()
         except Exception:                    # missing, unreadable, truncated or from another version
-            return {}
+            return {}, None
         if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
-            return {}
-        return saved.get("entries", {})
+            return {}, None
+        return saved.get("entries", {}), saved.get("across")
+
+    def unchanged(self) -> bool:
+        """True when every post of this run came from the cache, and no post was added or removed."""
+        return self.fresh.keys() == self.entries.keys() and all(self.fresh[k] is self.entries[k] for k in self.fresh)
+
+    def across_posts(self) -> list | None:
+        """What the rules across posts found in the run that stored the cache, if it still holds."""
+        return self.across if self.unchanged() else None
 
     def take(self, relpath: str, stat: tuple | None) -> Entry | None:
         """The entry for a post whose file (`stat`) and media are as they were when it was stored."""
@@ -116,11 +127,12 @@ class Store:
             return
         self.fresh[relpath] = Entry(stat, media, findings, post)
 
-    def save(self) -> None:
-        """Write the entries of this run (what was taken and what was kept); never fails the check."""
-        if self.fresh.keys() == self.entries.keys() and all(self.fresh[k] is self.entries[k] for k in self.fresh):
-            return                            # nothing changed
-        payload = {"fingerprint": self.fingerprint, "entries": self.fresh}
+    def save(self, across: list) -> None:
+        """Write the entries of this run (taken and kept) and what the rules across posts found;
+        never fails the check."""
+        if self.unchanged() and self.across == across:
+            return
+        payload = {"fingerprint": self.fingerprint, "entries": self.fresh, "across": across}
         try:
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle = tempfile.NamedTemporaryFile(dir=self.file.parent, prefix=".tmp-", delete=False)

@@ -54,9 +54,12 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     repo = load_base(root)
     store = Store.open(repo, today(repo)) if use_cache else None
     post_findings = check_posts(repo, post_files(repo.root), store)
+    across = store.across_posts() if store is not None else None
+    if across is None:
+        across = rules.run(repo, "global")
     if store is not None:
-        store.save()
-    found = list(repo.findings) + post_findings + rules.run(repo, "global")
+        store.save(across)
+    found = list(repo.findings) + post_findings + across
     changes = None
     if base:
         from .diff import compare
