@@ -173,11 +173,14 @@ def _files(base: Path, folders) -> list[str]:
 
 
 def _libraries() -> str:
-    from importlib import metadata
-    versions = []
-    for name in LIBRARIES:
+    """The installed versions of the libraries findings depend on, from the names of their
+    dist-info folders (one directory listing; importlib.metadata takes fifty times longer)."""
+    wanted = {name.lower().replace("-", "_") for name in LIBRARIES}
+    found = []
+    for entry in sys.path:
         try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name}=none")
-    return ",".join(versions)
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found += [n for n in names if n.endswith(".dist-info") and n.split("-", 1)[0].lower() in wanted]
+    return ",".join(sorted(found))
