@@ -41,8 +41,10 @@ def slim(post):
     doc = post.doc
     places = {key: doc.value_at(*key) for key in CROSS_POST_KEYS if key[0] in doc.data}
     data = {key: True for key in ("id", "publish_at", "boost") if key in doc.data}
-    return replace(post, doc=SlimDoc(doc.path, data, places, doc.body_line), body="", media=[], variants={},
-                   thread=None, renditions={}, publish_time=None)
+    copy = object.__new__(type(post))         # dataclasses.replace would run every field through __init__
+    copy.__dict__ = {**post.__dict__, "doc": SlimDoc(doc.path, data, places, doc.body_line), "body": "",
+                     "media": [], "variants": {}, "thread": None, "renditions": {}, "publish_time": None}
+    return copy
 
 
 def _check_share(files):

@@ -39,14 +39,20 @@ def media_per_platform(repo):
 
 def _counts(post, platform):
     spec, sev = platform.section("media"), _severity(post)
-    where = F.Lazy(post.doc.where, "media")
     kinds = Counter(m.kind for m in post.media)
-    base = dict(platform=platform.id, network=platform.name)
     needs = spec.get("requires", "none")
     has_needed = {"none": True, "any": bool(post.media), "image": kinds["image"] > 0, "video": kinds["video"] > 0}
     if not has_needed[needs]:
         yield F.make(f"media.{platform.id}.required", post.path, post.doc.where("platforms"),
-                     f"{platform.name} posts need {NEEDS[needs]}", severity=sev, needs=NEEDS[needs], **base)
+                     f"{platform.name} posts need {NEEDS[needs]}", severity=sev, needs=NEEDS[needs],
+                     platform=platform.id, network=platform.name)
+    if post.media:
+        yield from _too_many(post, platform, spec, sev, kinds)
+
+
+def _too_many(post, platform, spec, sev, kinds):
+    where = F.Lazy(post.doc.where, "media")
+    base = dict(platform=platform.id, network=platform.name)
     too_many = [(kind, kinds[kind], spec.get(f"max_{kind}s", 0)) for kind in ("image", "video", "gif")
                 if kinds[kind] > spec.get(f"max_{kind}s", 0)]
     total = sum(kinds.values())
