@@ -32,9 +32,8 @@ class Site:
 def generate(root: Path, today: date | None = None) -> Site:
     repo = load_repository(root)
     today = today or planning.today(repo)
-    findings = defaultdict(list)
-    pending = _start_rules(repo)
-    ctx = pages.Context(repo=repo, today=today, findings=findings)
+    pending = _start(repo, today)
+    ctx = pages.Context(repo=repo, today=today, findings=defaultdict(list))
     site = Site()
     site.pages["index.md"] = pages.home(ctx)
     chapters = _strategy(repo, site)
@@ -43,45 +42,52 @@ def generate(root: Path, today: date | None = None) -> Site:
     months = cal.months(ctx)
     site.pages["calendar/index.md"] = cal.index_page(ctx, months)
     site.pages.update({f"calendar/{m:%Y-%m}.md": cal.month_page(ctx, m, months) for m in months})
-    site.files["calendar.ics"] = ics.calendar(repo)
     site.files.update(icon_files())
     site.files["assets/icons.css"] = icon_css().encode()
+    site.files["calendar.ics"] = ics.calendar(repo)
     site.media = _media(repo.root)
     site.nav = _nav(ctx, chapters, months)
-    for finding in list(repo.findings) + _finish_rules(pending, repo):
-        findings[finding.path].append(finding)
-    site.pages.update({f"posts/{post.id}.md": pages.post_page(ctx, post) for post in repo.posts})
+    site.pages.update(_finish(pending, repo, today))
     return site
 
 
-_RULES_REPO = None
+def _post_pages(repo, today: date) -> dict:
+    """The rules, then every post's page with its findings."""
+    findings = defaultdict(list)
+    for finding in list(repo.findings) + rules.run(repo):
+        findings[finding.path].append(finding)
+    ctx = pages.Context(repo=repo, today=today, findings=findings)
+    return {f"posts/{post.id}.md": pages.post_page(ctx, post) for post in repo.posts}
 
 
-def _rules_in_child():
-    return rules.run(_RULES_REPO)
+_CHILD_INPUT = None
 
 
-def _start_rules(repo):
-    """Run the rules in a forked process while the pages that do not show findings are made."""
-    global _RULES_REPO
+def _in_child():
+    return _post_pages(*_CHILD_INPUT)
+
+
+def _start(repo, today):
+    """Run the rules and make the post pages in a forked process while this one makes the others."""
+    global _CHILD_INPUT
     if len(repo.posts) < PARALLEL_FROM or workers() < 2:
         return None
-    _RULES_REPO = repo
+    _CHILD_INPUT = (repo, today)
     pool = multiprocessing.get_context("fork").Pool(1)
-    return pool, pool.apply_async(_rules_in_child)
+    return pool, pool.apply_async(_in_child)
 
 
-def _finish_rules(pending, repo) -> list:
-    global _RULES_REPO
+def _finish(pending, repo, today) -> dict:
+    global _CHILD_INPUT
     if pending is None:
-        return rules.run(repo)
+        return _post_pages(repo, today)
     pool, result = pending
     try:
         return result.get()
     finally:
         pool.close()
         pool.join()
-        _RULES_REPO = None
+        _CHILD_INPUT = None
 
 
 def _strategy(repo, site: Site) -> list[tuple[str, str]]:

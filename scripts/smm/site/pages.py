@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import calendar as pycal
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 
 from .. import links
@@ -23,11 +25,18 @@ class Context:
         return moment.astimezone(self.repo.timezone)
 
     def dated(self):
-        return sorted((p for p in self.repo.posts if p.publish_at), key=lambda p: (p.publish_at, p.id))
+        return self._by_day[1]
+
+    @cached_property
+    def _by_day(self) -> tuple[list, list]:
+        """(local day of each dated post, the posts), in time order: local days never go backwards."""
+        posts = sorted((p for p in self.repo.posts if p.publish_at), key=lambda p: (p.publish_at, p.id))
+        return [self.local(p.publish_at).date() for p in posts], posts
 
     def between(self, start: date, end: date, statuses=None):
-        return [p for p in self.dated() if start <= self.local(p.publish_at).date() <= end
-                and (statuses is None or p.status in statuses)]
+        days, posts = self._by_day
+        found = posts[bisect_left(days, start):bisect_right(days, end)]
+        return found if statuses is None else [p for p in found if p.status in statuses]
 
 
 def page_title(title: str, wide: bool = False, post: bool = False, searchable: bool = True) -> str:
