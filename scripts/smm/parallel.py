@@ -120,20 +120,20 @@ def _keep(store, stats, checked, posts, media) -> None:
 
 
 def _check(repo, files):
-    """(findings, posts, media paths by post) for `files`, on every core when there are many."""
+    """(findings, posts, media paths by post) for `files`: with many files, this process checks
+    one share while forked workers check the others."""
     global _BASE
     count = workers()
     if count == 1 or len(files) < PARALLEL_FROM:
-        scratch = replace(repo, posts=[], findings=[])
-        add_posts(scratch, files)
-        return scratch.findings + rules.run(scratch, "per-post"), scratch.posts, _media_paths(scratch.posts)
+        return _check_here(repo, files)
     _BASE = repo
     warm(repo)
     shares = [files[i::count] for i in range(count)]
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            results = pool.map(_check_share, shares, chunksize=1)
+        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
+            pending = pool.map_async(_check_share, shares[1:], chunksize=1)
+            results = [_check_here(repo, shares[0])] + pending.get()
     finally:
         gc.unfreeze()
         _BASE = None
@@ -143,3 +143,9 @@ def _check(repo, files):
         posts.extend(share_posts)
         media.update(share_media)
     return found, posts, media
+
+
+def _check_here(repo, files):
+    scratch = replace(repo, posts=[], findings=[])
+    add_posts(scratch, files)
+    return scratch.findings + rules.run(scratch, "per-post"), scratch.posts, _media_paths(scratch.posts)
