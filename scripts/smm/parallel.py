@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field, replace
 
-from . import cache, rules
+from . import cache
 from .repository import add_posts
 
 PARALLEL_FROM = 400          # below this many posts, starting workers costs more than it saves
@@ -48,6 +48,7 @@ def slim(post):
 
 
 def _check_share(files):
+    from . import rules
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     repo = replace(_BASE, posts=[], findings=[])
     add_posts(repo, files)
@@ -146,6 +147,7 @@ def _check(repo, files):
 
 
 def _check_here(repo, files):
+    from . import rules      # imported here: a run that takes every post from the cache needs no rule
     scratch = replace(repo, posts=[], findings=[])
     add_posts(scratch, files)
     return scratch.findings + rules.run(scratch, "per-post"), scratch.posts, _media_paths(scratch.posts)

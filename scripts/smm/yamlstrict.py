@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import yaml
 
@@ -273,7 +274,19 @@ def _fast_candidate(text: str) -> bool:
 
 # The flat subset. Every character must be one YAML prints as itself (no tabs, no control
 # characters, none of the line breaks YAML 1.1 adds: U+0085, U+2028, U+2029, no BOM).
-_FLAT_UNSAFE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_FLAT_UNSAFE_ASCII = re.compile("[^\n\x20-\x7e]")
+_FLAT_UNSAFE_TEXT = "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+
+
+@lru_cache(maxsize=1)
+def _flat_unsafe():
+    return re.compile(_FLAT_UNSAFE_TEXT)     # compiled on first non-ASCII text: it takes 15 ms
+
+
+def _flat_safe(text: str) -> bool:
+    if text.isascii():
+        return _FLAT_UNSAFE_ASCII.search(text) is None
+    return _flat_unsafe().search(text) is None
 _FLAT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(\S.*?))? *\Z")
 _FLAT_ITEM = re.compile(r"( *)- +(\S.*?) *\Z")
 # plain text: no indicator first, no ": " or " #" inside, no ":" last
@@ -286,7 +299,7 @@ _FLAT_FLOW_ITEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")
 
 def _parse_flat(text: str, line_offset: int) -> Parsed | None:
     """Front matter of one `key: value` per line, or None to let the other paths decide."""
-    if _FLAT_UNSAFE.search(text):
+    if not _flat_safe(text):
         return None
     out = Parsed(how="flat")
     value, values = {}, out.values
