@@ -133,6 +133,14 @@ def test_mkdocs_strict_build_of_the_sample(sample, tmp_path):
         assert (site / path).is_file(), path
 
 
+def test_feed_made_in_the_background_is_the_feed(sample, tmp_path, monkeypatch):
+    """With many posts the hook has the feed made while MkDocs renders; the file is the same."""
+    monkeypatch.setenv("SMM_PARALLEL_FROM", "1")
+    result = mkdocs_build(sample, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "calendar.ics").read_bytes() == generate(sample, TODAY).files["calendar.ics"]
+
+
 def test_built_site_loads_nothing_from_other_hosts(sample, tmp_path):
     assert mkdocs_build(sample, tmp_path / "site").returncode == 0
     import re

@@ -16,7 +16,16 @@ from dataclasses import dataclass, field, replace
 from . import cache
 from .repository import add_posts
 
-PARALLEL_FROM = 400          # below this many posts, starting workers costs more than it saves
+
+def _threshold(default: int = 400) -> int:
+    """Below this many posts, starting workers costs more than it saves (SMM_PARALLEL_FROM overrides it)."""
+    try:
+        return max(1, int(os.environ.get("SMM_PARALLEL_FROM") or default))
+    except ValueError:
+        return default
+
+
+PARALLEL_FROM = _threshold()
 CROSS_POST_KEYS = (("id",), ("publish_at",), ("boost",), ("boost", "currency"))
 
 _BASE = None                  # the repository without posts, inherited by forked workers

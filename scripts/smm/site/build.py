@@ -27,9 +27,12 @@ class Site:
     files: dict = field(default_factory=dict)      # "calendar.ics" -> bytes
     media: dict = field(default_factory=dict)      # "media/x.jpg" -> absolute path
     nav: list = field(default_factory=list)
+    later: dict = field(default_factory=dict)      # "calendar.ics" -> Later: bytes made in the background
 
 
-def generate(root: Path, today: date | None = None) -> Site:
+def generate(root: Path, today: date | None = None, later: bool = False) -> Site:
+    """Every page and file of the site. With `later`, a large repository's calendar feed is made
+    in a background process (site.later) while MkDocs renders the pages in this one."""
     repo = load_repository(root)
     today = today or planning.today(repo)
     pending = _start(repo, today)
@@ -44,11 +47,33 @@ def generate(root: Path, today: date | None = None) -> Site:
     site.pages.update({f"calendar/{m:%Y-%m}.md": cal.month_page(ctx, m, months) for m in months})
     site.files.update(icon_files())
     site.files["assets/icons.css"] = icon_css().encode()
-    site.files["calendar.ics"] = ics.calendar(repo)
     site.media = _media(repo.root)
     site.nav = _nav(ctx, chapters, months)
     site.pages.update(_finish(pending, repo, today))
+    if later and _forking_pays(repo):
+        site.later["calendar.ics"] = Later(ics.calendar, repo)
+    else:
+        site.files["calendar.ics"] = ics.calendar(repo)
     return site
+
+
+class Later:
+    """`function(*args)` running in a forked process; `get()` waits for its result."""
+
+    def __init__(self, function, *args):
+        self.pool = multiprocessing.get_context("fork").Pool(1)
+        self.result = self.pool.apply_async(function, args)
+
+    def get(self):
+        try:
+            return self.result.get()
+        finally:
+            self.pool.close()
+            self.pool.join()
+
+
+def _forking_pays(repo) -> bool:
+    return len(repo.posts) >= PARALLEL_FROM and workers() >= 2
 
 
 def _post_pages(repo, today: date) -> dict:
@@ -70,7 +95,7 @@ def _in_child():
 def _start(repo, today):
     """Run the rules and make the post pages in a forked process while this one makes the others."""
     global _CHILD_INPUT
-    if len(repo.posts) < PARALLEL_FROM or workers() < 2:
+    if not _forking_pays(repo):
         return None
     _CHILD_INPUT = (repo, today)
     pool = multiprocessing.get_context("fork").Pool(1)

@@ -17,7 +17,7 @@ _site = None
 
 def on_config(config, **kwargs):
     global _site
-    _site = generate(Path(config.config_file_path).parent)
+    _site = generate(Path(config.config_file_path).parent, later=True)
     config.nav = _site.nav
     return config
 
@@ -29,7 +29,17 @@ def on_files(files, config, **kwargs):
         _replace(files, File.generated(config, src_uri, content=data))
     for src_uri, path in sorted(_site.media.items()):
         _replace(files, File.generated(config, src_uri, abs_src_path=path))
+    for src_uri in sorted(_site.later):        # known now, so links to it resolve; written after the build
+        _replace(files, File.generated(config, src_uri, content=b""))
     return files
+
+
+def on_post_build(config, **kwargs):
+    """Write the files made in the background while MkDocs rendered the pages."""
+    for src_uri, pending in sorted(_site.later.items()):
+        target = Path(config.site_dir) / src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(pending.get())
 
 
 def on_page_markdown(markdown, page, **kwargs):
