@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
-
 from .html import platform_name
 
 EVENT_LENGTH = timedelta(minutes=15)
@@ -28,6 +26,8 @@ def calendar(repo) -> bytes:
 
 
 def calendar_for(repo, posts) -> bytes:
+    from icalendar import Calendar     # imported here: a build makes the feed in a background process
+
     host = _host(repo)
     base = (repo.strategy.settings.get("site_url") or "").rstrip("/")
     cal = Calendar()
@@ -41,7 +41,9 @@ def calendar_for(repo, posts) -> bytes:
     return cal.to_ical()
 
 
-def _event(post, host: str, base: str) -> Event:
+def _event(post, host: str, base: str):
+    from icalendar import Event
+
     start = post.publish_at.astimezone(timezone.utc)
     event = Event()
     event.add("uid", f"{post.id}@{host}")
