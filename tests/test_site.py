@@ -94,6 +94,12 @@ def test_strategy_chapters_and_data_tables(sample):
 def test_personas_show_their_campaigns_and_upcoming_posts(sample):
     page = generate(sample, TODAY).pages["personas/host-hrafn.md"]
     assert "Winter Refill Week" in page and "What a refill station does for a café" in page
+    for day in range(1, 31):
+        write(sample, f"content/posts/2026/12/{day:02d}-more.md",
+              f"---\ntitle: More {day}\nstatus: draft\nplatforms: [x]\npublish_at: \"2026-12-{day:02d}T09:00\"\n"
+              "personas: [host-hrafn]\n---\nCopy.\n")
+    page = generate(sample, TODAY).pages["personas/host-hrafn.md"]
+    assert page.count('class="smm-entry') == 25 and "more in the" in page
 
 
 def test_campaign_page_has_budget_kpis_and_timeline(sample):

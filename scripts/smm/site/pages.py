@@ -12,6 +12,7 @@ from ..posting import render
 from .html import block, esc, href, meter, platform_icons, platform_name, status_badge
 
 UPCOMING_DAYS = 7
+PERSONA_UPCOMING = 25      # a persona page lists the next posts for it; the calendar has the rest
 DUE_SOON_DAYS = 14
 
 
@@ -231,7 +232,15 @@ def persona_page(ctx, slug, persona) -> str:
                                           f'{esc(c.title)}</a></li>' for c in campaigns) + "</ul>")
         if campaigns else '<p class="smm-empty">No campaign targets this persona.</p>',
         "<h2>Upcoming posts for this persona</h2>",
-        post_list(ctx, upcoming, here, "No upcoming post targets this persona."))
+        post_list(ctx, upcoming[:PERSONA_UPCOMING], here, "No upcoming post targets this persona."),
+        _more(len(upcoming) - PERSONA_UPCOMING, here))
+
+
+def _more(count: int, here: str) -> str:
+    if count <= 0:
+        return ""
+    return (f'<p class="smm-more">And {count} more in the '
+            f'<a href="{esc(href(here, "calendar/index.md"))}">calendar</a>.</p>')
 
 
 def campaigns(ctx) -> dict:
