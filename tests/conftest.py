@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,15 @@ def write(root: Path, relpath: str, content: str | bytes) -> Path:
     else:
         file.write_text(content, encoding="utf-8")
     return file
+
+
+def age(root: Path) -> None:
+    """Files as they are in a working copy: written an hour ago, so `smm check` may cache them
+    (it does not store files modified in the seconds before a run; see scripts/smm/cache.py)."""
+    hour_ago = time.time() - 3600
+    for folder, _, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(folder, name), (hour_ago, hour_ago), follow_symlinks=False)
 
 
 def check(root: Path, *paths: str):

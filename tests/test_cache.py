@@ -1,27 +1,15 @@
 """The cache of `smm check`: a post is checked again exactly when something it depends on changed."""
 from __future__ import annotations
 
-import os
-import time
-
 import pytest
 
 import smm.parallel
-from conftest import run_smm, write
+from conftest import age, run_smm, write
 from smm import cache, rules
 from smm.check import run_check
 from smm.repository import load_repository
 
 POST = "content/posts/2026/12/13-refill-week-total.md"
-HOUR_AGO = time.time() - 3600
-
-
-def age(root) -> None:
-    """Files as they are in a working copy: written a while ago (not "racy", see cache.py)."""
-    for folder, _, names in os.walk(root):
-        for name in names:
-            os.utime(os.path.join(folder, name), (HOUR_AGO, HOUR_AGO), follow_symlinks=False)
-
 
 @pytest.fixture
 def checked(sample, monkeypatch, tmp_path):

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_smm, write
+from conftest import age, run_smm, write
 
 PUBLISHED = """---
 title: Published teaser
@@ -72,6 +72,23 @@ def test_title_and_urls_of_a_published_post_may_change(history):
               "platforms: [x]", "platforms: [x]\npublished: {x: 'https://x.com/kelda/status/1'}"))
     commit(history)
     assert not [r for r, _ in rules_of(check_base(history)) if r.startswith("diff.")]
+
+
+@pytest.mark.parametrize("runs", [1, 2])
+def test_published_copy_is_compared_as_written_when_posts_are_checked_in_workers(history, runs):
+    """With many posts (here forced) posts come back from workers, and from the cache on a second run,
+    as slim copies without their copy; the diff must still compare the copy as written."""
+    write(history, "content/posts/2026/11/01-first.md", SCHEDULED)     # the published post is now a worker's
+    write(history, "content/posts/2026/11/02-published.md", PUBLISHED.replace("Published teaser", "Teaser (record)"))
+    commit(history)
+    age(history)                                                            # old enough to be cached
+    env = {**NOW, "SMM_PARALLEL_FROM": "1"}
+    for _ in range(runs):
+        result = run_smm("check", "--base", "main", "--format", "json", cwd=history, env=env)
+    assert not [r for r, _ in rules_of(json.loads(result.stdout)) if r.startswith("diff.")]
+    write(history, "content/posts/2026/11/02-published.md", PUBLISHED.replace("went out", "was edited"))
+    result = run_smm("check", "--base", "main", "--format", "json", cwd=history, env=env)
+    assert ("diff.published-changed", "content/posts/2026/11/02-published.md") in rules_of(json.loads(result.stdout))
 
 
 def test_nothing_goes_back_from_published_to_draft(history):
