@@ -86,7 +86,7 @@ def base_version(root, repo, merge_base: str, path: str):
 def compare(repo, base: str):
     """(findings, calendar changes) of the working tree against `base`."""
     entries, merge_base = changed_posts(repo.root, base)
-    current = {p.path: p for p in repo.posts}
+    current = {p.path for p in repo.posts}
     findings, changes = [], []
     for status, old_path, new_path in entries:
         before = base_version(repo.root, repo, merge_base, old_path) if old_path else None

@@ -48,6 +48,8 @@ class SlimDoc:
 
 def slim(post):
     doc = post.doc
+    if isinstance(doc, SlimDoc):
+        return post                               # slimmed already, in a worker
     places = {key: doc.value_at(*key) for key in CROSS_POST_KEYS if key[0] in doc.data}
     data = {key: True for key in ("id", "publish_at", "boost") if key in doc.data}
     copy = object.__new__(type(post))         # dataclasses.replace would run every field through __init__
@@ -57,12 +59,9 @@ def slim(post):
 
 
 def _check_share(files):
-    from . import rules
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
-    repo = replace(_BASE, posts=[], findings=[])
-    add_posts(repo, files)
-    found = repo.findings + rules.run(repo, "per-post")
-    return found, [slim(p) for p in repo.posts], _media_paths(repo.posts)
+    found, posts, media = _check_here(_BASE, files)
+    return found, [slim(p) for p in posts], media
 
 
 def _media_paths(posts) -> dict:

@@ -31,11 +31,13 @@ class Site:
 
 
 def generate(root: Path, today: date | None = None, later: bool = False) -> Site:
-    """Every page and file of the site. With `later`, a large repository's calendar feed is made
-    in a background process (site.later) while MkDocs renders the pages in this one."""
+    """Every page and file of the site. With many posts, the rules and the post pages are made in a
+    forked process while this one makes the other pages; with `later` too, the calendar feed is made
+    in the background (site.later) while MkDocs renders the pages in this one."""
     repo = load_repository(root)
     today = today or planning.today(repo)
-    pending = _start(repo, today)
+    fork = len(repo.posts) >= PARALLEL_FROM and workers() >= 2
+    post_pages = Later(_post_pages, repo, today, fork=fork)
     ctx = pages.Context(repo=repo, today=today, findings=defaultdict(list))
     site = Site()
     site.pages["index.md"] = pages.home(ctx)
@@ -49,31 +51,45 @@ def generate(root: Path, today: date | None = None, later: bool = False) -> Site
     site.files["assets/icons.css"] = icon_css().encode()
     site.media = _media(repo.root)
     site.nav = _nav(ctx, chapters, months)
-    site.pages.update(_finish(pending, repo, today))
-    if later and _forking_pays(repo):
+    if not (fork and later):
+        site.files["calendar.ics"] = ics.calendar(repo)      # while the forked process works, if there is one
+    site.pages.update(post_pages.get())
+    if fork and later:
         site.later["calendar.ics"] = Later(ics.calendar, repo)
-    else:
-        site.files["calendar.ics"] = ics.calendar(repo)
     return site
 
 
-class Later:
-    """`function(*args)` running in a forked process; `get()` waits for its result."""
+_CALLS: dict = {}     # what a forked process is to run: inherited through the fork, never pickled
 
-    def __init__(self, function, *args):
-        self.pool = multiprocessing.get_context("fork").Pool(1)
-        self.result = self.pool.apply_async(function, args)
+
+def _call(key: int):
+    function, args = _CALLS[key]
+    return function(*args)
+
+
+class Later:
+    """`function(*args)`: in a forked process started now when `fork`, else here when `get()` is called.
+    The forked process inherits its inputs (the whole repository) instead of receiving them pickled."""
+
+    def __init__(self, function, *args, fork: bool = True):
+        self.call, self.pool, self.result = (function, args), None, None
+        if fork:
+            _CALLS[id(self)] = self.call
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(1)
+            finally:
+                del _CALLS[id(self)]
+            self.result = self.pool.apply_async(_call, (id(self),))
 
     def get(self):
+        if self.pool is None:
+            function, args = self.call
+            return function(*args)
         try:
             return self.result.get()
         finally:
             self.pool.close()
             self.pool.join()
-
-
-def _forking_pays(repo) -> bool:
-    return len(repo.posts) >= PARALLEL_FROM and workers() >= 2
 
 
 def _post_pages(repo, today: date) -> dict:
@@ -83,36 +99,6 @@ def _post_pages(repo, today: date) -> dict:
         findings[finding.path].append(finding)
     ctx = pages.Context(repo=repo, today=today, findings=findings)
     return {f"posts/{post.id}.md": pages.post_page(ctx, post) for post in repo.posts}
-
-
-_CHILD_INPUT = None
-
-
-def _in_child():
-    return _post_pages(*_CHILD_INPUT)
-
-
-def _start(repo, today):
-    """Run the rules and make the post pages in a forked process while this one makes the others."""
-    global _CHILD_INPUT
-    if not _forking_pays(repo):
-        return None
-    _CHILD_INPUT = (repo, today)
-    pool = multiprocessing.get_context("fork").Pool(1)
-    return pool, pool.apply_async(_in_child)
-
-
-def _finish(pending, repo, today) -> dict:
-    global _CHILD_INPUT
-    if pending is None:
-        return _post_pages(repo, today)
-    pool, result = pending
-    try:
-        return result.get()
-    finally:
-        pool.close()
-        pool.join()
-        _CHILD_INPUT = None
 
 
 def _strategy(repo, site: Site) -> list[tuple[str, str]]:
