@@ -60,8 +60,10 @@ def test_body_keeps_hash_lines_and_knows_its_first_line(tmp_path):
 def test_each_kind_of_front_matter_takes_its_path():
     flat = yamlstrict.parse("title: T\nplatforms: [x]\nalt:\n  - 'a: b'\n", "f.yaml")
     assert flat.how == "flat" and flat.value == {"title": "T", "platforms": ["x"], "alt": ["a: b"]}
-    nested = yamlstrict.parse("media:\n  - path: a.jpg\n    alt: A\n", "f.yaml")
-    assert nested.how == "composed" and nested.value == {"media": [{"path": "a.jpg", "alt": "A"}]}
+    nested = yamlstrict.parse("media:\n  - path: a.jpg\n    alt: A\nvariants:\n  x: Hi\n", "f.yaml")
+    assert nested.how == "flat" and nested.value == {"media": [{"path": "a.jpg", "alt": "A"}], "variants": {"x": "Hi"}}
+    block = yamlstrict.parse("media:\n  - {path: a.jpg, alt: A}\ncopy: |\n  Hi\n", "f.yaml")
+    assert block.how == "composed" and block.value == {"media": [{"path": "a.jpg", "alt": "A"}], "copy": "Hi\n"}
     assert yamlstrict.parse("title: !T\n", "f.yaml").how == "strict"      # a tag: reported by the strict path
 
 
@@ -102,24 +104,65 @@ FLAT_VALUES = st.one_of(
                      '"a\\"b"', "[a, b]", "[a, [b]]", "[]", "[ a ,b ]", "[a,]", "~", "null", "- x", "|", ">-",
                      "&a x", "*a", "!t x", "%x", "@x", "`x", "x:", "x: ", "?x", ":x", "http://e.x/a?b=1#c",
                      "🧑\u200d🚒 hi", "a\u2028b", "a\tb", "x\u0085y", "x\ufeff", "  x", "x  ", "{a: b}"]))
+FLAT_INDENTS = st.sampled_from(["", "", "", " ", "  ", "  ", "    ", "   ", "      "])
 FLAT_LINES = st.one_of(
-    st.tuples(st.sampled_from(["title", "a", "b_c", "d-e", "on", "true", "1x", " a", "a b"]),
+    st.tuples(FLAT_INDENTS, st.sampled_from(["a", "b", "c"]), st.sampled_from([":", ": x", ": 1", ": [p]"])).map("".join),
+    st.tuples(FLAT_INDENTS, st.sampled_from(["- x", "- a: 1", "- b:"])).map("".join),
+    st.tuples(FLAT_INDENTS, st.sampled_from(["title", "a", "b_c", "d-e", "on", "true", "1x", "a b"]),
               st.sampled_from([": ", ":  ", ":", ":\t"]), FLAT_VALUES).map("".join),
-    st.tuples(st.sampled_from(["- ", "  - ", "    - ", "-  ", " -", "  -"]), FLAT_VALUES).map("".join),
-    st.sampled_from(["", "# comment", "  # c", "   ", "---", "...", "title: x"]))
+    st.tuples(FLAT_INDENTS, st.sampled_from(["- ", "-  ", "-", "- - ", "- a: ", "- b:", "-  c: "]),
+              FLAT_VALUES).map("".join),
+    st.sampled_from(["", "# comment", "  # c", "   ", "---", "...", "title: x", "  a:", "  b: x", "- a:"]))
 
 
-@settings(max_examples=800, deadline=None)
-@given(st.lists(FLAT_LINES, max_size=10).map("\n".join))
-def test_flat_path_reads_what_the_strict_path_reads_or_declines(text):
+def _flat_agrees_with_strict(text):
     flat = yamlstrict._parse_flat(text, 3)
     if flat is None:
-        return
+        return False
     strict = yamlstrict._parse_strict(text, "f.yaml", 3)
     assert not strict.findings, strict.findings
     assert flat.value == strict.value
     assert flat.keys == strict.keys
     assert flat.values == strict.values
+    return True
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(FLAT_LINES, max_size=12).map("\n".join))
+def test_flat_path_reads_what_the_strict_path_reads_or_declines(text):
+    _flat_agrees_with_strict(text)
+
+
+FLAT_KEYS = st.from_regex(r"[a-z_][a-z0-9_-]{0,5}", fullmatch=True)
+FLAT_SCALARS = st.one_of(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12),
+                         st.from_regex(r"[A-Za-z][A-Za-z .,#:/-]{0,12}", fullmatch=True), st.integers(-999, 999),
+                         st.booleans(), st.none(), st.sampled_from(["no", "12:30", "2026-05-01", "- x", "a: b"]))
+NESTED_DOCS = st.dictionaries(FLAT_KEYS, st.recursive(
+    FLAT_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(FLAT_KEYS, inner, max_size=3),
+    max_leaves=10), min_size=1, max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(NESTED_DOCS, st.sampled_from([2, 3, 4]), st.booleans())
+def test_flat_path_reads_nested_block_documents_like_the_strict_path(doc, indent, indentless):
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow=False, indentless=False):
+            return super().increase_indent(flow, indentless and not indented)
+
+    indented = not indentless
+    text = yaml.dump(doc, Dumper=Dumper, allow_unicode=True, default_flow_style=False, indent=indent, width=10**6)
+    _flat_agrees_with_strict(text)
+
+
+def test_flat_path_takes_the_shapes_posts_use():
+    text = ("title: T\nmedia:\n  - path: a.jpg\n    alt: A\n  -   path: b.jpg\n      tags: [x]\n"
+            "variants:\n  x: Hi\n  bluesky:\n    thread:\n    - one\n    - two\n    text:\nboost:\n  budget: 10\n")
+    assert _flat_agrees_with_strict(text)
+    for declined in ("a:\n  b: 1\n   c: 2\n", "a:\n  - x\n  b: 1\n", "a:\n  - - x\n", "a: x\n  more\n",
+                     " a: 1\n", "a:\n  - b: 1\n   c: 2\n", "a:\n  - x\n - y\n"):
+        assert yamlstrict._parse_flat(declined, 0) is None, declined
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

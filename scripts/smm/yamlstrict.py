@@ -288,81 +288,117 @@ def _flat_safe(text: str) -> bool:
         return _FLAT_UNSAFE_ASCII.search(text) is None
     return _flat_unsafe().search(text) is None
 _FLAT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(\S.*?))? *\Z")
-_FLAT_ITEM = re.compile(r"( *)- +(\S.*?) *\Z")
+_FLAT_ITEM = re.compile(r"-( +)(\S.*?) *\Z")
 # plain text: no indicator first, no ": " or " #" inside, no ":" last
 _FLAT_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))(?:[^:#]|:(?=[^ ])|(?<! )#)*\Z")
 _FLAT_DOUBLE = re.compile(r'"([^"\\]*)"\Z')
 _FLAT_SINGLE = re.compile(r"'([^']*)'\Z")
 _FLAT_FLOW = re.compile(r"\[ *(?:[A-Za-z0-9_][A-Za-z0-9_.+/@-]*(?: *, *[A-Za-z0-9_][A-Za-z0-9_.+/@-]*)*)? *\]\Z")
 _FLAT_FLOW_ITEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")
+_FLAT_MAX_DEPTH = 8
+
+
+class _NotFlat(Exception):
+    pass
 
 
 def _parse_flat(text: str, line_offset: int) -> Parsed | None:
-    """Front matter of one `key: value` per line, or None to let the other paths decide."""
+    """Front matter in block style with one-line values, or None to let the other paths decide."""
     if not _flat_safe(text):
         return None
-    out = Parsed(how="flat")
-    value, values = {}, out.values
-    block = None                                   # the "key:" whose block list is being read
+    lines = []                                     # [line number, indent, text], comments and blanks left out
     for number, line in enumerate(text.split("\n"), 1 + line_offset):
         stripped = line.lstrip(" ")
-        if not stripped or stripped[0] == "#":
-            continue
-        if block is not None and stripped[0] == "-":
-            if not block.add(line, number, values):
-                return None
-            continue
-        if block is not None:
-            value[block.key] = block.finish(values)
-            block = None
-        match = _FLAT_KEY.match(line)
-        if match is None or match[1] in value:
-            return None                            # not flat, or a duplicate key the strict path reports
-        key, raw = match[1], match[2]
-        out.keys[(key,)] = (number, 1)
-        values.setdefault((), (number, 1))
-        if raw is None:
-            block = _FlatBlock(key, (number, len(key) + 2))
-            value[key] = None
-            continue
-        values[(key,)] = (number, match.start(2) + 1)
-        value[key] = _flat_scalar(raw, (key,), number, match.start(2) + 1, values, flow=True)
-        if value[key] is _NOT_FLAT:
-            return None
-    if block is not None:
-        value[block.key] = block.finish(values)
-    out.value = value or None
+        if stripped and stripped[0] != "#":
+            lines.append([number, len(line) - len(stripped), stripped])
+    out = Parsed(how="flat")
+    if not lines:
+        return out
+    if lines[0][1] != 0:
+        return None
+    reader = _FlatReader(lines, out)
+    try:
+        value = reader.mapping(0, ())
+    except _NotFlat:
+        return None
+    if reader.at < len(lines):
+        return None
+    out.value = value
     return out
 
 
+class _FlatReader:
+    """Reads block mappings and block lists whose values each fit on their line, and declines
+    (raises _NotFlat) at anything else: the composed or strict path then reads the text."""
+
+    __slots__ = ("lines", "at", "keys", "values")
+
+    def __init__(self, lines: list, out: Parsed):
+        self.lines, self.at, self.keys, self.values = lines, 0, out.keys, out.values
+
+    def mapping(self, indent: int, path: tuple) -> dict:
+        value, lines = {}, self.lines
+        self.values.setdefault(path, (lines[self.at][0], indent + 1))
+        while self.at < len(lines):
+            number, at, text = lines[self.at]
+            if at < indent:
+                break
+            match = _FLAT_KEY.match(text) if at == indent else None
+            if match is None or match[1] in value:
+                raise _NotFlat             # not flat, or a duplicate key the strict path reports
+            key, raw = match[1], match[2]
+            here = path + (key,)
+            self.keys[here] = (number, indent + 1)
+            self.at += 1
+            if raw is None:
+                value[key] = self.nested(indent, here, (number, indent + len(key) + 2))
+                continue
+            value[key] = _flat_scalar(raw, here, number, indent + match.start(2) + 1, self.values, flow=True)
+            if value[key] is _NOT_FLAT:
+                raise _NotFlat
+        return value
+
+    def nested(self, indent: int, path: tuple, empty_at: tuple[int, int]):
+        """The value of a key written alone on its line: a block list, a block mapping or nothing."""
+        if len(path) > _FLAT_MAX_DEPTH:
+            raise _NotFlat
+        if self.at < len(self.lines):
+            _, at, text = self.lines[self.at]
+            if text[0] == "-" and at >= indent:
+                return self.sequence(at, path, indentless=at == indent)
+            if at > indent:
+                return self.mapping(at, path)
+        self.values[path] = empty_at
+        return None
+
+    def sequence(self, indent: int, path: tuple, indentless: bool) -> list:
+        items, lines = [], self.lines
+        self.values[path] = (lines[self.at][0], indent + 1)
+        while self.at < len(lines):
+            line = lines[self.at]
+            number, at, text = line
+            if at < indent:
+                break
+            match = _FLAT_ITEM.match(text) if at == indent else None
+            if match is None:
+                if indentless and at == indent:
+                    break                  # the parent mapping's next key
+                raise _NotFlat
+            here = path + (len(items),)
+            column = indent + 1 + len(match[1])
+            if _FLAT_KEY.match(match[2]):  # "- key: ...": a mapping starting on the item's line
+                line[1], line[2] = column, match[2]
+                items.append(self.mapping(column, here))
+                continue
+            item = _flat_scalar(match[2], here, number, column + 1, self.values, flow=False)
+            if item is _NOT_FLAT:
+                raise _NotFlat
+            items.append(item)
+            self.at += 1
+        return items
+
+
 _NOT_FLAT = object()
-
-
-class _FlatBlock:
-    """`key:` alone on its line: a block list of text items follows, or the value is empty."""
-
-    __slots__ = ("key", "empty_at", "items", "indent")
-
-    def __init__(self, key: str, empty_at: tuple[int, int]):
-        self.key, self.empty_at, self.items, self.indent = key, empty_at, [], None
-
-    def add(self, line: str, number: int, values: dict) -> bool:
-        match = _FLAT_ITEM.match(line)
-        if match is None or (self.indent is not None and len(match[1]) != self.indent):
-            return False
-        if self.indent is None:
-            self.indent = len(match[1])
-            values[(self.key,)] = (number, self.indent + 1)
-        path = (self.key, len(self.items))
-        item = _flat_scalar(match[2], path, number, match.start(2) + 1, values, flow=False)
-        self.items.append(item)
-        return item is not _NOT_FLAT
-
-    def finish(self, values: dict):
-        if self.indent is None:
-            values[(self.key,)] = self.empty_at
-            return None
-        return self.items
 
 
 def _flat_scalar(raw: str, path: tuple, line: int, column: int, values: dict, flow: bool):
