@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 import smm.parallel
+import smm.repository
 import smm.site.build
 from conftest import check, write
 from smm.site.build import generate
@@ -20,6 +21,8 @@ def test_check_in_workers_matches_one_process(sample, monkeypatch):
     monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 10**9)
     serial = check(sample)
     monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(smm.parallel, "MIN_CHUNK", 3)        # many chunks, their results arriving in any order
+    assert len(smm.parallel._chunks(smm.repository.post_files(sample), 2)) > 4
     parallel = check(sample)
     assert parallel == serial
     assert {f.rule for f in serial} >= {"schema.enum", "yaml.syntax"}

@@ -196,5 +196,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def run() -> None:
+    """The command's entry point: exit as soon as the output is out. A check of thousands of posts
+    leaves a large heap; freeing it object by object at exit takes a tenth of a second, the system
+    frees it at once. Everything smm writes is closed before main() returns."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = code or EXIT_USAGE
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

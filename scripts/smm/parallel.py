@@ -1,9 +1,11 @@
 """Checking the posts on every core.
 
-The parent loads the strategy, personas and campaigns once, then forks workers
-that each load a share of the post files and run the per-post rules on them.
-Workers send back their findings and slim copies of their posts (what the rules
-across posts need); the parent runs those rules once over all of them.
+The parent loads the strategy, personas and campaigns once, then forks a worker
+per core; the workers take the post files in chunks, load them and run the
+per-post rules on them. Each chunk's findings and slim copies of its posts (what
+the rules across posts need) come back while the other chunks are checked (so a
+worker that ends early takes another chunk, and little is left to receive at the
+end); the parent then runs the rules across posts once over all of them.
 Small repositories, and systems without fork, are checked in one process.
 """
 from __future__ import annotations
@@ -26,6 +28,8 @@ def _threshold(default: int = 400) -> int:
 
 
 PARALLEL_FROM = _threshold()
+CHUNKS_PER_WORKER = 6
+MIN_CHUNK = 50                # posts: below this, a chunk's trip through the pipe costs more than it saves
 CROSS_POST_KEYS = (("id",), ("publish_at",), ("boost",), ("boost", "currency"))
 
 _BASE = None                  # the repository without posts, inherited by forked workers
@@ -70,7 +74,7 @@ def _media_paths(posts) -> dict:
 
 def warm(repo) -> None:
     """Compile what every worker needs once, before the fork, so no worker compiles it again."""
-    from . import counting, platforms, schemas
+    from . import counting, platforms, rules, schemas    # noqa: F401 (rules: imported once, for every worker)
     platforms.table()
     counting._tld_set()
     schemas.fast_validator("post", schemas.schema_dir(repo.root))
@@ -129,29 +133,33 @@ def _keep(store, stats, checked, posts, media) -> None:
 
 
 def _check(repo, files):
-    """(findings, posts, media paths by post) for `files`: with many files, this process checks
-    one share while forked workers check the others."""
+    """(findings, posts, media paths by post) for `files`: with many files, forked workers check
+    them in chunks while this process takes in each chunk's results as it comes."""
     global _BASE
     count = workers()
     if count == 1 or len(files) < PARALLEL_FROM:
         return _check_here(repo, files)
     _BASE = repo
     warm(repo)
-    shares = [files[i::count] for i in range(count)]
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
+    found, posts, media = [], [], {}
     try:
-        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-            pending = pool.map_async(_check_share, shares[1:], chunksize=1)
-            results = [_check_here(repo, shares[0])] + pending.get()
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            for share_findings, share_posts, share_media in pool.imap_unordered(_check_share, _chunks(files, count)):
+                found.extend(share_findings)
+                posts.extend(share_posts)
+                media.update(share_media)
     finally:
         gc.unfreeze()
         _BASE = None
-    found, posts, media = [], [], {}
-    for share_findings, share_posts, share_media in results:
-        found.extend(share_findings)
-        posts.extend(share_posts)
-        media.update(share_media)
     return found, posts, media
+
+
+def _chunks(files: list, count: int) -> list:
+    """Enough chunks per worker that none waits long for the last one, few enough that each pays
+    its way (every chunk's results cross a pipe)."""
+    size = max(MIN_CHUNK, -(-len(files) // (count * CHUNKS_PER_WORKER)))
+    return [files[i:i + size] for i in range(0, len(files), size)]
 
 
 def _check_here(repo, files):

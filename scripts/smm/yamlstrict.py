@@ -102,8 +102,13 @@ def _node_at(node, path: tuple):
     return key, node
 
 
+_TYPED_FIRST = frozenset("+-.0123456789~nNtTfF")      # what null, bool and number scalars can start with
+
+
 def resolve_plain(text: str):
     """Type of a plain (unquoted) scalar under our small, predictable schema."""
+    if text and text[0] not in _TYPED_FIRST:
+        return text
     if text in _NULL:
         return None
     if text in _TRUE:
@@ -291,6 +296,9 @@ _FLAT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(\S.*?))? *\Z")
 _FLAT_ITEM = re.compile(r"-( +)(\S.*?) *\Z")
 # plain text: no indicator first, no ": " or " #" inside, no ":" last
 _FLAT_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))(?:[^:#]|:(?=[^ ])|(?<! )#)*\Z")
+# the most common line of all, "key: plain text", in one match
+_FLAT_KEY_PLAIN = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}): +((?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))"
+                             r"(?:[^:#]|:(?=[^ ])|(?<! )#)*?) *\Z")
 _FLAT_DOUBLE = re.compile(r'"([^"\\]*)"\Z')
 _FLAT_SINGLE = re.compile(r"'([^']*)'\Z")
 _FLAT_FLOW = re.compile(r"\[ *(?:[A-Za-z0-9_][A-Za-z0-9_.+/@-]*(?: *, *[A-Za-z0-9_][A-Za-z0-9_.+/@-]*)*)? *\]\Z")
@@ -343,7 +351,18 @@ class _FlatReader:
             number, at, text = lines[self.at]
             if at < indent:
                 break
-            match = _FLAT_KEY.match(text) if at == indent else None
+            if at > indent:
+                raise _NotFlat
+            match = _FLAT_KEY_PLAIN.match(text)
+            if match is not None and match[1] not in value:
+                key, raw = match[1], match[2]
+                here = path + (key,)
+                self.keys[here] = (number, indent + 1)
+                self.values[here] = (number, indent + match.start(2) + 1)
+                value[key] = raw if raw[0] not in _TYPED_FIRST else resolve_plain(raw)
+                self.at += 1
+                continue
+            match = _FLAT_KEY.match(text)
             if match is None or match[1] in value:
                 raise _NotFlat             # not flat, or a duplicate key the strict path reports
             key, raw = match[1], match[2]
