@@ -56,11 +56,14 @@ def test_utm_tags_only_brand_links_lowercase_and_keeps_existing():
     assert "https://other.org/b." in tagged
 
 
+PARAM_TEXT = st.text(st.sampled_from(list("aZ09.-_~/:%?#[]=&@é+ ")), min_size=1, max_size=12)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(["http://", "https://", "HTTPS://", "http:///"]),
-       st.text(st.sampled_from(list("aZ.-/:%?#[]=&@é~+ ")), max_size=25))
-def test_tagging_a_link_without_a_query_agrees_with_splitting_it(scheme, rest):
-    params = links.utm_parameters("x", "social", "winter", "post-1")
+       st.text(st.sampled_from(list("aZ.-/:%?#[]=&@é~+ ")), max_size=25), PARAM_TEXT, st.none() | PARAM_TEXT)
+def test_tagging_a_link_without_a_query_agrees_with_splitting_it(scheme, rest, post_id, campaign):
+    params = links.utm_parameters("x", "social", campaign, post_id)
     url = "".join((scheme, "kelda.example", rest)).split(" ")[0]
     assert links.tag_url(url, params) == links._tag_url_split(url, params)
 

@@ -53,8 +53,18 @@ def utm_parameters(platform: str, medium: str, campaign: str | None, post_id: st
 
 def tag_url(url: str, params: dict) -> str:
     if url.startswith(("http://", "https://")) and not any(c in url for c in "?#[]"):
-        return f"{url}?{urlencode(params, safe='/:')}"    # what splitting and joining would give
+        return f"{url}?{_query(params)}"    # what splitting and joining would give
     return _tag_url_split(url, params)
+
+
+# what urlencode(..., safe="/:") leaves as it is: letters, digits, "_.-~" and the safe "/:"
+_AS_IS = regex.compile(r"[A-Za-z0-9_.~/:-]*")
+
+
+def _query(params: dict) -> str:
+    if all(_AS_IS.fullmatch(value) for value in params.values()):
+        return "&".join(f"{key}={value}" for key, value in params.items())
+    return urlencode(params, safe="/:")
 
 
 def _tag_url_split(url: str, params: dict) -> str:
