@@ -74,7 +74,10 @@ def _media_paths(posts) -> dict:
 
 def warm(repo) -> None:
     """Compile what every worker needs once, before the fork, so no worker compiles it again."""
-    from . import counting, platforms, rules, schemas    # noqa: F401 (rules: imported once, for every worker)
+    import importlib
+
+    from . import counting, platforms, schemas
+    importlib.import_module(f"{__package__}.rules")      # imported once here, not in every worker
     platforms.table()
     counting._tld_set()
     schemas.fast_validator("post", schemas.schema_dir(repo.root))

@@ -71,12 +71,14 @@ def spacing(repo):
         hours = (channels.get(pid) or {}).get("min_spacing_hours")
         if not hours:
             continue
-        posts.sort(key=lambda p: (p.publish_at, p.id))
-        for earlier, later in zip(posts, posts[1:]):
-            gap = later.publish_at - earlier.publish_at
-            if gap < timedelta(hours=hours) and planning.local(repo, later.publish_at).date() >= start:
+        # seconds since the epoch: the time that really passes, also across a clock change (two
+        # times in one zone subtract as the clock faces show them)
+        timeline = sorted(((post.publish_at.timestamp(), post.id, post) for post in posts), key=lambda t: t[:2])
+        for (was, _, earlier), (now, _, later) in zip(timeline, timeline[1:]):
+            gap = now - was
+            if gap < hours * 3600 and planning.local(repo, later.publish_at).date() >= start:
                 yield F.make("cadence.spacing", later.path, later.doc.value_at("publish_at"),
-                             f"{gap.total_seconds() / 3600:.1f} hours after {earlier.path} on {platforms.name(pid)}",
+                             f"{gap / 3600:.1f} hours after {earlier.path} on {platforms.name(pid)}",
                              platform=pid, hours=hours, network=platforms.name(pid))
 
 
