@@ -26,7 +26,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +132,7 @@ class Store:
         if self.unchanged() and self.across == across:
             return
         payload = {"fingerprint": self.fingerprint, "entries": self.fresh, "across": across}
+        import tempfile        # imported here: a run that stores nothing needs it not
         try:
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle = tempfile.NamedTemporaryFile(dir=self.file.parent, prefix=".tmp-", delete=False)

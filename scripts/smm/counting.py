@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 import regex
+
+from . import DATA
 
 X_URL_LENGTH = 23
 X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
@@ -48,7 +49,7 @@ _QUERY = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
 
 @lru_cache(maxsize=1)
 def tlds() -> tuple[str, ...]:
-    text = resources.files("smm").joinpath("data/tlds.txt").read_text("utf-8")
+    text = (DATA / "tlds.txt").read_text("utf-8")
     names = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return tuple(sorted(names, key=len, reverse=True))
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import yaml
+
+from . import DATA
 
 SEVERITIES = ("error", "warning", "suggestion")
 
@@ -44,7 +45,7 @@ class Finding:
 @lru_cache(maxsize=1)
 def catalogue() -> dict:
     """The rule catalogue shipped in data/rules.yaml: id -> severity and hint."""
-    text = resources.files("smm").joinpath("data/rules.yaml").read_text("utf-8")
+    text = (DATA / "rules.yaml").read_text("utf-8")
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # our own file: trusted
 
 

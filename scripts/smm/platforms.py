@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import DATA as PACKAGE_DATA
 from . import counting, schemas
 from .loader import load_yaml
 
-DATA = Path(__file__).parent / "data" / "platforms.yaml"
+DATA = PACKAGE_DATA / "platforms.yaml"
 IDS = ("x", "bluesky", "mastodon", "threads", "linkedin", "instagram", "facebook", "tiktok", "youtube", "pinterest")
 
 
