@@ -65,7 +65,8 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         from .diff import compare
         diff_findings, changes = compare(repo, base)
         found += diff_findings
-    found = sorted({f for f in found if in_scope(f.path, prefixes)}, key=Finding.sort_key)
+    kept = set(found) if prefixes is None else {f for f in found if in_scope(f.path, prefixes)}
+    found = sorted(kept, key=Finding.sort_key)
     files = _documents(repo, found)
     return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
                        calendar_changes=changes)

@@ -25,10 +25,10 @@ def cadence(repo):
         return
     start, end = planning.horizon(repo)
     monday = start - timedelta(days=start.weekday())
-    counts = defaultdict(int)
+    counts, zone = defaultdict(int), repo.timezone
     for post in repo.posts:
         if post.publish_at and post.status in planning.COUNTED:
-            day = planning.local(repo, post.publish_at).date()
+            day = post.publish_at.astimezone(zone).date()
             for pid in post.platforms:
                 counts[(pid, day - timedelta(days=day.weekday()))] += 1
     for pid, channel in repo.strategy.channels.items():
@@ -66,20 +66,21 @@ def spacing(repo):
         if post.publish_at and post.status in ("draft", "scheduled", "published"):
             for pid in post.platforms:
                 by_platform[pid].append(post)
-    start = planning.today(repo)
+    start, zone = planning.today(repo), repo.timezone
     for pid, posts in by_platform.items():
         hours = (channels.get(pid) or {}).get("min_spacing_hours")
         if not hours:
             continue
+        network = platforms.name(pid)
         # seconds since the epoch: the time that really passes, also across a clock change (two
         # times in one zone subtract as the clock faces show them)
         timeline = sorted(((post.publish_at.timestamp(), post.id, post) for post in posts), key=lambda t: t[:2])
         for (was, _, earlier), (now, _, later) in zip(timeline, timeline[1:]):
             gap = now - was
-            if gap < hours * 3600 and planning.local(repo, later.publish_at).date() >= start:
+            if gap < hours * 3600 and later.publish_at.astimezone(zone).date() >= start:
                 yield F.make("cadence.spacing", later.path, later.doc.value_at("publish_at"),
-                             f"{gap / 3600:.1f} hours after {earlier.path} on {platforms.name(pid)}",
-                             platform=pid, hours=hours, network=platforms.name(pid))
+                             f"{gap / 3600:.1f} hours after {earlier.path} on {network}",
+                             platform=pid, hours=hours, network=network)
 
 
 def campaign_windows(repo):
