@@ -78,13 +78,19 @@ def _tag_url_split(url: str, params: dict) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="/:"), parts.fragment))
 
 
+def names_a_domain(text: str, domains) -> bool:
+    """False when no link in `text` can point at one of `domains`: a brand link's host ends in a
+    brand domain, so the text holds it."""
+    if not domains:
+        return False
+    lowered = text.lower()
+    return any(domain in lowered for domain in domains)
+
+
 def tag_text(text: str, domains, params: dict) -> str:
     """The text with every link to the brand's domains UTM-tagged."""
-    if not domains:
+    if not names_a_domain(text, domains):
         return text
-    lowered = text.lower()
-    if not any(domain in lowered for domain in domains):
-        return text              # a brand link's host ends in a brand domain, so the text holds it
     out, position = [], 0
     for link in http_links(text):
         if is_brand_link(link.url, domains):

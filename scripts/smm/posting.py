@@ -30,7 +30,6 @@ class Rendition:
     content_warning: str | None = None
     first_comment: str | None = None
     media: list = field(default_factory=list)
-    utm: dict = field(default_factory=dict)
 
     @property
     def is_thread(self) -> bool:
@@ -58,18 +57,19 @@ def render(post, platform_id: str, repo) -> Rendition:
 def _render(post, platform_id: str, repo) -> Rendition:
     platform = platforms.get(platform_id)
     variant = post.variants.get(platform_id)
-    utm = utm_for(post, platform_id, repo)
     domains = repo.strategy.settings.get("domains", [])
     cw = (variant.content_warning if variant else None) or ""
     texts, sources = _texts(post, platform_id, platform)
     parts = []
     for text, source in zip(texts, sources):
-        posted = links.tag_text(text, domains, utm)
+        # the UTM parameters are worked out only for copy that names a brand domain
+        posted = links.tag_text(text, domains, utm_for(post, platform_id, repo)) \
+            if links.names_a_domain(text, domains) else text
         parts.append(Part(text=posted, length=platform.count(posted, cw) if platform else len(posted),
                           limit=platform.text_limit if platform else 0, source=source))
     return Rendition(post_id=post.id, platform=platform_id, parts=parts,
                      title=variant.title if variant else None, content_warning=cw or None,
-                     first_comment=variant.first_comment if variant else None, media=list(post.media), utm=utm)
+                     first_comment=variant.first_comment if variant else None, media=list(post.media))
 
 
 def _texts(post, platform_id: str, platform) -> tuple[list[str], list[tuple]]:

@@ -7,7 +7,7 @@ import sys
 
 from . import platforms, report
 from .check import UsageError
-from .posting import render
+from .posting import render, utm_for
 from .repository import load_repository
 from .rules import run as run_rules
 
@@ -38,7 +38,7 @@ def _platform(post, pid, repo, findings) -> dict:
         "first_comment": rendition.first_comment,
         "media": [{"path": m.path, "kind": m.kind, "alt": m.alt, "alt_length": len(m.alt), "alt_limit": alt_limit}
                   for m in rendition.media],
-        "utm": rendition.utm,
+        "utm": utm_for(post, pid, repo),
         "findings": [f.as_dict() for f in sorted(findings) if f.platform == pid],
     }
 
