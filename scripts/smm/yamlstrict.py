@@ -292,6 +292,8 @@ def _flat_safe(text: str) -> bool:
     if text.isascii():
         return _FLAT_UNSAFE_ASCII.search(text) is None
     return _flat_unsafe().search(text) is None
+
+
 _FLAT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(\S.*?))? *\Z")
 _FLAT_ITEM = re.compile(r"-( +)(\S.*?) *\Z")
 # plain text: no indicator first, no ": " or " #" inside, no ":" last

@@ -2,7 +2,7 @@
 
 Every module here exposes RULES, a list of functions `rule(repo) -> iterable of Finding`.
 A rule that looks at one post at a time is listed in PER_POST: `smm check` runs
-those in worker processes, each on a share of the posts, and keeps what they find
+those in worker processes, each on chunks of the posts, and keeps what they find
 about each post in its cache; such a rule reports on its posts only. The others
 compare posts with each other (or check the strategy) and run once over all of them.
 """
