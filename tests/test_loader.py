@@ -144,14 +144,13 @@ NESTED_DOCS = st.dictionaries(FLAT_KEYS, st.recursive(
 
 @settings(max_examples=400, deadline=None)
 @given(NESTED_DOCS, st.sampled_from([2, 3, 4]), st.booleans())
-def test_flat_path_reads_nested_block_documents_like_the_strict_path(doc, indent, indentless):
+def test_flat_path_reads_nested_block_documents_like_the_strict_path(doc, indent, indent_lists):
     import yaml
 
-    class Dumper(yaml.SafeDumper):
+    class Dumper(yaml.SafeDumper):      # lists under a key written indented, or level with the key
         def increase_indent(self, flow=False, indentless=False):
-            return super().increase_indent(flow, indentless and not indented)
+            return super().increase_indent(flow, indentless and not indent_lists)
 
-    indented = not indentless
     text = yaml.dump(doc, Dumper=Dumper, allow_unicode=True, default_flow_style=False, indent=indent, width=10**6)
     _flat_agrees_with_strict(text)
 
