@@ -88,9 +88,8 @@ def names_a_domain(text: str, domains) -> bool:
 
 
 def tag_text(text: str, domains, params: dict) -> str:
-    """The text with every link to the brand's domains UTM-tagged."""
-    if not names_a_domain(text, domains):
-        return text
+    """The text with every link to the brand's domains UTM-tagged (callers skip copy for which
+    names_a_domain is false: it holds no such link)."""
     out, position = [], 0
     for link in http_links(text):
         if is_brand_link(link.url, domains):

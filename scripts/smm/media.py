@@ -22,14 +22,15 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class Located:
-    """A media path from a post, resolved inside the repository, or why it cannot be used."""
+    """A path written in the repository (a post's media file, or a post file that is a link),
+    resolved inside the repository, or why it cannot be used."""
 
     file: Path | None
     problem: str | None = None      # None, "outside", "links-outside", "unresolvable" or "missing"
 
 
 def locate(repo, path: str) -> Located:
-    """Where `path` (as written in a post) points, worked out once per loaded repository."""
+    """Where `path` (relative to the repository's root) points, worked out once per loaded repository."""
     found = repo.located.get(path)
     if found is None:
         found = repo.located[path] = _locate(repo.root, path)

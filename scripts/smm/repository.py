@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import findings as F
 from . import schemas, times
 from .loader import MAX_BYTES, Document, load_markdown, load_yaml
+from .media import locate
 from .model import (Campaign, Media, Persona, Post, Repository, Strategy, Variant, default_post_id,
                     media_kind)
 
@@ -75,7 +76,7 @@ def add_posts(repo: Repository, relpaths: list[str]) -> None:
 
 def _add(repo: Repository, relpath: str, kind: str, build) -> None:
     file = os.path.join(repo.root, relpath)
-    if os.path.islink(file) and not _inside(repo.root, Path(file)):
+    if os.path.islink(file) and locate(repo, relpath).problem in ("links-outside", "unresolvable"):
         repo.findings.append(F.make("load.unreadable", relpath, None, "the file is a link to outside the repository"))
         return
     doc = load_markdown(file, relpath)
@@ -88,13 +89,6 @@ def _add(repo: Repository, relpath: str, kind: str, build) -> None:
         repo.invalid.add((kind, Path(relpath).stem))   # it exists, but its shape is wrong: reported above
         return
     build(repo, doc)
-
-
-def _inside(root: Path, file: Path) -> bool:
-    try:
-        return file.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
 
 
 def post_from_bytes(repo: Repository, raw: bytes, relpath: str) -> Post | None:

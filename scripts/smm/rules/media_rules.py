@@ -14,15 +14,16 @@ def _severity(post):
     return "warning" if post.status == "idea" else None
 
 
-def _safe_file(repo, path: str):
-    return locate(repo, path).file
+def _info(repo, media):
+    """What the media file holds, or None when it is missing or outside the repository."""
+    file = locate(repo, media.path).file
+    return inspect(file, media.kind) if file else None
 
 
 def media_files_readable(repo):
     for post in repo.posts:
         for media in post.media:
-            file = _safe_file(repo, media.path)
-            info = inspect(file, media.kind) if file else None
+            info = _info(repo, media)
             if info is not None and not info.readable:
                 yield F.make("media.unreadable", post.path, post.doc.value_at("media", media.index, "path"),
                              f'"{media.path}" cannot be read as an image')
@@ -86,8 +87,7 @@ def _each(post, platform, repo):
         if media.kind == "video" and spec.get("video_needs_cover") and not media.cover:
             yield F.make(f"media.{platform.id}.cover", post.path, where,
                          f"a video on {platform.name} needs a cover image", severity=sev, **base)
-        file = _safe_file(repo, media.path)
-        info = inspect(file, media.kind) if file else None
+        info = _info(repo, media)
         if info is None or not info.readable or media.kind != "image":
             continue
         yield from _image_limits(post, platform, spec, info, media, where, sev, base)

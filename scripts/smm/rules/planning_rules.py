@@ -40,9 +40,10 @@ def cadence(repo):
             planned = counts[(pid, week)]
             if planned < target:
                 iso = week.isocalendar()
+                network = platforms.name(pid)
                 yield F.make("cadence.under-target", doc.path, doc.value_at("channels", pid, "posts_per_week"),
                              f"week {iso.week} ({week:%d %b}–{week + timedelta(days=6):%d %b}): {planned} of "
-                             f"{target} {platforms.name(pid)} posts planned", missing=target - planned, network=platforms.name(pid))
+                             f"{target} {network} posts planned", missing=target - planned, network=network)
             week += timedelta(days=7)
 
 
@@ -54,9 +55,10 @@ def windows(repo):
             spec = channels.get(pid) or {}
             if spec.get("windows") and not planning.in_windows(moment, spec["windows"]):
                 text = "; ".join(f"{'/'.join(w['days'])} {w['from']}–{w['to']}" for w in spec["windows"])
+                network = platforms.name(pid)
                 yield F.make("cadence.window", post.path, post.doc.value_at("publish_at"),
-                             f"{moment:%a %H:%M} is outside the {platforms.name(pid)} posting windows",
-                             platform=pid, network=platforms.name(pid), windows=text)
+                             f"{moment:%a %H:%M} is outside the {network} posting windows",
+                             platform=pid, network=network, windows=text)
 
 
 def spacing(repo):
