@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from smm.cache import RACY_NS
+
 from .generate import generate, plain_site
 
 HERE = Path(__file__).resolve().parent
@@ -106,7 +108,7 @@ def prime(repo: Path, check: list[str], env: dict) -> None:
     """Fill the cache as a first run would. Files written in the last seconds are not stored
     (see scripts/smm/cache.py), so wait until the newest file is old enough."""
     newest = max(p.stat().st_mtime for p in (repo / "content" / "posts").rglob("*.md"))
-    time.sleep(max(0.0, newest + 2.5 - time.time()))
+    time.sleep(max(0.0, newest + RACY_NS / 1e9 + 0.5 - time.time()))
     measure(check, repo, env)
 
 
