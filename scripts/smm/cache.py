@@ -16,8 +16,9 @@ day (planning rules look ahead from today) and on the media files it names. So:
 
 The cache lives outside the repository, in $SMM_CACHE_DIR, else $XDG_CACHE_HOME/smm, else
 ~/.cache/smm (a folder only its owner may open), one file per repository. It is a pickle:
-smm reads only the file it wrote in that folder. `smm check --no-cache` and SMM_NO_CACHE=1 turn it
-off; deleting the folder is always safe.
+smm reads only the file it wrote in that folder. The same folder keeps the public holiday
+tables (holidaytables.py). `smm check --no-cache` and SMM_NO_CACHE=1 turn all of it off: such a
+run reads and writes nothing there. Deleting the folder is always safe.
 """
 from __future__ import annotations
 
@@ -54,8 +55,17 @@ def stat_of(path) -> tuple | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+_TURNED_OFF = False
+
+
+def turn_off() -> None:
+    """`--no-cache`: this process (and the workers it forks) reads and writes no cache at all."""
+    global _TURNED_OFF
+    _TURNED_OFF = True
+
+
 def folder() -> Path | None:
-    if os.environ.get("SMM_NO_CACHE"):
+    if _TURNED_OFF or os.environ.get("SMM_NO_CACHE"):
         return None
     chosen = os.environ.get("SMM_CACHE_DIR")
     if not chosen:
@@ -132,18 +142,24 @@ class Store:
         if self.unchanged() and self.across == across:
             return
         payload = {"fingerprint": self.fingerprint, "entries": self.fresh, "across": across}
-        import tempfile        # imported here: a run that stores nothing needs it not
-        try:
-            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle = tempfile.NamedTemporaryFile(dir=self.file.parent, prefix=".tmp-", delete=False)
-        except OSError:                      # read-only home: the next run checks everything again
-            return
-        try:
-            with handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(handle.name, self.file)
-        except Exception:                    # full disk, or an object that cannot be stored
-            Path(handle.name).unlink(missing_ok=True)
+        write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomically(file: Path, write) -> None:
+    """Write `file` in the cache folder through `write(binary handle)`, all or nothing (a reader
+    sees the old file or the new one, never half of it); never fails the command."""
+    import tempfile        # imported here: a run that stores nothing needs it not
+    try:
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=file.parent, prefix=".tmp-", delete=False)
+    except OSError:                      # read-only home: the next run works it out again
+        return
+    try:
+        with handle:
+            write(handle)
+        os.replace(handle.name, file)
+    except Exception:                    # full disk, or an object that cannot be stored
+        Path(handle.name).unlink(missing_ok=True)
 
 
 def fingerprint(root: Path, today) -> str:
@@ -173,9 +189,13 @@ def _files(base: Path, folders) -> list[str]:
 
 
 def _libraries() -> str:
-    """The installed versions of the libraries findings depend on, from the names of their
-    dist-info folders (one directory listing; importlib.metadata takes fifty times longer)."""
-    wanted = {name.lower().replace("-", "_") for name in LIBRARIES}
+    return ",".join(dist_infos(LIBRARIES))
+
+
+def dist_infos(libraries) -> list[str]:
+    """The dist-info folders of the installed `libraries`, which name their versions (one directory
+    listing per path entry; importlib.metadata takes fifty times longer)."""
+    wanted = {name.lower().replace("-", "_") for name in libraries}
     found = []
     for entry in sys.path:
         try:
@@ -183,4 +203,4 @@ def _libraries() -> str:
         except OSError:
             continue
         found += [n for n in names if n.endswith(".dist-info") and n.split("-", 1)[0].lower() in wanted]
-    return ",".join(sorted(found))
+    return sorted(found)

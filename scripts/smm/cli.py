@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, report
+from . import __version__, cache, report
 from .check import UsageError, run_check
 from .repository import find_root
 
@@ -95,6 +95,8 @@ def repository_root(args) -> Path:
 def cmd_check(args) -> int:
     root = repository_root(args)
     gc.set_threshold(100_000, 50, 50)   # a short run building many small objects: collect seldom
+    if args.no_cache:
+        cache.turn_off()
     result = run_check(root, args.paths, base=args.base, use_cache=not args.no_cache)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     report.REPORTERS[fmt](result.findings, result.files_checked, changes=result.calendar_changes,

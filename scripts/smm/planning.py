@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from . import times
+from . import holidaytables, times
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 COUNTED = ("draft", "scheduled", "published")       # posts that count toward the cadence
@@ -41,11 +41,7 @@ def in_windows(moment: datetime, windows: list[dict]) -> bool:
 
 @lru_cache(maxsize=64)
 def _holidays(market: str, year: int) -> dict:
-    import holidays
-    try:
-        return dict(holidays.country_holidays(market, years=year, language="en_US"))
-    except (NotImplementedError, KeyError):
-        return {}
+    return holidaytables.table(market, year)
 
 
 def holidays_on(day: date, markets) -> list[tuple[str, str]]:

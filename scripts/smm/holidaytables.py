@@ -1,0 +1,91 @@
+"""Public holiday tables from the `holidays` package, kept in smm's cache folder between runs.
+
+Importing `holidays` loads a module for each of the 200-odd countries it knows, whichever one is
+asked for: about a fifth of a second in every process that needs a table (each worker of
+`smm check`, each site build). A table depends only on the market, the year, the language of the
+names and the installed version of `holidays`, so the tables smm works out are kept in one JSON
+file per version of `holidays` in the cache folder (cache.py), and the package is imported only
+for a table not kept yet. No cache folder (`--no-cache`, SMM_NO_CACHE=1): every table is worked out.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from . import cache
+
+LANGUAGE = "en_US"            # holiday names in English, as the rest of the findings
+MAX_BYTES = 4_000_000         # a kept file larger than this is not ours: ignore it
+
+_kept: dict | None = None     # "market-year" -> {ISO day: name}, read once per process
+
+
+def table(market: str, year: int) -> dict[date, str]:
+    """Day -> name of the public holidays of `market` (ISO 3166 code) in `year`; {} for a market
+    the `holidays` package does not know."""
+    kept = _read()
+    key = f"{market}-{year}"
+    if key not in kept:
+        kept[key] = {day.isoformat(): name for day, name in _work_out(market, year).items()}
+        _write(key, kept[key])
+    return {date.fromisoformat(day): name for day, name in kept[key].items()}
+
+
+def _work_out(market: str, year: int) -> dict:
+    import holidays
+    try:
+        return dict(holidays.country_holidays(market, years=year, language=LANGUAGE))
+    except (NotImplementedError, KeyError):
+        return {}
+
+
+def _file() -> Path | None:
+    where = cache.folder()
+    versions = cache.dist_infos(["holidays"])
+    if where is None or len(versions) != 1:          # no cache, or no telling which version is used
+        return None
+    return where / f"{versions[0].removesuffix('.dist-info')}-{LANGUAGE}.json"
+
+
+def _read() -> dict:
+    global _kept
+    if _kept is None:
+        _kept = _load(_file())
+    return _kept
+
+
+def _load(file: Path | None) -> dict:
+    """The kept tables, or {} when there are none or the file is not one smm wrote."""
+    if file is None:
+        return {}
+    try:
+        with open(file, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_uid != os.getuid() or stat.st_size > MAX_BYTES:
+                return {}
+            saved = json.loads(handle.read())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(saved, dict):
+        return {}
+    return {key: days for key, days in saved.items() if _is_table(days)}
+
+
+def _is_table(days) -> bool:
+    if not isinstance(days, dict):
+        return False
+    try:
+        return all(isinstance(name, str) and date.fromisoformat(day) for day, name in days.items())
+    except (TypeError, ValueError):
+        return False
+
+
+def _write(key: str, days: dict) -> None:
+    """Add one table to the file, keeping what other processes added since this one read it."""
+    file = _file()
+    if file is None:
+        return
+    merged = {**_load(file), key: days}
+    cache.write_atomically(file, lambda handle: handle.write(json.dumps(merged, sort_keys=True).encode()))

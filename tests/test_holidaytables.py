@@ -1,0 +1,90 @@
+"""Public holiday tables kept in the cache folder: the same tables as the `holidays` package gives,
+without importing it again, and never trusting a file smm did not write well."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import holidays
+import pytest
+
+from conftest import PROJECT
+from smm import holidaytables
+
+MARKETS = [("GB", 2027), ("NL", 2026), ("IS", 2028), ("JP", 2027)]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """A cache folder of its own, and a process that has read nothing from it yet."""
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SMM_NO_CACHE", raising=False)
+    monkeypatch.setattr(holidaytables, "_kept", None)
+    return tmp_path
+
+
+def kept_file(folder):
+    files = list(folder.glob("holidays-*.json"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def in_new_process(folder, code: str) -> str:
+    """Run `code` in a fresh interpreter with `folder` as the cache folder; its standard output."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                            env={"SMM_CACHE_DIR": str(folder), "PYTHONPATH": str(PROJECT / "scripts"),
+                                 "PATH": "/usr/bin:/bin"})
+    return result.stdout
+
+
+@pytest.mark.parametrize("market, year", MARKETS)
+def test_a_kept_table_is_the_table_the_holidays_package_gives(folder, market, year):
+    expected = dict(holidays.country_holidays(market, years=year, language="en_US"))
+    assert holidaytables.table(market, year) == expected          # worked out, then kept
+    holidaytables._kept = None
+    assert holidaytables.table(market, year) == expected          # read back from the file
+    assert f"{market}-{year}" in json.loads(kept_file(folder).read_text())
+
+
+def test_a_process_with_every_table_kept_does_not_import_holidays(folder):
+    code = ("import sys; from datetime import date; from smm import planning\n"
+            "print(planning.holidays_on(date(2027, 12, 25), ['GB', 'NL']), 'holidays' in sys.modules)")
+    first = in_new_process(folder, code)
+    second = in_new_process(folder, code)
+    assert first.startswith("[('GB', 'Christmas Day'), ('NL', 'Christmas Day')]") and first.endswith("True\n")
+    assert second == first.replace("True", "False")
+
+
+def test_an_unknown_market_is_kept_as_no_holidays(folder):
+    assert holidaytables.table("XX", 2027) == {}
+    holidaytables._kept = None
+    assert holidaytables.table("XX", 2027) == {} and "XX-2027" in json.loads(kept_file(folder).read_text())
+
+
+@pytest.mark.parametrize("content", [
+    b"{not json", b"[1, 2]", b'{"GB-2027": {"2027-13-45": "Nowhere Day"}}', b'{"GB-2027": {"2027-12-25": 7}}',
+    b'{"GB-2027": ["2027-12-25"]}', b"\xff\xfe\x00", b'{"GB-2027": {"2027-12-25": "Forged Day"}}' + b" " * 4_000_000,
+])
+def test_a_damaged_or_foreign_file_is_not_believed_and_is_mended(folder, content):
+    holidaytables.table("NL", 2027)                            # makes the file, so its name is known
+    file = kept_file(folder)
+    file.write_bytes(content)
+    holidaytables._kept = None
+    assert holidaytables.table("GB", 2027)[date(2027, 12, 25)] == "Christmas Day"
+    kept = json.loads(file.read_text())
+    assert kept["GB-2027"]["2027-12-25"] == "Christmas Day"
+
+
+def test_tables_kept_by_two_processes_are_both_kept(folder):
+    holidaytables.table("GB", 2027)
+    in_new_process(folder, "from smm import holidaytables; holidaytables.table('SE', 2027)")
+    holidaytables.table("IS", 2027)               # this process read the file before SE was added
+    assert {"GB-2027", "SE-2027", "IS-2027"} <= set(json.loads(kept_file(folder).read_text()))
+
+
+def test_with_the_cache_turned_off_nothing_is_kept(folder, monkeypatch):
+    monkeypatch.setenv("SMM_NO_CACHE", "1")
+    assert holidaytables.table("GB", 2027)[date(2027, 12, 25)] == "Christmas Day"
+    assert not list(folder.iterdir())
