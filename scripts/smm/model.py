@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -121,6 +122,13 @@ class Strategy:
     freezes: list[dict] = field(default_factory=list)
     docs: dict = field(default_factory=dict)     # file stem -> Document
     chapters: list[Path] = field(default_factory=list)
+    voice: list = field(default_factory=list)    # the brand voice rules of strategy/voice (voice.py)
+
+    @cached_property
+    def voice_screen(self):
+        """A test that is false only for copy no voice rule can match (voice.screen)."""
+        from .voice import screen
+        return screen(self.voice)
 
     @property
     def timezone(self) -> ZoneInfo:

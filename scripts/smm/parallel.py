@@ -81,6 +81,7 @@ def warm(repo) -> None:
     platforms.table()
     counting._tld_set()
     schemas.fast_validator("post", schemas.schema_dir(repo.root))
+    repo.strategy.voice_screen          # the voice rules joined into one pattern, compiled here
 
 
 def workers() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import findings as F
-from . import schemas, times
+from . import schemas, times, voice
 from .loader import MAX_BYTES, Document, load_markdown, load_yaml
 from .media import locate
 from .model import (Campaign, Media, Persona, Post, Repository, Strategy, Variant, default_post_id,
@@ -125,6 +125,8 @@ def load_strategy(root: Path) -> tuple[Strategy, list]:
         if not problems:
             _set_strategy_part(strategy, kind, doc.data)
     findings.extend(_check_timezone(strategy))
+    strategy.voice, problems = voice.load_styles(root)
+    findings.extend(problems)
     strategy.chapters = sorted((root / "strategy").glob("*.md")) if (root / "strategy").is_dir() else []
     return strategy, findings
 

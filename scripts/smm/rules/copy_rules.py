@@ -4,7 +4,7 @@ from __future__ import annotations
 import regex
 
 from .. import findings as F
-from .. import links, voice
+from .. import links
 from ..posting import copy_location, render, written_copies
 
 
@@ -38,15 +38,11 @@ def disclosure(repo):
                              platform=pid, markers=", ".join(markers), network=pid)
 
 
-def voice_rule_files(repo):
-    yield from voice.load_styles(repo.root)[1]
-
-
 def brand_voice(repo):
-    rules, _ = voice.load_styles(repo.root)
+    rules = repo.strategy.voice      # loaded with the strategy, once (problems in its files are reported there)
     if not rules:
         return
-    may_match = voice.screen(rules)
+    may_match = repo.strategy.voice_screen
     for post in repo.posts:
         for source, text in written_copies(post):
             if not may_match(text):
@@ -57,4 +53,4 @@ def brand_voice(repo):
                                  match.message, severity=rule.level, hint=match.hint)
 
 
-RULES = [link_schemes, disclosure, voice_rule_files, brand_voice]
+RULES = [link_schemes, disclosure, brand_voice]
