@@ -1,6 +1,8 @@
 """Brand voice rules in Vale's format, links, disclosure and UTM tagging."""
 from __future__ import annotations
 
+import pytest
+import regex
 from conftest import check, run_smm, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,3 +89,56 @@ def test_disclosure_must_be_a_whole_marker(repo):
 def test_bad_link_schemes_are_found_but_prose_with_colons_is_not():
     found = [l.url for l in links.bad_links("Note: 12:30 ratio 2:1 javascript:x mailto:a@b.c ftp://h/x ok")]
     assert found == ["javascript:x", "mailto:a@b.c", "ftp://h/x"]
+
+
+# Needles: the fixed text every match of a voice pattern holds, which screens out copy no rule matches.
+
+@pytest.mark.parametrize("pattern, needles", [
+    ("100 ?% sustainable", {"% sustainable"}),
+    ("carbon[- ]neutral", {"neutral"}),      # the longer run
+    ("eco-?friendly", {"friendly"}),
+    ("colou?r", {"colo"}),                  # the letter before "?" may be missing
+    ("ab{2}c|x{0,2}yz", {"ab", "yz"}),      # one per branch
+    ("(?:e-)?mail", {"mail"}),
+    (r"ab\.cd", {"ab.cd"}),
+    (r"\bword", None),                      # an escaped letter: not plain text
+    ("(?i)Kelda", None),                    # inline flags change what matches
+    ("[abc]", None), ("a|", None), ("(ab)", None), ("a*", None), ("ab)c", None), ("a{x}", None),
+])
+def test_needles_of_a_pattern(pattern, needles):
+    assert voice.needles_of([pattern], ignorecase=False) == (frozenset(needles) if needles else None)
+
+
+def test_needles_are_casefolded_for_rules_that_ignore_case():
+    assert voice.needles_of(["Straße", "KELDA"], ignorecase=True) == {"strasse", "kelda"}
+
+
+ATOMS = st.one_of(st.sampled_from(list("abcßİKk -%.é") + ["[ab]", "[- ]", "[^x]", r"\.", r"\-", "(?:a|bc)", "(?:ß)"]))
+QUANTIFIERS = st.sampled_from(["", "", "", "?", "*", "+", "{0,2}", "{2}", "{1,3}", "??", "+?"])
+BRANCHES = st.lists(st.tuples(ATOMS, QUANTIFIERS).map("".join), min_size=1, max_size=6).map("".join)
+PATTERNS = st.lists(BRANCHES, min_size=1, max_size=3).map("|".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=PATTERNS, data=st.data(), ignorecase=st.booleans())
+def test_every_text_a_pattern_matches_holds_one_of_its_needles(pattern, data, ignorecase):
+    needles = voice.needles_of([pattern], ignorecase)
+    if needles is None:
+        return
+    text = data.draw(st.from_regex(pattern))       # text holding a match (the patterns are also re syntax)
+    if ignorecase:
+        text = data.draw(st.sampled_from([text, text.upper(), text.swapcase()]))
+    flags = regex.IGNORECASE if ignorecase else 0
+    if regex.search(pattern, text, flags):
+        assert any(needle in (text.casefold() if ignorecase else text) for needle in needles), (pattern, text)
+
+
+def test_the_screen_keeps_every_rule_that_matches_and_searches_rules_without_needles(repo):
+    rules = _rules(repo, "Mixed", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\n"
+                                  "tokens: [game-?changer, guys]\n")
+    rules |= _rules(repo, "Raw", "extends: existence\nmessage: \"'%s'\"\nnonword: true\nraw: ['\\d{3}-\\d{4}']\n")
+    mixed, raw = rules["Fixture.Mixed"], rules["Fixture.Raw"]
+    assert mixed.needles == {"changer", "guys"} and raw.needles is None
+    may_match = voice.screen([mixed, raw])
+    assert may_match("A GAME CHANGER, call 555-1234") == [mixed, raw]
+    assert may_match("Nothing to see") == [] and may_match("call 555-1234") == [raw]

@@ -45,9 +45,7 @@ def brand_voice(repo):
     may_match = repo.strategy.voice_screen
     for post in repo.posts:
         for source, text in written_copies(post):
-            if not may_match(text):
-                continue
-            for rule in rules:
+            for rule in may_match(text):
                 for match in rule.check(text):
                     yield F.make(f"voice.{rule.id}", post.path, copy_location(post, source, text, match.start),
                                  match.message, severity=rule.level, hint=match.hint)
