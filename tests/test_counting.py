@@ -92,3 +92,13 @@ def test_counting_without_segmenting_agrees_with_segmenting(text):
     """The shortcut for text with one grapheme cluster per code point gives the segmented count."""
     assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))
     assert counting._weigh_plain(text) == counting._weigh_clusters(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=30) | st.sampled_from(["👍🏽", "👨‍👩‍👧", "🇳🇱", "e\u0301", "한국어", "\r\n", "नमस्ते", "x"]),
+                max_size=8).map("".join))
+def test_character_properties_kept_per_character_agree_with_the_patterns(text):
+    """The look-ups that replace a search per text give what the search gives, for any text and
+    whatever characters earlier texts taught them."""
+    assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)
+    assert counting._HEAVY_ALONE.count_in(text) == len(counting._X_HEAVY_ALONE.findall(text))

@@ -155,15 +155,42 @@ _X_HEAVY_ALONE = regex.compile(
     r"(?![0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001F3FF\U0001F9B0-\U0001F9B3])\p{Emoji}")
 
 
+class _CharacterProperty(dict):
+    """Whether `pattern` matches a single character, worked out once per character seen: the
+    texts of one repository are written in few alphabets, and a dictionary look-up per character
+    is faster than a search with a pattern of Unicode properties."""
+
+    def __init__(self, pattern):
+        super().__init__()
+        self.pattern = pattern
+        self.lacking: set[str] = set()          # the characters seen without it, for whole-text tests
+
+    def __missing__(self, character: str) -> bool:
+        found = self[character] = self.pattern.fullmatch(character) is not None
+        if not found:
+            self.lacking.add(character)
+        return found
+
+    def any_in(self, text: str) -> bool:
+        return not self.lacking.issuperset(text) and any(map(self.__getitem__, text))
+
+    def count_in(self, text: str) -> int:
+        return 0 if self.lacking.issuperset(text) else sum(map(self.__getitem__, text))
+
+
+_JOINS = _CharacterProperty(_JOINING)
+_HEAVY_ALONE = _CharacterProperty(_X_HEAVY_ALONE)
+
+
 def _one_cluster_per_code_point(text: str) -> bool:
-    return _JOINING.search(text) is None
+    return not _JOINS.any_in(text)
 
 
 def _weigh_plain(text: str) -> int:
     if text.isascii():
         return len(text)      # every ASCII character weighs 1, and no emoji is pure ASCII
     if _one_cluster_per_code_point(text):
-        return len(text) + len(_X_HEAVY_ALONE.findall(text))
+        return len(text) + _HEAVY_ALONE.count_in(text)
     return _weigh_clusters(text)
 
 
