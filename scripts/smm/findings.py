@@ -54,6 +54,25 @@ class _Lenient(dict):
         return "{" + key + "}"
 
 
+_new_finding, _set = object.__new__, object.__setattr__
+_FILLED: dict = {}            # (hint, context, its types) -> the hint filled in: rules repeat contexts
+
+
+def _filled(hint: str, context: dict) -> str:
+    """The catalogue's hint with the finding's context filled in (a name missing stays as {name})."""
+    key = (hint, *context.items(), *map(type, context.values()))   # types: 1 and 1.0 are equal keys
+    try:
+        return _FILLED[key]
+    except KeyError:
+        pass
+    except TypeError:         # a value that cannot be part of a key (a list)
+        return hint.format_map(_Lenient(context))
+    if len(_FILLED) >= 4096:
+        _FILLED.clear()
+    filled = _FILLED[key] = hint.format_map(_Lenient(context))
+    return filled
+
+
 def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
          severity: str | None = None, platform: str | None = None, **context) -> Finding:
     """Build a finding for `rule`, taking severity and hint from the catalogue."""
@@ -63,10 +82,13 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
     line, column = tuple(where) if where is not None else (1, 1)
     hint = entry.get("hint", "")
     if "{" in hint:
-        hint = hint.format_map(_Lenient(context))
-    return Finding(path=path, line=line, column=column, rule=rule,
-                   severity=severity or entry["severity"], message=message,
-                   hint=hint, platform=platform)
+        hint = _filled(hint, context)
+    finding = _new_finding(Finding)
+    # one dictionary, instead of the frozen dataclass's __init__ setting each field in turn
+    _set(finding, "__dict__", {"path": path, "line": line, "column": column, "rule": rule,
+                               "severity": severity or entry["severity"], "message": message, "hint": hint,
+                               "platform": platform})
+    return finding
 
 
 class Lazy:

@@ -63,20 +63,21 @@ def windows(repo):
 
 def spacing(repo):
     channels = repo.strategy.channels
+    # seconds since the epoch: the time that really passes, also across a clock change (two times
+    # in one zone subtract as the clock faces show them); one timeline, split by platform in order
+    timeline = sorted(((post.publish_at.timestamp(), post.id, post) for post in repo.posts
+                       if post.publish_at and post.status in ("draft", "scheduled", "published")),
+                      key=lambda t: t[:2])
     by_platform = defaultdict(list)
-    for post in repo.posts:
-        if post.publish_at and post.status in ("draft", "scheduled", "published"):
-            for pid in post.platforms:
-                by_platform[pid].append(post)
+    for moment in timeline:
+        for pid in moment[2].platforms:
+            by_platform[pid].append(moment)
     start, zone = planning.today(repo), repo.timezone
-    for pid, posts in by_platform.items():
+    for pid, timeline in by_platform.items():
         hours = (channels.get(pid) or {}).get("min_spacing_hours")
         if not hours:
             continue
         network = platforms.name(pid)
-        # seconds since the epoch: the time that really passes, also across a clock change (two
-        # times in one zone subtract as the clock faces show them)
-        timeline = sorted(((post.publish_at.timestamp(), post.id, post) for post in posts), key=lambda t: t[:2])
         for (was, _, earlier), (now, _, later) in zip(timeline, timeline[1:]):
             gap = now - was
             if gap < hours * 3600 and later.publish_at.astimezone(zone).date() >= start:

@@ -1,0 +1,29 @@
+"""Findings as rules make them: severity and hint from the catalogue, the hint filled in."""
+from __future__ import annotations
+
+import pytest
+
+from smm import findings as F
+from smm.findings import Finding
+
+
+def test_a_made_finding_is_the_finding_its_fields_describe():
+    made = F.make("cadence.spacing", "content/posts/a.md", (4, 13), "1.0 hours after b", platform="x",
+                  hours=4, network="X")
+    assert made == Finding("content/posts/a.md", 4, 13, "cadence.spacing", "warning", "1.0 hours after b",
+                           "Keep 4 hours between X posts (strategy/channels.yaml); move one of them.", "x")
+    assert hash(made) == hash(Finding("content/posts/a.md", 4, 13, "cadence.spacing", "error", "1.0 hours after b"))
+    with pytest.raises(AttributeError):
+        made.line = 5                                        # still frozen
+
+
+@pytest.mark.parametrize("hours, shown", [(1, "Keep 1 hours"), (1.0, "Keep 1.0 hours"), (True, "Keep True hours"),
+                                          (1, "Keep 1 hours"), ([1, 2], "Keep [1, 2] hours")])
+def test_hints_are_filled_with_each_findings_own_values(hours, shown):
+    """Filled hints are kept for reuse; values that are equal but written differently stay apart."""
+    made = F.make("cadence.spacing", "a.md", None, "m", hours=hours, network="X")
+    assert made.hint.startswith(shown + " between X posts")
+
+
+def test_a_name_missing_from_the_context_stays_in_braces():
+    assert F.make("cadence.spacing", "a.md", None, "m", network="X").hint.startswith("Keep {hours} hours")
