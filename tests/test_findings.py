@@ -1,9 +1,14 @@
 """Findings as rules make them: severity and hint from the catalogue, the hint filled in."""
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smm import findings as F
+from smm import report
 from smm.findings import Finding
 
 
@@ -27,3 +32,16 @@ def test_hints_are_filled_with_each_findings_own_values(hours, shown):
 
 def test_a_name_missing_from_the_context_stays_in_braces():
     assert F.make("cadence.spacing", "a.md", None, "m", network="X").hint.startswith("Keep {hours} hours")
+
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=20)
+FINDINGS = st.builds(Finding, path=TEXT, line=st.integers(0, 10**6), column=st.integers(0, 10**4), rule=TEXT,
+                     severity=st.sampled_from(F.SEVERITIES), message=TEXT, hint=TEXT,
+                     platform=st.none() | st.just("") | TEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FINDINGS, max_size=6))
+def test_findings_json_is_what_json_dumps_writes(found):
+    """Quotes, backslashes, control characters, any script: the same bytes as the json module."""
+    assert report.findings_json(found) == json.dumps([f.as_dict() for f in found], ensure_ascii=False)
