@@ -155,7 +155,7 @@ def screen(rules: list[VoiceRule]):
                 searched = search(text) if searched is None else searched
                 if searched:
                     found.append(rule)
-            elif any(needle in (folded if rule.ignorecase else text) for needle in rule.needles):
+            elif any(map((folded if rule.ignorecase else text).__contains__, rule.needles)):
                 found.append(rule)
         return found
     return may_match
