@@ -5,7 +5,9 @@ per core; the workers take the post files in chunks, load them and run the
 per-post rules on them. Each chunk's findings and slim copies of its posts (what
 the rules across posts need) come back while the other chunks are checked (so a
 worker that ends early takes another chunk, and little is left to receive at the
-end); the parent then runs the rules across posts once over all of them.
+end); the parent runs the per-post rules of rules.IN_PARENT on each chunk as it
+comes (their set-up is then paid once), and at the end the rules across posts once
+over all of them.
 Small repositories, and systems without fork, are checked in one process.
 """
 from __future__ import annotations
@@ -82,7 +84,7 @@ def _from_row(row: tuple):
 
 def _check_share(files):
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
-    found, posts, media = _check_here(_BASE, files)
+    found, posts, media = _check_here(_BASE, files, "in-workers")
     return found, [_row(p) for p in posts], media
 
 
@@ -163,13 +165,15 @@ def _check(repo, files):
         return _check_here(repo, files)
     _BASE = repo
     warm(repo)
+    from . import rules
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
     found, posts, media = [], [], {}
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             for share_findings, share_rows, share_media in pool.imap_unordered(_check_share, _chunks(files, count)):
-                found.extend(share_findings)
-                posts.extend(map(_from_row, share_rows))
+                share = list(map(_from_row, share_rows))
+                found += share_findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent")
+                posts += share
                 media.update(share_media)
     finally:
         gc.unfreeze()
@@ -184,8 +188,8 @@ def _chunks(files: list, count: int) -> list:
     return [files[i:i + size] for i in range(0, len(files), size)]
 
 
-def _check_here(repo, files):
+def _check_here(repo, files, which: str = "per-post"):
     from . import rules      # imported here: a run that takes every post from the cache needs no rule
     scratch = replace(repo, posts=[], findings=[])
     add_posts(scratch, files)
-    return scratch.findings + rules.run(scratch, "per-post"), scratch.posts, _media_paths(scratch.posts)
+    return scratch.findings + rules.run(scratch, which), scratch.posts, _media_paths(scratch.posts)

@@ -2,9 +2,10 @@
 
 Every module here exposes RULES, a list of functions `rule(repo) -> iterable of Finding`.
 A rule that looks at one post at a time is listed in PER_POST: `smm check` runs
-those in worker processes, each on chunks of the posts, and keeps what they find
-about each post in its cache; such a rule reports on its posts only. The others
-compare posts with each other (or check the strategy) and run once over all of them.
+those in worker processes, each on chunks of the posts (or, for the few in IN_PARENT,
+in the parent on each chunk as it comes back), and keeps what they find about each
+post in its cache; such a rule reports on its posts only. The others compare posts
+with each other (or check the strategy) and run once over all of them.
 """
 from __future__ import annotations
 
@@ -19,15 +20,31 @@ PER_POST = {
 }
 
 
+# Per-post rules whose set-up costs more than their checking: with workers, the parent runs these
+# on each chunk of posts as it comes back, once, instead of every worker setting them up (the
+# holiday rule imports the holidays package, about 0.2 s, unless its tables are in the cache).
+IN_PARENT = {planning_rules.holidays}
+
+
 def all_rules():
     for module in MODULES:
         yield from module.RULES
 
 
+CHOICES = {
+    "all": lambda rule: True,
+    "per-post": lambda rule: rule in PER_POST,                        # one post at a time
+    "global": lambda rule: rule not in PER_POST,                      # across posts
+    "in-workers": lambda rule: rule in PER_POST and rule not in IN_PARENT,
+    "in-parent": lambda rule: rule in IN_PARENT,
+}
+
+
 def run(repo, which: str = "all") -> list:
-    """Run the rules: "all", "per-post" (one post at a time) or "global" (across posts)."""
+    """Run the rules `which` chooses (see CHOICES)."""
+    chosen = CHOICES[which]
     found = []
     for rule in all_rules():
-        if which == "all" or (which == "per-post") == (rule in PER_POST):
+        if chosen(rule):
             found.extend(rule(repo))
     return found
