@@ -31,24 +31,24 @@ def media_files_readable(repo):
 
 def media_per_platform(repo):
     for post in repo.posts:
+        kinds = Counter(m.kind for m in post.media)
         for pid in post.platforms:
             platform = platforms.get(pid)
-            if platform is not None:
-                yield from _counts(post, platform)
+            if platform is None:
+                continue
+            yield from _required(post, platform, kinds)
+            if post.media:                  # the rest is about the media a post has
+                yield from _too_many(post, platform, platform.section("media"), _severity(post), kinds)
                 yield from _each(post, platform, repo)
 
 
-def _counts(post, platform):
-    spec, sev = platform.section("media"), _severity(post)
-    kinds = Counter(m.kind for m in post.media)
-    needs = spec.get("requires", "none")
-    has_needed = {"none": True, "any": bool(post.media), "image": kinds["image"] > 0, "video": kinds["video"] > 0}
-    if not has_needed[needs]:
-        yield F.make(f"media.{platform.id}.required", post.path, post.doc.where("platforms"),
-                     f"{platform.name} posts need {NEEDS[needs]}", severity=sev, needs=NEEDS[needs],
-                     platform=platform.id, network=platform.name)
-    if post.media:
-        yield from _too_many(post, platform, spec, sev, kinds)
+def _required(post, platform, kinds):
+    needs = platform.section("media").get("requires", "none")
+    if needs == "none" or (kinds["image"] if needs == "image" else kinds["video"] if needs == "video" else post.media):
+        return
+    yield F.make(f"media.{platform.id}.required", post.path, post.doc.where("platforms"),
+                 f"{platform.name} posts need {NEEDS[needs]}", severity=_severity(post), needs=NEEDS[needs],
+                 platform=platform.id, network=platform.name)
 
 
 def _too_many(post, platform, spec, sev, kinds):
