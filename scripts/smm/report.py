@@ -57,7 +57,7 @@ def as_json(findings, files: int, stream=sys.stdout, changes=None, repo=None) ->
     c = counts(findings)
     summary = {"errors": c["error"], "warnings": c["warning"], "suggestions": c["suggestion"], "files_checked": files}
     calendar = None if changes is None else [change.as_dict(repo.timezone) for change in changes]
-    if stream.isatty() if hasattr(stream, "isatty") else False:        # for people: indented
+    if hasattr(stream, "isatty") and stream.isatty():        # for people: indented
         payload = {"findings": [f.as_dict() for f in findings], "summary": summary}
         if calendar is not None:
             payload["calendar_changes"] = calendar
