@@ -1,6 +1,7 @@
 """Findings as rules make them: severity and hint from the catalogue, the hint filled in."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -45,3 +46,19 @@ FINDINGS = st.builds(Finding, path=TEXT, line=st.integers(0, 10**6), column=st.i
 def test_findings_json_is_what_json_dumps_writes(found):
     """Quotes, backslashes, control characters, any script: the same bytes as the json module."""
     assert report.findings_json(found) == json.dumps([f.as_dict() for f in found], ensure_ascii=False)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_json_report_is_indented_on_a_terminal_and_one_line_in_a_pipe():
+    found = [F.make("cadence.spacing", "content/posts/é.md", (4, 13), 'say "hi"\n', platform="x", hours=4,
+                    network="X"), F.make("post.path", "b.md", None, "the file is misplaced")]
+    terminal, pipe = _Terminal(), io.StringIO()
+    report.as_json(found, 2, terminal)
+    report.as_json(found, 2, pipe)
+    assert json.loads(terminal.getvalue()) == json.loads(pipe.getvalue())
+    assert json.loads(pipe.getvalue())["summary"] == {"errors": 0, "warnings": 2, "suggestions": 0, "files_checked": 2}
+    assert terminal.getvalue().startswith('{\n  "findings": [\n') and pipe.getvalue().count("\n") == 1
