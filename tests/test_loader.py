@@ -1,12 +1,16 @@
 """The strict loader: whatever bytes come in, findings come out, never an exception."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+from conftest import run_smm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smm import loader, yamlstrict
+from smm.repository import load_repository
 
 FENCE = "---\n"
 
@@ -188,3 +192,34 @@ YAML_ALPHABET = st.sampled_from(list("abc:-[]{}&*!|>'\"#%@`, \n\t?~0129.") + ["\
 def test_yaml_shaped_noise_never_raises(text):
     parsed = yamlstrict.parse(text, "noise.yaml")
     assert all(f.rule.startswith("yaml.") for f in parsed.findings)
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+
+
+@needs_fifo
+def test_read_regular_reads_regular_files_only_and_no_more_than_the_limit(tmp_path):
+    """What read_regular promises the loader: at most limit + 1 bytes, and the size it saw."""
+    file = tmp_path / "post.md"
+    file.write_bytes(b"x" * 10)
+    assert loader.read_regular(file, 100) == (b"x" * 10, 10)
+    assert loader.read_regular(file, 5) == (b"", 10)              # too large: not read at all
+    os.mkfifo(tmp_path / "pipe.md")
+    with pytest.raises(loader.NotRegularFile):
+        loader.read_regular(tmp_path / "pipe.md", 100)            # opening it would wait for a writer
+
+
+@needs_fifo
+def test_named_pipes_where_files_belong_are_findings_not_a_hang(repo):
+    """A FIFO named like a post, a persona, a strategy chapter or a voice rule: reading it would
+    block for ever. Each is reported, with and without the cache (whose fingerprint reads the
+    strategy), and the handbook leaves the chapter out."""
+    pipes = ["content/posts/2026/12/01-pipe.md", "personas/pipe.md", "strategy/pipe.md", "strategy/voice/X/Pipe.yml"]
+    for relpath in pipes:
+        (repo / relpath).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(repo / relpath)
+    for flags in (["--no-cache"], []):
+        result = run_smm("check", *flags, cwd=repo, env={"SMM_TODAY": "2026-11-22"})   # times out if it blocks
+        for relpath in pipes:
+            assert f"{relpath}:1:1: error load.unreadable not a regular file" in result.stdout
+    assert repo / "strategy/pipe.md" not in load_repository(repo).strategy.chapters

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .loader import MAX_BYTES, read_regular
 
 FORMAT = 1
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
@@ -172,8 +173,9 @@ def fingerprint(root: Path, today) -> str:
         for relpath in relpaths:
             digest.update(relpath.encode("utf-8", "surrogatepass") + b"\0")
             try:
-                digest.update((base / relpath).read_bytes())
-            except OSError:
+                raw, size = read_regular(base / relpath, MAX_BYTES)
+                digest.update(raw if raw or not size else f"\2{size}".encode())   # too large: its size
+            except OSError:                  # missing, or not a regular file (a FIFO would block)
                 digest.update(b"\1missing")
     return digest.hexdigest()
 

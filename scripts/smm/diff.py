@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from . import findings as F
 from .check import UsageError
+from .loader import MAX_BYTES, read_regular
 from .repository import post_from_bytes
 
 # Status lifecycle: from -> allowed to (data, not code paths)
@@ -102,8 +103,10 @@ def compare(repo, base: str):
 def _as_written(repo, path: str):
     """The post at `path` with all its copy: the checked posts may be slim copies without it."""
     try:
-        raw = (repo.root / path).read_bytes()
-    except OSError:
+        raw, size = read_regular(repo.root / path, MAX_BYTES)
+    except OSError:                      # gone, or not a regular file (a FIFO would block)
+        return None
+    if size > MAX_BYTES:
         return None
     return post_from_bytes(repo, raw, path)
 

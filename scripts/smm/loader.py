@@ -36,26 +36,56 @@ class Document:
         return self.parsed.value_at(path) or (1, 1)
 
 
+class NotRegularFile(OSError):
+    """A FIFO, a device, a socket or a folder where a file was expected."""
+
+
+# O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, for ever
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_regular(file, limit: int) -> tuple[bytes, int]:
+    """(the first `limit` + 1 bytes of a regular file, its size), or NotRegularFile (an OSError):
+    whatever else is behind the name, reading it could block or never end. A file larger than
+    `limit` is not read; one that grows while being read is read up to `limit` + 1 bytes."""
+    fd = os.open(file, _READ_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"{file}: not a regular file")
+        if info.st_size > limit:
+            return b"", info.st_size
+        raw = _read_up_to(fd, info.st_size + 1)
+        if len(raw) > info.st_size:              # it grew since fstat: read on, up to the limit
+            raw += _read_up_to(fd, limit + 1 - len(raw))
+        return raw, max(info.st_size, len(raw))
+    finally:
+        os.close(fd)
+
+
+def _read_up_to(fd: int, count: int) -> bytes:
+    parts = []
+    while count > 0:
+        part = os.read(fd, count)
+        if not part:
+            break
+        parts.append(part)
+        count -= len(part)
+    return b"".join(parts)
+
+
 def read_text(file: Path, relpath: str) -> tuple[str | None, list]:
     """The file's text (BOM removed, line ends made \\n), or findings saying why not."""
     try:
-        with open(file, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
-            if info.st_size > MAX_BYTES:
-                return None, [_too_large(relpath, info.st_size)]
-            raw = handle.read(info.st_size + 1)
-            if len(raw) > info.st_size:             # it grew since fstat: read on, up to the limit
-                raw += handle.read(MAX_BYTES + 1 - len(raw))
-            if len(raw) > MAX_BYTES:
-                return None, [_too_large(relpath, len(raw))]
+        raw, size = read_regular(file, MAX_BYTES)
+    except (NotRegularFile, IsADirectoryError):
+        return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
     except FileNotFoundError:
         return None, [F.make("load.unreadable", relpath, None, "not a regular file (a broken link?)")]
-    except IsADirectoryError:
-        return None, [F.make("load.unreadable", relpath, None, "not a regular file")]
     except OSError as error:
         return None, [F.make("load.unreadable", relpath, None, f"cannot read file: {error.strerror}")]
+    if size > MAX_BYTES:
+        return None, [_too_large(relpath, size)]
     return decode(raw, relpath)
 
 

@@ -127,8 +127,19 @@ def load_strategy(root: Path) -> tuple[Strategy, list]:
     findings.extend(_check_timezone(strategy))
     strategy.voice, problems = voice.load_styles(root)
     findings.extend(problems)
-    strategy.chapters = sorted((root / "strategy").glob("*.md")) if (root / "strategy").is_dir() else []
+    strategy.chapters = _chapters(root, findings)
     return strategy, findings
+
+
+def _chapters(root: Path, findings: list) -> list[Path]:
+    """The handbook's chapters (strategy/*.md); a name that is not a regular file is reported."""
+    chapters = []
+    for file in sorted((root / "strategy").glob("*.md")) if (root / "strategy").is_dir() else []:
+        if file.is_file():
+            chapters.append(file)
+        else:
+            findings.append(F.make("load.unreadable", f"strategy/{file.name}", None, "not a regular file"))
+    return chapters
 
 
 def _set_strategy_part(strategy: Strategy, kind: str, data: dict) -> None:
