@@ -57,7 +57,7 @@ def load_base(root: Path) -> Repository:
     """Everything but the posts: strategy, personas and campaigns."""
     root = root.resolve()
     strategy, findings = load_strategy(root)
-    repo = Repository(root=root, strategy=strategy, findings=findings)
+    repo = Repository(root=root, strategy=strategy, findings=schemas.file_problems(root) + findings)
     for relpath in markdown_files(root, "personas"):
         _add(repo, relpath, "persona", _persona)
     for relpath in markdown_files(root, "content/campaigns"):

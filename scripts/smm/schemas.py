@@ -19,9 +19,8 @@ def validator(kind: str, schema_dir: str):
     """The compiled validator for a document kind (post, campaign, persona, settings...)."""
     import jsonschema     # imported here: the compiled validator answers for valid documents
 
-    schema = json.loads((Path(schema_dir) / f"{kind}.schema.json").read_text("utf-8"))
+    schema = _schema(kind, schema_dir)
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
@@ -36,15 +35,86 @@ def _schema_dir(root: str) -> str:
     return str(own if (own / "post.schema.json").is_file() else SCHEMA_DIR)
 
 
-@lru_cache(maxsize=None)
 def fast_validator(kind: str, schema_dir: str):
     """A compiled validator (jsonschema-rs) that only answers valid or not; None if unavailable."""
+    return _loaded(_schema_file(kind, schema_dir))[1]
+
+
+class SchemaFileError(Exception):
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def _schema(kind: str, schema_dir: str) -> dict:
+    return _loaded(_schema_file(kind, schema_dir))[0]
+
+
+@lru_cache(maxsize=None)
+def _schema_file(kind: str, schema_dir: str) -> str:
+    """The schema file of `kind`: the repository's, or the one smm ships when the repository has
+    none for this kind or its file is broken (file_problems reports that)."""
+    own = Path(schema_dir) / f"{kind}.schema.json"
+    if Path(schema_dir) != SCHEMA_DIR:
+        try:
+            _loaded(str(own))
+            return str(own)
+        except (FileNotFoundError, SchemaFileError):
+            pass
+    return str(SCHEMA_DIR / f"{kind}.schema.json")
+
+
+@lru_cache(maxsize=None)
+def _loaded(file: str) -> tuple:
+    """(the schema in `file`, its compiled fast validator or None); SchemaFileError says what is
+    wrong with a file that is not a usable JSON Schema."""
+    from .loader import MAX_BYTES, read_regular
+    try:
+        raw, size = read_regular(file, MAX_BYTES)
+        text = raw.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as error:
+        raise SchemaFileError(f"cannot be read as UTF-8 text ({error.__class__.__name__})") from None
+    if size > MAX_BYTES:
+        raise SchemaFileError(f"is {size:,} bytes; the limit is {MAX_BYTES:,}")
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SchemaFileError(f"is not JSON: {error.msg}", error.lineno, error.colno) from None
+    if not isinstance(schema, dict):
+        raise SchemaFileError("is not a JSON Schema (a schema is a JSON object)")
+    return schema, _compiled(schema)
+
+
+def _compiled(schema: dict):
     try:
         import jsonschema_rs
     except ImportError:
         return None
-    schema = json.loads((Path(schema_dir) / f"{kind}.schema.json").read_text("utf-8"))
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+    try:
+        return jsonschema_rs.validator_for(schema, validate_formats=True)
+    except (jsonschema_rs.ValidationError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SchemaFileError(f"is not a valid JSON Schema: {first[:200]}") from None
+
+
+def file_problems(root: Path) -> list:
+    """Findings for the repository's schema files that cannot be used (smm checks those kinds
+    with the schemas it ships instead)."""
+    folder = Path(schema_dir(root))
+    if folder == SCHEMA_DIR:
+        return []
+    out = []
+    for file in sorted(folder.glob("*.schema.json")):
+        try:
+            _loaded(str(file))
+        except FileNotFoundError:
+            continue
+        except SchemaFileError as error:
+            out.append(F.make("schema.file", f"schemas/{file.name}", (error.line, error.column),
+                              f"{file.name} {error}", kind=file.name.removesuffix(".schema.json")))
+    return out
 
 
 def validate(doc, kind: str, root: Path) -> list:
