@@ -33,6 +33,8 @@ def resolve(text: str, tz: ZoneInfo) -> PublishTime:
 def _localise(naive: datetime, tz: ZoneInfo) -> PublishTime:
     first = naive.replace(tzinfo=tz, fold=0)
     second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return PublishTime(first)          # no clock change at this time: both readings agree (PEP 495)
     round_trip = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
     if round_trip != naive:
         return PublishTime(None, "nonexistent", f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}")
