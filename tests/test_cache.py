@@ -1,6 +1,8 @@
 """The cache of `smm check`: a post is checked again exactly when something it depends on changed."""
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 import smm.parallel
@@ -39,6 +41,29 @@ def test_second_run_takes_every_post_from_the_cache_and_finds_the_same(sample, c
     assert len(checked_first) > 40 and checked_second == [] and across == []
     assert second == first == run_check(sample).findings
     assert across == ["per-post", "global"]          # the run without the cache did run them
+
+
+def test_the_stored_posts_are_read_only_when_the_rules_across_posts_run_again(sample, checked, monkeypatch):
+    """A run where nothing changed needs the findings only; after an edit, the rules across posts
+    need every post, the unchanged ones from the cache, and find what a run without it finds."""
+    reads = []
+    real = cache.Store.taken_posts
+    monkeypatch.setattr(cache.Store, "taken_posts", lambda store: reads.append(1) or real(store))
+    first, _ = checked()
+    reads.clear()                                    # the first run took nothing from the cache
+    second, _ = checked()
+    assert reads == [] and second == first
+    result = run_check(sample, use_cache=True)
+    assert reads == [] and result.files_checked == run_check(sample).files_checked
+    write(sample, POST, (sample / POST).read_text("utf-8").replace("status: draft", "status: drafted"))
+    third, again = checked()
+    assert reads == [1] and again == [POST] and third == run_check(sample).findings
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
+                    ["-c", "user.name=E", "-c", "user.email=e@kelda.example", "commit", "-q", "-m", "Base"]):
+        subprocess.run(["git", *command], cwd=sample, check=True, capture_output=True)
+    fourth, _ = checked()                                        # unchanged again: findings only
+    base = run_check(sample, use_cache=True, base="main")        # the diff needs the posts as well
+    assert reads == [1, 1] and fourth == third and base.findings == run_check(sample, base="main").findings
 
 
 def test_an_edited_post_is_checked_again(sample, checked):

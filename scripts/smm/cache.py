@@ -10,7 +10,9 @@ day (planning rules look ahead from today) and on the media files it names. So:
   stat of each media file it names, its findings and the slim copy the rules across posts use.
   A post whose file or media stat differs is checked again;
 * what the rules across posts found is kept too, and used when no post changed, none was added
-  and none removed;
+  and none removed. The slim copies are stored apart, as one pickle inside the file, and read
+  only when a run needs them (a post changed, so the rules across posts run again, or --base):
+  a run where nothing changed reads findings only;
 * a file modified in the two seconds before the run started is not stored: on a file system
   with coarse timestamps a later edit could leave its stat unchanged (git's "racy clean").
 
@@ -34,7 +36,7 @@ from pathlib import Path
 from . import __version__
 from .loader import MAX_BYTES, read_regular
 
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 INPUT_FOLDERS = ("strategy", "personas", "content/campaigns", "schemas")
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pillow")
@@ -45,7 +47,8 @@ class Entry:
     stat: tuple
     media: tuple                  # ((path as written, stat or None), ...)
     findings: list
-    post: object                  # the slim post, or None when the file did not load as a post
+    is_post: bool                 # False when the file did not load as a post
+    post: object = None           # the slim post, when this run has it (see Store.posts)
 
 
 def stat_of(path) -> tuple | None:
@@ -84,6 +87,7 @@ class Store:
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
         self.across: list | None = None          # what the rules across posts found, for these entries
+        self.stored_posts: bytes = b""           # the slim posts of the entries, pickled: read on demand
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -92,24 +96,41 @@ class Store:
             return None
         name = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
         store = cls(repo.root, where / f"{name}.pickle", fingerprint(repo.root, today))
-        store.entries, store.across = store._read()
+        saved = store._read()
+        if saved.get("fingerprint") == store.fingerprint:
+            store.entries, store.across, store.stored_posts = saved["entries"], saved["across"], saved["posts"]
         return store
 
-    def _read(self) -> tuple[dict, list | None]:
+    def _read(self) -> dict:
         try:
             with open(self.file, "rb") as handle:
                 if os.fstat(handle.fileno()).st_uid != os.getuid():
-                    return {}, None          # not written by us: never unpickle it
-                gc.disable()                 # thousands of small objects: the collector would walk them all, often
-                try:
-                    saved = pickle.load(handle)
-                finally:
-                    gc.enable()
+                    return {}                # not written by us: never unpickle it
+                saved = _unpickled(handle.read())
         except Exception:                    # missing, unreadable, truncated or from another version
-            return {}, None
-        if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
-            return {}, None
-        return saved.get("entries", {}), saved.get("across")
+            return {}
+        return saved if isinstance(saved, dict) else {}
+
+    def taken_posts(self) -> list:
+        """The slim posts of the entries this run took from the cache (read from it now)."""
+        self._read_posts()
+        return [entry.post for relpath, entry in self.fresh.items()
+                if entry is self.entries.get(relpath) and entry.post is not None]
+
+    def _read_posts(self) -> None:
+        if not self.stored_posts:
+            return
+        try:
+            stored = _unpickled(self.stored_posts)
+        except Exception:                    # cannot happen with write_atomically; never fail the check
+            stored = {}
+        self.stored_posts = b""
+        for relpath, entry in self.entries.items():
+            if entry.is_post:
+                entry.post = stored.get(relpath)
+
+    def post_paths(self) -> list[str]:
+        return [relpath for relpath, entry in self.fresh.items() if entry.is_post]
 
     def unchanged(self) -> bool:
         """True when every post of this run came from the cache, and no post was added or removed."""
@@ -135,15 +156,27 @@ class Store:
         stamps = [stat] + [stamp for _, stamp in media if stamp is not None]
         if stat is None or any(stamp[1] >= self.started_ns - RACY_NS for stamp in stamps):
             return
-        self.fresh[relpath] = Entry(stat, media, findings, post)
+        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post)
 
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
         never fails the check."""
         if self.unchanged() and self.across == across:
             return
-        payload = {"fingerprint": self.fingerprint, "entries": self.fresh, "across": across}
+        self._read_posts()
+        posts = {relpath: e.post for relpath, e in self.fresh.items() if e.post is not None}
+        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post) for relpath, e in self.fresh.items()}
+        payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across,
+                   "posts": pickle.dumps(posts, protocol=pickle.HIGHEST_PROTOCOL)}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _unpickled(data: bytes):
+    gc.disable()                 # thousands of small objects: the collector would walk them all, often
+    try:
+        return pickle.loads(data)
+    finally:
+        gc.enable()
 
 
 def write_atomically(file: Path, write) -> None:

@@ -54,6 +54,8 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     store = Store.open(repo, today(repo)) if use_cache else None
     post_findings = check_posts(repo, post_files(repo.root), store)
     across = store.across_posts() if store is not None else None
+    if store is not None and (across is None or base):
+        repo.posts = sorted(repo.posts + store.taken_posts(), key=lambda post: post.path)   # needed now
     if across is None:
         from . import rules      # imported here: a run with nothing changed needs no rule at all
         across = rules.run(repo, "global")
@@ -67,13 +69,13 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         found += diff_findings
     kept = set(found) if prefixes is None else {f for f in found if in_scope(f.path, prefixes)}
     found = sorted(kept, key=Finding.sort_key)
-    files = _documents(repo, found)
+    files = _documents(repo, found, store.post_paths() if store is not None else [])
     return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
                        calendar_changes=changes)
 
 
-def _documents(repo, found) -> list[str]:
-    paths = [p.path for p in repo.posts] + [c.path for c in repo.campaigns.values()]
+def _documents(repo, found, cached_posts) -> list[str]:
+    paths = [p.path for p in repo.posts] + cached_posts + [c.path for c in repo.campaigns.values()]
     paths += [p.path for p in repo.personas.values()] + [d.path for d in repo.strategy.docs.values()]
     bad = {f.path for f in found}
     return sorted(set(paths) | bad)

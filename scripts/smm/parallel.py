@@ -111,8 +111,9 @@ def workers() -> int:
 
 
 def check_posts(repo, files, store=None) -> list:
-    """Load `files` into `repo` (slim copies, when checked in workers or taken from the cache
-    `store`) and return every finding about them: from loading and from the per-post rules."""
+    """Every finding about `files`, from loading and from the per-post rules: the unchanged ones'
+    from the cache `store` (their posts stay there until Store.taken_posts), the others' from
+    checking them, whose posts (slim copies, when checked in workers) go into `repo`."""
     found = []
     stats = {}
     if store is not None:
@@ -139,8 +140,6 @@ def _take_unchanged(repo, files, store, found):
             stats[relpath] = stat
             continue
         found.extend(entry.findings)
-        if entry.post is not None:
-            repo.posts.append(entry.post)
     return todo, stats
 
 
