@@ -102,12 +102,10 @@ class Store:
         return store
 
     def _read(self) -> dict:
+        data = read_own(self.file)                 # not written by us: never unpickle it
         try:
-            with open(self.file, "rb") as handle:
-                if os.fstat(handle.fileno()).st_uid != os.getuid():
-                    return {}                # not written by us: never unpickle it
-                saved = _unpickled(handle.read())
-        except Exception:                    # missing, unreadable, truncated or from another version
+            saved = _unpickled(data) if data else {}
+        except Exception:                    # truncated or from another version
             return {}
         return saved if isinstance(saved, dict) else {}
 
@@ -179,6 +177,19 @@ def _unpickled(data: bytes):
         gc.enable()
 
 
+def read_own(file: Path, limit: int | None = None) -> bytes | None:
+    """The bytes of a file in the cache folder, when this user wrote it (smm reads nothing another
+    user put there) and it is at most `limit` bytes; else None."""
+    try:
+        with open(file, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if info.st_uid != os.getuid() or (limit is not None and info.st_size > limit):
+                return None
+            return handle.read()
+    except OSError:                          # missing or unreadable
+        return None
+
+
 def write_atomically(file: Path, write) -> None:
     """Write `file` in the cache folder through `write(binary handle)`, all or nothing (a reader
     sees the old file or the new one, never half of it); never fails the command."""
@@ -207,7 +218,7 @@ def fingerprint(root: Path, today) -> str:
             digest.update(relpath.encode("utf-8", "surrogatepass") + b"\0")
             try:
                 raw, size = read_regular(base / relpath, MAX_BYTES)
-                digest.update(raw if raw or not size else f"\2{size}".encode())   # too large: its size
+                digest.update(raw if size <= MAX_BYTES else f"\2{size}".encode())   # too large: its size
             except OSError:                  # missing, or not a regular file (a FIFO would block)
                 digest.update(b"\1missing")
     return digest.hexdigest()

@@ -10,7 +10,6 @@ for a table not kept yet. No cache folder (`--no-cache`, SMM_NO_CACHE=1): every 
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -58,15 +57,10 @@ def _read() -> dict:
 
 def _load(file: Path | None) -> dict:
     """The kept tables, or {} when there are none or the file is not one smm wrote."""
-    if file is None:
-        return {}
+    data = cache.read_own(file, MAX_BYTES) if file is not None else None
     try:
-        with open(file, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            if stat.st_uid != os.getuid() or stat.st_size > MAX_BYTES:
-                return {}
-            saved = json.loads(handle.read())
-    except (OSError, ValueError):
+        saved = json.loads(data) if data else {}
+    except ValueError:
         return {}
     if not isinstance(saved, dict):
         return {}

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import findings as F
+from .loader import MAX_BYTES, read_regular
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
@@ -68,7 +69,6 @@ def _schema_file(kind: str, schema_dir: str) -> str:
 def _loaded(file: str) -> tuple:
     """(the schema in `file`, its compiled fast validator or None); SchemaFileError says what is
     wrong with a file that is not a usable JSON Schema."""
-    from .loader import MAX_BYTES, read_regular
     try:
         raw, size = read_regular(file, MAX_BYTES)
         text = raw.decode("utf-8-sig")

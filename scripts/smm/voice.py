@@ -112,20 +112,24 @@ def _build(doc, rule_id: str):
                      exceptions=frozenset(str(e).lower() for e in data.get("exceptions", []) or [])), None
 
 
+def _existence(data: dict) -> tuple[list[str], str]:
+    """An existence rule's tokens, and its raw pattern ("" for none), as written."""
+    return [str(t) for t in data.get("tokens", []) or []], "".join(str(r) for r in data.get("raw", []) or [])
+
+
 def _tokens(data: dict, extends: str) -> list[str]:
     """The patterns of a rule as written, one per token or swap entry; raw patterns as one."""
     if extends == "substitution":
         return [str(k) for k in (data.get("swap") or {})]
-    raw = "".join(str(r) for r in data.get("raw", []) or [])
-    return [str(t) for t in data.get("tokens", []) or []] + ([raw] if raw else [])
+    tokens, raw = _existence(data)
+    return tokens + ([raw] if raw else [])
 
 
 def _patterns(data: dict, extends: str) -> list:
     flags = regex.IGNORECASE if data.get("ignorecase") else 0
     bounds = ("", "") if data.get("nonword") else (r"(?<![\p{L}\p{N}_])", r"(?![\p{L}\p{N}_])")
     if extends == "existence":
-        tokens = [str(t) for t in data.get("tokens", []) or []]
-        raw = "".join(str(r) for r in data.get("raw", []) or [])
+        tokens, raw = _existence(data)
         pieces = []
         if tokens:
             pieces.append(regex.compile(bounds[0] + "(?:" + "|".join(tokens) + ")" + bounds[1], flags))
