@@ -1,7 +1,9 @@
 """The cache of `smm check`: a post is checked again exactly when something it depends on changed."""
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 
 import pytest
 
@@ -24,9 +26,9 @@ def checked(sample, monkeypatch, tmp_path):
     def run():
         seen = []
 
-        def spy(repo, files):
+        def spy(repo, files, **options):
             seen.extend(files)
-            return real(repo, files)
+            return real(repo, files, **options)
         monkeypatch.setattr(smm.parallel, "_check", spy)
         findings = run_check(sample, use_cache=True).findings
         return findings, seen
@@ -103,6 +105,96 @@ def test_a_changed_media_file_checks_its_posts_again(sample, checked):
     findings, again = checked()
     assert with_media.path in again
     assert any(f.rule == "media.unreadable" and f.path == with_media.path for f in findings)
+
+
+def _rewrite(root, relpath, content=None) -> None:
+    """Write a file again (new stat, same bytes unless `content`), aged like the rest of the copy."""
+    file = root / relpath
+    data = file.read_bytes() if content is None else content
+    file.unlink()                             # a new inode too, as a fresh clone gives
+    file.write_bytes(data)
+    hour_ago = time.time() - 3600
+    os.utime(file, (hour_ago, hour_ago))
+
+
+def _an_image_and_its_posts(root) -> tuple[str, list[str]]:
+    posts = load_repository(root).posts
+    image = next(p.media[0].path for p in posts if p.media and p.media[0].kind == "image")
+    return image, sorted(p.path for p in posts if image in [m.path for m in p.media])
+
+
+def test_a_post_and_media_rewritten_with_the_same_bytes_come_from_the_cache(sample, checked, monkeypatch):
+    first, _ = checked()
+    image, its_posts = _an_image_and_its_posts(sample)
+    _rewrite(sample, POST)
+    _rewrite(sample, its_posts[0])
+    _rewrite(sample, image)
+    hashed = []
+    real = cache.digest_of
+    monkeypatch.setattr(cache, "digest_of", lambda path, limit: hashed.append(path) or real(path, limit))
+    second, again = checked()
+    assert again == [] and second == first
+    assert len(hashed) == 3                   # only the three files whose stat changed were read
+    hashed.clear()
+    third, again = checked()                  # their new stats were stored: nothing is read now
+    assert again == [] and hashed == [] and third == first
+    other = its_posts[-1] if its_posts[-1] != POST else its_posts[0]
+    write(sample, other, (sample / other).read_text("utf-8") + "\nOne more line.\n")
+    fourth, again = checked()                 # the rules across posts need the stored posts again
+    assert again == [other] and fourth == run_check(sample).findings
+
+
+def test_a_stat_too_fresh_to_trust_is_not_kept_even_when_the_bytes_match(sample, checked, monkeypatch):
+    checked()
+    (sample / POST).write_bytes((sample / POST).read_bytes())      # the same bytes, written just now
+    hashed = []
+    real = cache.digest_of
+    monkeypatch.setattr(cache, "digest_of", lambda path, limit: hashed.append(path) or real(path, limit))
+    for _ in range(2):
+        hashed.clear()
+        _, again = checked()
+        assert again == [] and hashed == [str(sample / POST)]           # read again each time: a later edit
+                                                                   # could leave this stat as it is
+
+
+def test_the_same_size_with_other_bytes_is_checked_again(sample, checked):
+    checked()
+    text = (sample / POST).read_text("utf-8")
+    assert "status: draft\n" in text
+    _rewrite(sample, POST, text.replace("status: draft\n", "status: drafx\n").encode())
+    image, its_posts = _an_image_and_its_posts(sample)
+    _rewrite(sample, image, b"\0" * (sample / image).stat().st_size)
+    findings, again = checked()
+    assert sorted(again) == sorted({POST, *its_posts})
+    assert any(f.rule == "schema.enum" and f.path == POST for f in findings)
+    assert {f.path for f in findings if f.rule == "media.unreadable"} >= set(its_posts)
+    assert findings == run_check(sample).findings
+
+
+def test_a_large_media_file_is_known_by_its_stat_alone(sample, checked, monkeypatch):
+    image, its_posts = _an_image_and_its_posts(sample)
+    monkeypatch.setattr(cache, "DIGEST_LIMIT", (sample / image).stat().st_size - 1)
+    checked()
+    _rewrite(sample, image)
+    _, again = checked()
+    assert sorted(again) == its_posts         # not hashed: its posts are checked again instead
+
+
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_a_fresh_clone_in_the_same_folder_is_checked_from_the_cache(sample, checked, tmp_path, monkeypatch,
+                                                                    in_workers):
+    """What CI sees when it restores the cache folder: the same files at the same path, every stat new."""
+    if in_workers:
+        monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
+    git = ["git", "-c", "user.name=E", "-c", "user.email=e@kelda.example"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Base"]):
+        subprocess.run([*git, *command], cwd=sample, check=True, capture_output=True)
+    first, _ = checked()
+    sample.rename(tmp_path / "origin")
+    subprocess.run([*git, "clone", "-q", str(tmp_path / "origin"), str(sample)], check=True, capture_output=True)
+    age(sample)
+    second, again = checked()
+    assert again == [] and second == first
 
 
 def test_a_post_written_just_now_is_not_stored(sample, checked):

@@ -6,15 +6,20 @@ day (planning rules look ahead from today) and on the media files it names. So:
 
 * the whole cache belongs to one *fingerprint* of everything but the posts and their media;
   when any of it changes, the cache is dropped;
-* each post's entry holds the file's stat (size, modification and change times, inode), the
-  stat of each media file it names, its findings and the slim copy the rules across posts use.
-  A post whose file or media stat differs is checked again;
+* each post's entry holds the file's stat (size, modification and change times, inode) and a
+  digest of its bytes, the stat and digest of each media file it names, its findings and the
+  slim copy the rules across posts use. A post whose stats are as stored is taken as it is; one
+  whose stat differs is hashed, and taken when its bytes (and its media's) are the ones stored:
+  a fresh clone, a checkout that rewrote the file, or a cache folder restored in CI (see
+  .github/workflows/check.yml) changes every stat and no content. Media files larger than
+  DIGEST_LIMIT are known by their stat alone (hashing them costs more than checking the post);
 * what the rules across posts found is kept too, and used when no post changed, none was added
   and none removed. The slim copies are stored apart, as one pickle inside the file, and read
   only when a run needs them (a post changed, so the rules across posts run again, or --base):
   a run where nothing changed reads findings only;
-* a file modified in the two seconds before the run started is not stored: on a file system
-  with coarse timestamps a later edit could leave its stat unchanged (git's "racy clean").
+* a file modified in the two seconds before the run started is not stored, nor is its stat
+  trusted later: on a file system with coarse timestamps a later edit could leave its stat
+  unchanged (git's "racy clean").
 
 The cache lives outside the repository, in $SMM_CACHE_DIR, else $XDG_CACHE_HOME/smm, else
 ~/.cache/smm (a folder only its owner may open), one file per repository. It is a pickle:
@@ -36,19 +41,21 @@ from pathlib import Path
 from . import __version__
 from .loader import MAX_BYTES, read_regular
 
-FORMAT = 2
+FORMAT = 3
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
+DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 INPUT_FOLDERS = ("strategy", "personas", "content/campaigns", "schemas")
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pillow")
 
 
 @dataclass
 class Entry:
-    stat: tuple
-    media: tuple                  # ((path as written, stat or None), ...)
+    stat: tuple | None            # None: only the digest can tell the file is unchanged
+    media: tuple                  # ((path as written, stat or None, digest or None), ...)
     findings: list
     is_post: bool                 # False when the file did not load as a post
     post: object = None           # the slim post, when this run has it (see Store.posts)
+    digest: bytes | None = None   # of the file's bytes
 
 
 def stat_of(path) -> tuple | None:
@@ -57,6 +64,25 @@ def stat_of(path) -> tuple | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def stamp_of(file: str, limit: int) -> tuple:
+    """(stat, digest of the bytes) of a file, taken while it did not change: one that changed while
+    it was read, or is missing or larger than `limit`, gets no digest."""
+    stat = stat_of(file)
+    if stat is None or stat[0] > limit:
+        return stat, None
+    digest = digest_of(file, limit)
+    return stat, (digest if stat_of(file) == stat else None)
+
+
+def digest_of(path, limit: int) -> bytes | None:
+    """A digest of the file's bytes; None when it is missing, not a regular file or over `limit`."""
+    try:
+        raw, size = read_regular(path, limit)
+    except OSError:
+        return None
+    return None if size > limit else hashlib.blake2b(raw, digest_size=16).digest()
 
 
 _TURNED_OFF = False
@@ -88,6 +114,10 @@ class Store:
         self.fresh: dict[str, Entry] = {}
         self.across: list | None = None          # what the rules across posts found, for these entries
         self.stored_posts: bytes = b""           # the slim posts of the entries, pickled: read on demand
+        self.restamped = False                   # an entry's stats were brought up to date: save it
+        self.base = str(root)
+        self.digests: dict[str, bytes | None] = {}   # files hashed in this run (media shared by posts)
+        self.stamps: dict[str, tuple] = {}           # media files stamped for storing in this run
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -139,34 +169,78 @@ class Store:
         return self.across if self.unchanged() else None
 
     def take(self, relpath: str, stat: tuple | None) -> Entry | None:
-        """The entry for a post whose file (`stat`) and media are as they were when it was stored."""
+        """The entry for a post whose file (`stat`) and media hold what they held when it was stored."""
         entry = self.entries.get(relpath)
-        if entry is None or stat is None or entry.stat != stat:
+        if entry is None or stat is None:
             return None
-        if any(stat_of(self.root / path) != stamp for path, stamp in entry.media):
+        file_stat = self._still(relpath, stat, entry.stat, entry.digest, MAX_BYTES)
+        if file_stat is _CHANGED:
             return None
+        media = []
+        for path, stamp, digest in entry.media:
+            now = self._still(path, stat_of(self.at(path)), stamp, digest, DIGEST_LIMIT)
+            if now is _CHANGED:
+                return None
+            media.append((path, now, digest))
+        if file_stat != entry.stat or any(now != stamp for (_, now, _), (_, stamp, _) in zip(media, entry.media)):
+            entry.stat, entry.media, self.restamped = file_stat, tuple(media), True
         self.fresh[relpath] = entry
         return entry
 
-    def keep(self, relpath: str, stat: tuple | None, media_paths, findings, post) -> None:
-        """Store what was found for a post checked in this run, unless its files may still change."""
-        media = tuple((path, stat_of(self.root / path)) for path in media_paths)
-        stamps = [stat] + [stamp for _, stamp in media if stamp is not None]
-        if stat is None or any(stamp[1] >= self.started_ns - RACY_NS for stamp in stamps):
+    def _still(self, relpath: str, now: tuple | None, stored: tuple | None, digest: bytes | None, limit: int):
+        """The stat to store for a file that holds what it held (`stored` when it still holds),
+        else _CHANGED. A differing stat is settled by the digest: the file is read and hashed."""
+        if now == stored:
+            return stored
+        if now is None or digest is None or (stored is not None and now[0] != stored[0]):
+            return _CHANGED
+        if relpath not in self.digests:
+            self.digests[relpath] = digest_of(self.at(relpath), limit)
+        if self.digests[relpath] != digest:
+            return _CHANGED
+        return None if self._racy(now) else now      # a stat this fresh is not to be trusted later
+
+    def _stamped(self, path: str) -> tuple:
+        """(path, stat, digest) of a media file as this run finds it, once per run (posts share media)."""
+        if path not in self.stamps:
+            self.stamps[path] = (path, *stamp_of(self.at(path), DIGEST_LIMIT))
+        return self.stamps[path]
+
+    def at(self, relpath: str) -> str:
+        return os.path.join(self.base, relpath)        # not pathlib: this runs for every post
+
+    def _racy(self, stat: tuple) -> bool:
+        return stat[1] >= self.started_ns - RACY_NS
+
+    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, post) -> None:
+        """Store what was found for a post checked in this run: its file had `stat` before it was
+        read and `stamp` (stat, digest) after. Not when its files changed since, or may still change
+        unseen."""
+        media = tuple(self._stamped(path) for path in media_paths)
+        if stat is None or stamp[0] != stat or stamp[1] is None or self._racy(stat) \
+                or any(s is not None and self._racy(s) for _, s, _ in media):
             return
-        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post)
+        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1])
 
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
         never fails the check."""
-        if self.unchanged() and self.across == across:
+        same = self.unchanged() and self.across == across
+        if same and not self.restamped:
             return
-        self._read_posts()
-        posts = {relpath: e.post for relpath, e in self.fresh.items() if e.post is not None}
-        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post) for relpath, e in self.fresh.items()}
-        payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across,
-                   "posts": pickle.dumps(posts, protocol=pickle.HIGHEST_PROTOCOL)}
+        if same and self.stored_posts:
+            stored = self.stored_posts           # only stats changed: the posts are stored as they were
+        else:
+            self._read_posts()
+            posts = {relpath: e.post for relpath, e in self.fresh.items() if e.post is not None}
+            stored = pickle.dumps(posts, protocol=pickle.HIGHEST_PROTOCOL)
+        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest)
+                   for relpath, e in self.fresh.items()}
+        payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across, "posts": stored}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+_CHANGED = object()
 
 
 def _unpickled(data: bytes):

@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 
 from . import cache
+from .loader import MAX_BYTES
 from .model import Post
 from .repository import add_posts
 
@@ -82,10 +83,11 @@ def _from_row(row: tuple):
     return post
 
 
-def _check_share(files):
+def _check_share(share):
+    files, stamping = share
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
-    found, posts, media = _check_here(_BASE, files, "in-workers")
-    return found, [_row(p) for p in posts], media
+    found, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
+    return found, [_row(p) for p in posts], media, stamps
 
 
 def _media_paths(posts) -> dict:
@@ -120,12 +122,12 @@ def check_posts(repo, files, store=None) -> list:
         files, stats = _take_unchanged(repo, files, store, found)
     if not files:
         return found
-    checked, posts, media = _check(repo, files)
+    checked, posts, media, stamps = _check(repo, files, stamping=store is not None)
     found += checked
     repo.posts.extend(posts)
     repo.posts.sort(key=lambda p: p.path)
     if store is not None:
-        _keep(store, stats, checked, posts, media)
+        _keep(store, stats, stamps, checked, posts, media)
     return found
 
 
@@ -143,7 +145,7 @@ def _take_unchanged(repo, files, store, found):
     return todo, stats
 
 
-def _keep(store, stats, checked, posts, media) -> None:
+def _keep(store, stats, stamps, checked, posts, media) -> None:
     by_path = {relpath: [] for relpath in stats}
     for finding in checked:
         if finding.path not in by_path:
@@ -152,32 +154,36 @@ def _keep(store, stats, checked, posts, media) -> None:
     post_by_path = {post.path: post for post in posts}
     for relpath, stat in stats.items():
         post = post_by_path.get(relpath)
-        store.keep(relpath, stat, media.get(relpath, ()), by_path[relpath], slim(post) if post else None)
+        store.keep(relpath, stat, stamps[relpath], media.get(relpath, ()), by_path[relpath],
+                   slim(post) if post else None)
 
 
-def _check(repo, files):
-    """(findings, posts, media paths by post) for `files`: with many files, forked workers check
-    them in chunks while this process takes in each chunk's results as it comes."""
+def _check(repo, files, stamping: bool = False):
+    """(findings, posts, media paths by post, stamps) for `files`: with many files, forked workers
+    check them in chunks while this process takes in each chunk's results as it comes. With
+    `stamping`, each file's stat and digest as read after its check (for the cache)."""
     global _BASE
     count = workers()
     if count == 1 or len(files) < PARALLEL_FROM:
-        return _check_here(repo, files)
+        return _check_here(repo, files, "per-post", stamping)
     _BASE = repo
     warm(repo)
     from . import rules
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
-    found, posts, media = [], [], {}
+    found, posts, media, stamps = [], [], {}, {}
+    shares = [(chunk, stamping) for chunk in _chunks(files, count)]
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            for share_findings, share_rows, share_media in pool.imap_unordered(_check_share, _chunks(files, count)):
-                share = list(map(_from_row, share_rows))
+            for share_findings, rows, share_media, share_stamps in pool.imap_unordered(_check_share, shares):
+                share = list(map(_from_row, rows))
                 found += share_findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent")
                 posts += share
                 media.update(share_media)
+                stamps.update(share_stamps)
     finally:
         gc.unfreeze()
         _BASE = None
-    return found, posts, media
+    return found, posts, media, stamps
 
 
 def _chunks(files: list, count: int) -> list:
@@ -187,8 +193,11 @@ def _chunks(files: list, count: int) -> list:
     return [files[i:i + size] for i in range(0, len(files), size)]
 
 
-def _check_here(repo, files, which: str = "per-post"):
+def _check_here(repo, files, which: str = "per-post", stamping: bool = False):
     from . import rules      # imported here: a run that takes every post from the cache needs no rule
     scratch = replace(repo, posts=[], findings=[])
     add_posts(scratch, files)
-    return scratch.findings + rules.run(scratch, which), scratch.posts, _media_paths(scratch.posts)
+    found = scratch.findings + rules.run(scratch, which)
+    base = str(repo.root)
+    stamps = {relpath: cache.stamp_of(os.path.join(base, relpath), MAX_BYTES) for relpath in files} if stamping else {}
+    return found, scratch.posts, _media_paths(scratch.posts), stamps
