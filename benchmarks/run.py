@@ -51,11 +51,14 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
 
 def interleaved(runs: int, commands: dict) -> dict:
     """Run each command once per round, `runs` rounds, so that a machine slowing down or
-    speeding up during the run affects every command alike. name -> median and peak."""
+    speeding up during the run affects every command alike. name -> median and peak.
+    A command is (argv, folder[, environment[, what to do before each run, untimed]])."""
     results = {name: [] for name in commands}
     for _ in range(runs):
-        for name, (cmd, cwd, *env) in commands.items():
-            results[name].append(measure(cmd, cwd, *env))
+        for name, (cmd, cwd, *more) in commands.items():
+            if len(more) > 1:
+                more[1]()
+            results[name].append(measure(cmd, cwd, *more[:1]))
     return {name: {"seconds": round(statistics.median(r[0] for r in rows), 3), "peak_mb": max(r[1] for r in rows),
                    "runs": [round(r[0], 3) for r in rows]} for name, rows in results.items()}
 
@@ -79,8 +82,9 @@ def tool(name: str) -> str:
 
 
 def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
-    """smm check cold (--no-cache: every post checked) and warm (the cache of an earlier run, no
-    file changed), the floor, and check-jsonschema, on repositories of each size."""
+    """smm check cold (--no-cache: every post checked), warm (the cache of an earlier run, no
+    file changed) and restored (a fresh copy at the same path, every stat new, with the cache of
+    an earlier run: what CI sees), the floor, and check-jsonschema, on repositories of each size."""
     rows = []
     for n in sizes:
         repo = generate(n, OUT / f"repo-{n}", core_only)
@@ -88,18 +92,25 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         check = [PYTHON, "-m", "smm", "check", "--format", "json"]
         warm_env = {"SMM_CACHE_DIR": str(OUT / "cache")}
         prime(repo, check, warm_env)
+        clone, restored_env = OUT / f"clone-{n}", {"SMM_CACHE_DIR": str(OUT / "cache-restored")}
+        restore = fresh_clone(repo, clone, check, restored_env)
         timed = interleaved(runs, {
             "cold": (check + ["--no-cache"], repo),
             "warm": (check, repo, warm_env),
+            "restored": (check, clone, restored_env, restore),
             "floor": ([PYTHON, str(HERE / "floor.py"), str(repo)], repo),
             "cjs": ([tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"), *names],
                     OUT / f"front-matter-{n}")})
         cold, warm, floor, cjs = timed["cold"], timed["warm"], timed["floor"], timed["cjs"]
-        rows.append({"posts": n, "smm_check": cold, "smm_check_warm": warm, "floor": floor, "check_jsonschema": cjs,
+        restored = timed["restored"]
+        rows.append({"posts": n, "smm_check": cold, "smm_check_warm": warm, "smm_check_restored": restored,
+                     "floor": floor, "check_jsonschema": cjs,
                      "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2),
                      "warm_ratio_to_floor": round(warm["seconds"] / floor["seconds"], 2),
+                     "restored_ratio_to_floor": round(restored["seconds"] / floor["seconds"], 2),
                      "check_jsonschema_ratio_to_floor": round(cjs["seconds"] / floor["seconds"], 2)})
-        print(f"  {n} posts: smm check cold {cold['seconds']} s, warm {warm['seconds']} s, floor {floor['seconds']} s,"
+        print(f"  {n} posts: smm check cold {cold['seconds']} s, warm {warm['seconds']} s, restored "
+              f"{restored['seconds']} s, floor {floor['seconds']} s,"
               f" check-jsonschema {cjs['seconds']} s", flush=True)
     return rows
 
@@ -110,6 +121,33 @@ def prime(repo: Path, check: list[str], env: dict) -> None:
     newest = max(p.stat().st_mtime for p in (repo / "content" / "posts").rglob("*.md"))
     time.sleep(max(0.0, newest + RACY_NS / 1e9 + 0.5 - time.time()))
     measure(check, repo, env)
+
+
+def fresh_clone(repo: Path, clone: Path, check: list[str], env: dict):
+    """Prime a cache for a copy of `repo` at `clone`; returns what to do before each timed run:
+    copy the repository there again (new inodes and times, the same bytes, aged like a checkout
+    made before the install step) and put back the cache as the first run left it."""
+    cache, kept = Path(env["SMM_CACHE_DIR"]), OUT / "cache-restored-kept"
+
+    def copy() -> None:
+        shutil.rmtree(clone, ignore_errors=True)
+        shutil.copytree(repo, clone)
+        hour_ago = time.time() - 3600
+        for folder, _, names in os.walk(clone):
+            for name in names:
+                os.utime(os.path.join(folder, name), (hour_ago, hour_ago))
+
+    def restore() -> None:
+        copy()
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(kept, cache)
+
+    copy()
+    shutil.rmtree(cache, ignore_errors=True)
+    measure(check, clone, env)
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(cache, kept)
+    return restore
 
 
 def site_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
@@ -153,13 +191,16 @@ def table(result: dict) -> str:
     lines = [f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
              f"Python {result['machine']['python']}; median of {result['runs']} runs.", "",
              "| Posts | floor (read + LibYAML) | smm check, cold | ratio | smm check, warm | ratio | "
-             "check-jsonschema | ratio | peak MB (cold / warm / floor / check-jsonschema) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "smm check, restored | ratio | check-jsonschema | ratio | "
+             "peak MB (cold / warm / restored / floor / check-jsonschema) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["check"]:
         lines.append(f"| {r['posts']:,} | {r['floor']['seconds']} s | {r['smm_check']['seconds']} s | "
                      f"{r['ratio_to_floor']} | {r['smm_check_warm']['seconds']} s | {r['warm_ratio_to_floor']} | "
+                     f"{r['smm_check_restored']['seconds']} s | {r['restored_ratio_to_floor']} | "
                      f"{r['check_jsonschema']['seconds']} s | {r['check_jsonschema_ratio_to_floor']} | "
-                     f"{r['smm_check']['peak_mb']} / {r['smm_check_warm']['peak_mb']} / {r['floor']['peak_mb']} / "
+                     f"{r['smm_check']['peak_mb']} / {r['smm_check_warm']['peak_mb']} / "
+                     f"{r['smm_check_restored']['peak_mb']} / {r['floor']['peak_mb']} / "
                      f"{r['check_jsonschema']['peak_mb']} |")
     if result["site"]:
         lines += ["", "| Posts | handbook build | plain mkdocs-material site | ratio | growth vs first size | "
