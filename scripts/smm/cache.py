@@ -116,8 +116,7 @@ class Store:
         self.stored_posts: bytes = b""           # the slim posts of the entries, pickled: read on demand
         self.restamped = False                   # an entry's stats were brought up to date: save it
         self.base = str(root)
-        self.digests: dict[str, bytes | None] = {}   # files hashed in this run (media shared by posts)
-        self.stamps: dict[str, tuple] = {}           # media files stamped for storing in this run
+        self.stamps: dict[str, tuple] = {}           # files hashed in this run: path -> (path, stat, digest)
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -176,14 +175,12 @@ class Store:
         file_stat = self._still(relpath, stat, entry.stat, entry.digest, MAX_BYTES)
         if file_stat is _CHANGED:
             return None
-        media = []
-        for path, stamp, digest in entry.media:
-            now = self._still(path, stat_of(self.at(path)), stamp, digest, DIGEST_LIMIT)
-            if now is _CHANGED:
-                return None
-            media.append((path, now, digest))
-        if file_stat != entry.stat or any(now != stamp for (_, now, _), (_, stamp, _) in zip(media, entry.media)):
-            entry.stat, entry.media, self.restamped = file_stat, tuple(media), True
+        media = tuple((path, self._still(path, stat_of(self.at(path)), stamp, digest, DIGEST_LIMIT), digest)
+                      for path, stamp, digest in entry.media)
+        if any(now is _CHANGED for _, now, _ in media):
+            return None
+        if (file_stat, media) != (entry.stat, entry.media):
+            entry.stat, entry.media, self.restamped = file_stat, media, True
         self.fresh[relpath] = entry
         return entry
 
@@ -194,17 +191,15 @@ class Store:
             return stored
         if now is None or digest is None or (stored is not None and now[0] != stored[0]):
             return _CHANGED
-        if relpath not in self.digests:
-            self.digests[relpath] = digest_of(self.at(relpath), limit)
-        if self.digests[relpath] != digest:
+        if self._stamped(relpath, limit)[2] != digest:
             return _CHANGED
         return None if self._racy(now) else now      # a stat this fresh is not to be trusted later
 
-    def _stamped(self, path: str) -> tuple:
-        """(path, stat, digest) of a media file as this run finds it, once per run (posts share media)."""
-        if path not in self.stamps:
-            self.stamps[path] = (path, *stamp_of(self.at(path), DIGEST_LIMIT))
-        return self.stamps[path]
+    def _stamped(self, relpath: str, limit: int) -> tuple:
+        """(path, stat, digest) of a file as this run finds it, once per run (posts share media)."""
+        if relpath not in self.stamps:
+            self.stamps[relpath] = (relpath, *stamp_of(self.at(relpath), limit))
+        return self.stamps[relpath]
 
     def at(self, relpath: str) -> str:
         return os.path.join(self.base, relpath)        # not pathlib: this runs for every post
@@ -216,7 +211,7 @@ class Store:
         """Store what was found for a post checked in this run: its file had `stat` before it was
         read and `stamp` (stat, digest) after. Not when its files changed since, or may still change
         unseen."""
-        media = tuple(self._stamped(path) for path in media_paths)
+        media = tuple(self._stamped(path, DIGEST_LIMIT) for path in media_paths)
         if stat is None or stamp[0] != stat or stamp[1] is None or self._racy(stat) \
                 or any(s is not None and self._racy(s) for _, s, _ in media):
             return
