@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,18 @@ def test_flat_path_takes_the_shapes_posts_use():
     for declined in ("a:\n  b: 1\n   c: 2\n", "a:\n  - x\n  b: 1\n", "a:\n  - - x\n", "a: x\n  more\n",
                      " a: 1\n", "a:\n  - b: 1\n   c: 2\n", "a:\n  - x\n - y\n"):
         assert yamlstrict._parse_flat(declined, 0) is None, declined
+
+
+def test_the_flat_path_takes_exactly_the_characters_yaml_prints_as_themselves():
+    """Over every code point: the small class of characters the flat reader declines is the
+    complement of those YAML prints as themselves ("\\n", " " to "~", U+00A0 on, without U+2028,
+    U+2029, surrogates, the BOM, U+FFFE and U+FFFF)."""
+    prints_as_itself = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                                  "\U00010000-\U0010ffff]")
+    every = "".join(map(chr, range(0x110000)))
+    taken = yamlstrict._FLAT_UNSAFE.sub("", every)
+    assert taken == "".join(prints_as_itself.findall(every)) and len(taken) < len(every)
+    assert not yamlstrict._flat_safe("status: draft\u2028") and yamlstrict._flat_safe("title: Hëllo 👋")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

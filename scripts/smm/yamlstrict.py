@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import yaml
 
@@ -277,21 +276,15 @@ def _fast_candidate(text: str) -> bool:
             and text.count("[") + text.count("{") <= MAX_DEPTH)
 
 
-# The flat subset. Every character must be one YAML prints as itself (no tabs, no control
-# characters, none of the line breaks YAML 1.1 adds: U+0085, U+2028, U+2029, no BOM).
-_FLAT_UNSAFE_ASCII = re.compile("[^\n\x20-\x7e]")
-_FLAT_UNSAFE_TEXT = "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-
-
-@lru_cache(maxsize=1)
-def _flat_unsafe():
-    return re.compile(_FLAT_UNSAFE_TEXT)     # compiled on first non-ASCII text: it takes 15 ms
+# The flat subset. Every character must be one YAML prints as itself: "\n", " " to "~", and from
+# U+00A0 up, except the line breaks YAML 1.1 adds (U+2028, U+2029), surrogates, the BOM and the
+# two noncharacters U+FFFE and U+FFFF. Written as the characters that are not (a small class:
+# it compiles in 1 ms, the class of those that are takes 11 ms).
+_FLAT_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def _flat_safe(text: str) -> bool:
-    if text.isascii():
-        return _FLAT_UNSAFE_ASCII.search(text) is None
-    return _flat_unsafe().search(text) is None
+    return _FLAT_UNSAFE.search(text) is None
 
 
 _FLAT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(\S.*?))? *\Z")
