@@ -116,7 +116,7 @@ class Store:
         self.stored_posts: bytes = b""           # the slim posts of the entries, pickled: read on demand
         self.restamped = False                   # an entry's stats were brought up to date: save it
         self.base = str(root)
-        self.stamps: dict[str, tuple] = {}           # files hashed in this run: path -> (path, stat, digest)
+        self.stamps: dict[str, tuple] = {}           # media files hashed in this run: path -> (path, stat, digest)
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -167,39 +167,49 @@ class Store:
         """What the rules across posts found in the run that stored the cache, if it still holds."""
         return self.across if self.unchanged() else None
 
-    def take(self, relpath: str, stat: tuple | None) -> Entry | None:
-        """The entry for a post whose file (`stat`) and media hold what they held when it was stored."""
+    def take(self, relpath: str, stat: tuple | None, file: str) -> Entry | None:
+        """The entry for a post (at `file`, with `stat`) whose file and media hold what they held
+        when it was stored."""
         entry = self.entries.get(relpath)
         if entry is None or stat is None:
             return None
-        file_stat = self._still(relpath, stat, entry.stat, entry.digest, MAX_BYTES)
+        file_stat = self._still(stat, entry.stat, entry.digest, lambda: digest_of(file, MAX_BYTES))
         if file_stat is _CHANGED:
             return None
-        media = tuple((path, self._still(path, stat_of(self.at(path)), stamp, digest, DIGEST_LIMIT), digest)
-                      for path, stamp, digest in entry.media)
-        if any(now is _CHANGED for _, now, _ in media):
+        media = self._media_still(entry.media)
+        if media is None:
             return None
         if (file_stat, media) != (entry.stat, entry.media):
             entry.stat, entry.media, self.restamped = file_stat, media, True
         self.fresh[relpath] = entry
         return entry
 
-    def _still(self, relpath: str, now: tuple | None, stored: tuple | None, digest: bytes | None, limit: int):
+    def _media_still(self, media: tuple) -> tuple | None:
+        """The media stamps to store for a post whose media files hold what they held, else None."""
+        out = []
+        for path, stored, digest in media:
+            now = self._still(stat_of(self.at(path)), stored, digest, lambda: self._stamped(path)[2])
+            if now is _CHANGED:
+                return None
+            out.append((path, now, digest))
+        return tuple(out)
+
+    def _still(self, now: tuple | None, stored: tuple | None, digest: bytes | None, hashed):
         """The stat to store for a file that holds what it held (`stored` when it still holds),
-        else _CHANGED. A differing stat is settled by the digest: the file is read and hashed."""
+        else _CHANGED. A differing stat is settled by the digest: `hashed()` reads and hashes it."""
         if now == stored:
             return stored
         if now is None or digest is None or (stored is not None and now[0] != stored[0]):
             return _CHANGED
-        if self._stamped(relpath, limit)[2] != digest:
+        if hashed() != digest:
             return _CHANGED
         return None if self._racy(now) else now      # a stat this fresh is not to be trusted later
 
-    def _stamped(self, relpath: str, limit: int) -> tuple:
-        """(path, stat, digest) of a file as this run finds it, once per run (posts share media)."""
-        if relpath not in self.stamps:
-            self.stamps[relpath] = (relpath, *stamp_of(self.at(relpath), limit))
-        return self.stamps[relpath]
+    def _stamped(self, path: str) -> tuple:
+        """(path, stat, digest) of a media file as this run finds it, once per run (posts share media)."""
+        if path not in self.stamps:
+            self.stamps[path] = (path, *stamp_of(self.at(path), DIGEST_LIMIT))
+        return self.stamps[path]
 
     def at(self, relpath: str) -> str:
         return os.path.join(self.base, relpath)        # not pathlib: this runs for every post
@@ -211,7 +221,7 @@ class Store:
         """Store what was found for a post checked in this run: its file had `stat` before it was
         read and `stamp` (stat, digest) after. Not when its files changed since, or may still change
         unseen."""
-        media = tuple(self._stamped(path, DIGEST_LIMIT) for path in media_paths)
+        media = tuple(self._stamped(path) for path in media_paths)
         if stat is None or stamp[0] != stat or stamp[1] is None or self._racy(stat) \
                 or any(s is not None and self._racy(s) for _, s, _ in media):
             return

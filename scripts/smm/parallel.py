@@ -133,10 +133,11 @@ def check_posts(repo, files, store=None) -> list:
 
 def _take_unchanged(repo, files, store, found):
     """(files to check, their stats): the others' findings and posts come from the cache."""
-    todo, stats = [], {}
+    todo, stats, base = [], {}, str(repo.root)
     for relpath in files:
-        stat = cache.stat_of(os.path.join(repo.root, relpath))
-        entry = store.take(relpath, stat)
+        file = os.path.join(base, relpath)
+        stat = cache.stat_of(file)
+        entry = store.take(relpath, stat, file)
         if entry is None:
             todo.append(relpath)
             stats[relpath] = stat
