@@ -83,8 +83,9 @@ def tool(name: str) -> str:
 
 def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     """smm check cold (--no-cache: every post checked), warm (the cache of an earlier run, no
-    file changed) and restored (a fresh copy at the same path, every stat new, with the cache of
-    an earlier run: what CI sees), the floor, and check-jsonschema, on repositories of each size."""
+    file changed), restored (a fresh clone at the same path, every stat new, with the cache of
+    main's last run: what CI sees) and pull request (the same, on a branch that edits one post,
+    with --base main), the floor, and check-jsonschema, on repositories of each size."""
     rows = []
     for n in sizes:
         repo = generate(n, OUT / f"repo-{n}", core_only)
@@ -92,25 +93,29 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         check = [PYTHON, "-m", "smm", "check", "--format", "json"]
         warm_env = {"SMM_CACHE_DIR": str(OUT / "cache")}
         prime(repo, check, warm_env)
-        clone, restored_env = OUT / f"clone-{n}", {"SMM_CACHE_DIR": str(OUT / "cache-restored")}
-        restore = fresh_clone(repo, clone, check, restored_env)
+        origin = origin_of(repo)
+        restored_env, pr_env = {"SMM_CACHE_DIR": str(OUT / "cache-restored")}, {"SMM_CACHE_DIR": str(OUT / "cache-pr")}
+        clone, pr = OUT / f"clone-{n}", OUT / f"pull-request-{n}"
         timed = interleaved(runs, {
             "cold": (check + ["--no-cache"], repo),
             "warm": (check, repo, warm_env),
-            "restored": (check, clone, restored_env, restore),
+            "restored": (check, clone, restored_env, restored(origin, clone, check, restored_env)),
+            "pull_request": (check + ["--base", "main"], pr, pr_env, restored(origin, pr, check, pr_env, edit=True)),
             "floor": ([PYTHON, str(HERE / "floor.py"), str(repo)], repo),
             "cjs": ([tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"), *names],
                     OUT / f"front-matter-{n}")})
         cold, warm, floor, cjs = timed["cold"], timed["warm"], timed["floor"], timed["cjs"]
-        restored = timed["restored"]
-        rows.append({"posts": n, "smm_check": cold, "smm_check_warm": warm, "smm_check_restored": restored,
+        restored_run, pull_request = timed["restored"], timed["pull_request"]
+        rows.append({"posts": n, "smm_check": cold, "smm_check_warm": warm, "smm_check_restored": restored_run,
+                     "smm_check_pull_request": pull_request,
                      "floor": floor, "check_jsonschema": cjs,
                      "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2),
                      "warm_ratio_to_floor": round(warm["seconds"] / floor["seconds"], 2),
-                     "restored_ratio_to_floor": round(restored["seconds"] / floor["seconds"], 2),
+                     "restored_ratio_to_floor": round(restored_run["seconds"] / floor["seconds"], 2),
+                     "pull_request_ratio_to_floor": round(pull_request["seconds"] / floor["seconds"], 2),
                      "check_jsonschema_ratio_to_floor": round(cjs["seconds"] / floor["seconds"], 2)})
         print(f"  {n} posts: smm check cold {cold['seconds']} s, warm {warm['seconds']} s, restored "
-              f"{restored['seconds']} s, floor {floor['seconds']} s,"
+              f"{restored_run['seconds']} s, pull request {pull_request['seconds']} s, floor {floor['seconds']} s,"
               f" check-jsonschema {cjs['seconds']} s", flush=True)
     return rows
 
@@ -123,31 +128,57 @@ def prime(repo: Path, check: list[str], env: dict) -> None:
     measure(check, repo, env)
 
 
-def fresh_clone(repo: Path, clone: Path, check: list[str], env: dict):
-    """Prime a cache for a copy of `repo` at `clone`; returns what to do before each timed run:
-    copy the repository there again (new inodes and times, the same bytes, aged like a checkout
-    made before the install step) and put back the cache as the first run left it."""
-    cache, kept = Path(env["SMM_CACHE_DIR"]), OUT / "cache-restored-kept"
+GIT = ["git", "-c", "user.name=Benchmark", "-c", "user.email=benchmark@example.invalid"]
 
-    def copy() -> None:
+
+def git(*args, cwd: Path) -> None:
+    subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True)
+
+
+def origin_of(repo: Path) -> Path:
+    """A Git repository holding `repo` on `main`, cloned afresh before each restored run."""
+    origin = repo.parent / f"{repo.name}-origin"
+    shutil.rmtree(origin, ignore_errors=True)
+    shutil.copytree(repo, origin)
+    git("init", "-q", "-b", "main", cwd=origin)
+    git("add", "-A", cwd=origin)
+    git("commit", "-q", "-m", "Posts", cwd=origin)
+    return origin
+
+
+def restored(origin: Path, clone: Path, check: list[str], env: dict, edit: bool = False):
+    """What a CI run sees once check.yml restores the cache: prime a cache on a clone of `origin`
+    (main's last run), and return what to do before each timed run: clone it again at the same
+    path (new inodes and times, the same bytes, aged like a checkout made before the install
+    step), with `edit` on a branch that changes one post (a pull request), and put back the cache
+    as main's run left it."""
+    cache, kept = Path(env["SMM_CACHE_DIR"]), Path(env["SMM_CACHE_DIR"] + "-kept")
+
+    def checkout(change: bool) -> None:
         shutil.rmtree(clone, ignore_errors=True)
-        shutil.copytree(repo, clone)
+        git("clone", "-q", str(origin), str(clone), cwd=origin.parent)
+        if change:
+            git("checkout", "-q", "-b", "change", cwd=clone)
+            posts = sorted((clone / "content" / "posts").rglob("*.md"))
+            post = posts[len(posts) // 2]
+            post.write_text(post.read_text("utf-8") + "\nOne more line.\n", "utf-8")
         hour_ago = time.time() - 3600
-        for folder, _, names in os.walk(clone):
+        for folder, dirs, names in os.walk(clone):
+            dirs[:] = [d for d in dirs if d != ".git"]
             for name in names:
                 os.utime(os.path.join(folder, name), (hour_ago, hour_ago))
 
-    def restore() -> None:
-        copy()
+    def before() -> None:
+        checkout(edit)
         shutil.rmtree(cache, ignore_errors=True)
         shutil.copytree(kept, cache)
 
-    copy()
+    checkout(False)
     shutil.rmtree(cache, ignore_errors=True)
     measure(check, clone, env)
     shutil.rmtree(kept, ignore_errors=True)
     shutil.copytree(cache, kept)
-    return restore
+    return before
 
 
 def site_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
@@ -191,16 +222,18 @@ def table(result: dict) -> str:
     lines = [f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
              f"Python {result['machine']['python']}; median of {result['runs']} runs.", "",
              "| Posts | floor (read + LibYAML) | smm check, cold | ratio | smm check, warm | ratio | "
-             "smm check, restored | ratio | check-jsonschema | ratio | "
-             "peak MB (cold / warm / restored / floor / check-jsonschema) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "smm check, restored | ratio | smm check, pull request | ratio | check-jsonschema | ratio | "
+             "peak MB (cold / warm / restored / pull request / floor / check-jsonschema) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["check"]:
         lines.append(f"| {r['posts']:,} | {r['floor']['seconds']} s | {r['smm_check']['seconds']} s | "
                      f"{r['ratio_to_floor']} | {r['smm_check_warm']['seconds']} s | {r['warm_ratio_to_floor']} | "
                      f"{r['smm_check_restored']['seconds']} s | {r['restored_ratio_to_floor']} | "
+                     f"{r['smm_check_pull_request']['seconds']} s | {r['pull_request_ratio_to_floor']} | "
                      f"{r['check_jsonschema']['seconds']} s | {r['check_jsonschema_ratio_to_floor']} | "
                      f"{r['smm_check']['peak_mb']} / {r['smm_check_warm']['peak_mb']} / "
-                     f"{r['smm_check_restored']['peak_mb']} / {r['floor']['peak_mb']} / "
+                     f"{r['smm_check_restored']['peak_mb']} / {r['smm_check_pull_request']['peak_mb']} / "
+                     f"{r['floor']['peak_mb']} / "
                      f"{r['check_jsonschema']['peak_mb']} |")
     if result["site"]:
         lines += ["", "| Posts | handbook build | plain mkdocs-material site | ratio | growth vs first size | "

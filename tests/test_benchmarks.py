@@ -26,5 +26,7 @@ def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
     assert row["ratio_to_floor"] > 0 and row["check_jsonschema"]["seconds"] > 0
     assert row["smm_check_warm"]["seconds"] > 0 and list((tmp_path / "out" / "cache").glob("*.pickle"))
     assert row["smm_check_restored"]["seconds"] > 0 and row["restored_ratio_to_floor"] > 0
+    assert row["smm_check_pull_request"]["seconds"] > 0 and row["pull_request_ratio_to_floor"] > 0
+    assert (tmp_path / "out" / "pull-request-20" / ".git").is_dir()
     assert result["site"][1]["growth_vs_first"] > 0
     assert (PROJECT / "benchmarks" / "run.py").is_file()
