@@ -132,7 +132,9 @@ GIT = ["git", "-c", "user.name=Benchmark", "-c", "user.email=benchmark@example.i
 
 
 def git(*args, cwd: Path) -> None:
-    subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True)
+    done = subprocess.run([*GIT, *args], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"git {args[0]} exited {done.returncode}: {done.stderr.strip()[-500:]}")
 
 
 def origin_of(repo: Path) -> Path:
