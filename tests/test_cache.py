@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 
@@ -195,6 +196,24 @@ def test_a_fresh_clone_in_the_same_folder_is_checked_from_the_cache(sample, chec
     age(sample)
     second, again = checked()
     assert again == [] and second == first
+
+
+def test_a_copy_in_another_folder_starts_from_the_cache_of_the_same_state(sample, checked, tmp_path, monkeypatch):
+    first, _ = checked()
+    elsewhere = shutil.copytree(sample, tmp_path / "elsewhere", symlinks=True)     # every stat new
+    age(elsewhere)
+    seen = []
+    real = smm.parallel._check
+    monkeypatch.setattr(smm.parallel, "_check", lambda repo, files, **o: seen.extend(files) or real(repo, files, **o))
+    assert run_check(elsewhere, use_cache=True).findings == first and seen == []
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 2                  # one per folder
+    channels = elsewhere / "strategy/channels.yaml"                                # another state there
+    channels.write_text(channels.read_text("utf-8").replace("08:00", "11:00"), encoding="utf-8")
+    age(elsewhere)
+    assert run_check(elsewhere, use_cache=True).findings == run_check(elsewhere).findings and len(seen) > 40
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 2                  # its older file is gone
+    seen.clear()
+    assert run_check(sample, use_cache=True).findings == first and seen == []     # the first folder's holds
 
 
 def test_a_post_written_just_now_is_not_stored(sample, checked):

@@ -22,8 +22,11 @@ day (planning rules look ahead from today) and on the media files it names. So:
   unchanged (git's "racy clean").
 
 The cache lives outside the repository, in $SMM_CACHE_DIR, else $XDG_CACHE_HOME/smm, else
-~/.cache/smm (a folder only its owner may open), one file per repository. It is a pickle:
-smm reads only the file it wrote in that folder. The same folder keeps the public holiday
+~/.cache/smm (a folder only its owner may open), one file per folder a repository is checked
+in, named by that folder and the fingerprint. A folder without its own file starts from the
+newest file of the same fingerprint (the same repository state elsewhere: another clone, a
+worktree), whose entries its bytes then confirm. It is a pickle: smm reads only files it wrote
+in that folder. The same folder keeps the public holiday
 tables (holidaytables.py). `smm check --no-cache` and SMM_NO_CACHE=1 turn all of it off: such a
 run reads and writes nothing there. Deleting the folder is always safe.
 """
@@ -120,23 +123,21 @@ class Store:
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
+        """The cache of this repository (one file per folder it is in and fingerprint), else that
+        of the same repository state checked in another folder (a second clone, a worktree, a CI
+        runner whose workspace moved): its entries hold for this one, once their bytes match."""
         where = folder()
         if where is None:
             return None
-        name = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
-        store = cls(repo.root, where / f"{name}.pickle", fingerprint(repo.root, today))
-        saved = store._read()
-        if saved.get("fingerprint") == store.fingerprint:
-            store.entries, store.across, store.stored_posts = saved["entries"], saved["across"], saved["posts"]
+        printed = fingerprint(repo.root, today)
+        own = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        store = cls(repo.root, where / f"{own}-{printed[:24]}.pickle", printed)
+        for file in (store.file, _twin(where, printed, store.file)):
+            saved = _read(file) if file is not None else {}
+            if saved.get("fingerprint") == printed:
+                store.entries, store.across, store.stored_posts = saved["entries"], saved["across"], saved["posts"]
+                break
         return store
-
-    def _read(self) -> dict:
-        data = read_own(self.file)                 # not written by us: never unpickle it
-        try:
-            saved = _unpickled(data) if data else {}
-        except Exception:                    # truncated or from another version
-            return {}
-        return saved if isinstance(saved, dict) else {}
 
     def taken_posts(self) -> list:
         """The slim posts of the entries this run took from the cache (read from it now)."""
@@ -243,6 +244,36 @@ class Store:
                    for relpath, e in self.fresh.items()}
         payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across, "posts": stored}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
+        _forget_older(self.file)
+
+
+def _forget_older(file: Path) -> None:
+    """Delete the caches of the same folder for other fingerprints (other days, other inputs)."""
+    own = file.name.split("-")[0]
+    try:
+        for older in [*file.parent.glob(f"{own}-*.pickle"), file.parent / f"{own}.pickle"]:
+            if older != file:
+                older.unlink(missing_ok=True)
+    except OSError:                          # another run deleting them too, or no folder: no matter
+        pass
+
+
+def _read(file: Path) -> dict:
+    data = read_own(file)                    # not written by us: never unpickle it
+    try:
+        saved = _unpickled(data) if data else {}
+    except Exception:                        # truncated or from another version
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def _twin(where: Path, printed: str, own: Path) -> Path | None:
+    """The newest cache of the same fingerprint written for another folder, if any."""
+    try:
+        twins = [(file.stat().st_mtime_ns, file) for file in where.glob(f"*-{printed[:24]}.pickle") if file != own]
+    except OSError:
+        return None
+    return max(twins)[1] if twins else None
 
 
 _CHANGED = object()
