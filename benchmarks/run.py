@@ -128,7 +128,7 @@ def prime(repo: Path, check: list[str], env: dict) -> None:
     measure(check, repo, env)
 
 
-GIT = ["git", "-c", "user.name=Benchmark", "-c", "user.email=benchmark@example.invalid"]
+GIT = ["git", "-c", "user.name=Benchmark", "-c", "user.email=benchmark@example.invalid", "-c", "gc.auto=0"]
 
 
 def git(*args, cwd: Path) -> None:
@@ -145,7 +145,8 @@ def origin_of(repo: Path) -> Path:
     git("init", "-q", "-b", "main", cwd=origin)
     git("add", "-A", cwd=origin)
     git("commit", "-q", "-m", "Posts", cwd=origin)
-    return origin
+    git("gc", "-q", cwd=origin)      # packed now, in the foreground: an automatic gc in the background
+    return origin                    # would move objects while a clone copies them
 
 
 def restored(origin: Path, clone: Path, check: list[str], env: dict, edit: bool = False):
@@ -169,6 +170,7 @@ def restored(origin: Path, clone: Path, check: list[str], env: dict, edit: bool 
             dirs[:] = [d for d in dirs if d != ".git"]
             for name in names:
                 os.utime(os.path.join(folder, name), (hour_ago, hour_ago))
+        git("update-index", "-q", "--refresh", cwd=clone)    # as after a real checkout: git's index is fresh
 
     def before() -> None:
         checkout(edit)
