@@ -216,6 +216,26 @@ def test_a_copy_in_another_folder_starts_from_the_cache_of_the_same_state(sample
     assert run_check(sample, use_cache=True).findings == first and seen == []     # the first folder's holds
 
 
+def test_media_outside_the_repository_are_known_by_their_stat_and_never_read(sample, checked, tmp_path,
+                                                                             monkeypatch):
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"not for the cache" * 10)
+    os.utime(secret, (time.time() - 3600,) * 2)
+    (sample / "media" / "link.jpg").symlink_to(secret)
+    outside = "content/posts/2026/12/09-outside.md"
+    write(sample, outside, f"---\ntitle: Out\nstatus: draft\nplatforms: [x]\nmedia:\n  - path: {secret}\n"
+                           "    alt: A\n  - path: media/link.jpg\n    alt: B\n---\nText\n")
+    age(sample)
+    read = []
+    real = cache.digest_of
+    monkeypatch.setattr(cache, "digest_of", lambda path, limit: read.append(str(path)) or real(path, limit))
+    findings, again = checked()
+    assert outside in again and {f.rule for f in findings if f.path == outside} >= {"media.path-outside"}
+    assert not [path for path in read if path == str(secret) or path.endswith("link.jpg")]
+    _, again = checked()
+    assert outside not in again                       # cached all the same, by the stats
+
+
 def test_a_post_written_just_now_is_not_stored(sample, checked):
     write(sample, "content/posts/2026/12/09-new.md", "---\ntitle: New\nstatus: draft\nplatforms: [x]\n---\n")
     checked()

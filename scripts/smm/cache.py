@@ -43,6 +43,7 @@ from pathlib import Path
 
 from . import __version__
 from .loader import MAX_BYTES, read_regular
+from .media import locate_in
 
 FORMAT = 3
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
@@ -207,9 +208,12 @@ class Store:
         return None if self._racy(now) else now      # a stat this fresh is not to be trusted later
 
     def _stamped(self, path: str) -> tuple:
-        """(path, stat, digest) of a media file as this run finds it, once per run (posts share media)."""
+        """(path, stat, digest) of a media file as this run finds it, once per run (posts share media).
+        A path that leads outside the repository is known by its stat alone: smm reads no file there."""
         if path not in self.stamps:
-            self.stamps[path] = (path, *stamp_of(self.at(path), DIGEST_LIMIT))
+            file = locate_in(self.root, path).file
+            stamp = stamp_of(str(file), DIGEST_LIMIT) if file is not None else (stat_of(self.at(path)), None)
+            self.stamps[path] = (path, *stamp)
         return self.stamps[path]
 
     def at(self, relpath: str) -> str:

@@ -33,11 +33,12 @@ def locate(repo, path: str) -> Located:
     """Where `path` (relative to the repository's root) points, worked out once per loaded repository."""
     found = repo.located.get(path)
     if found is None:
-        found = repo.located[path] = _locate(repo.root, path)
+        found = repo.located[path] = locate_in(repo.root, path)
     return found
 
 
-def _locate(root: Path, path: str) -> Located:
+def locate_in(root: Path, path: str) -> Located:
+    """Where `path` points inside the repository at `root` (see Located)."""
     pure = PurePosixPath(path)
     if pure.is_absolute() or "\\" in path or ".." in pure.parts or (len(path) > 1 and path[1] == ":"):
         return Located(None, "outside")
