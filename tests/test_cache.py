@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import time
@@ -67,6 +68,36 @@ def test_the_stored_posts_are_read_only_when_the_rules_across_posts_run_again(sa
     fourth, _ = checked()                                        # unchanged again: findings only
     base = run_check(sample, use_cache=True, base="main")        # the diff needs the posts as well
     assert reads == [1, 1] and fourth == third and base.findings == run_check(sample, base="main").findings
+
+
+def test_a_run_that_checked_a_few_posts_stores_only_those_again(sample, checked, tmp_path, monkeypatch):
+    def parts():
+        stored = next((tmp_path / "cache").glob("*.pickle"))
+        return [count for count, _ in pickle.loads(stored.read_bytes())["posts"]]
+
+    checked()
+    everything = parts()
+    assert len(everything) == 1 and everything[0] > 40
+    for n in range(1, 4):
+        write(sample, POST, (sample / POST).read_text("utf-8") + f"\nEdit {n}.\n")
+        age(sample)
+        findings, again = checked()
+        assert again == [POST] and parts() == everything + [1] * n
+        assert findings == run_check(sample).findings           # the newest copy of the post counts
+    lengths = []
+    for n in range(cache.MAX_PARTS):                             # never more than MAX_PARTS parts
+        write(sample, POST, (sample / POST).read_text("utf-8") + f"\nMore {n}.\n")
+        age(sample)
+        checked()
+        lengths.append(len(parts()))
+    assert max(lengths) == cache.MAX_PARTS and lengths[-1] < cache.MAX_PARTS and parts()[0] == everything[0]
+    monkeypatch.setattr(cache, "MAX_PARTS", 10_000)
+    for n in range(2 * everything[0]):                           # nor more copies than twice the posts
+        write(sample, POST, (sample / POST).read_text("utf-8") + f"\nOnce more {n}.\n")
+        age(sample)
+        checked()
+        assert sum(parts()) <= 2 * everything[0]
+    assert checked()[0] == run_check(sample).findings
 
 
 def test_an_edited_post_is_checked_again(sample, checked):

@@ -14,9 +14,10 @@ day (planning rules look ahead from today) and on the media files it names. So:
   .github/workflows/check.yml) changes every stat and no content. Media files larger than
   DIGEST_LIMIT are known by their stat alone (hashing them costs more than checking the post);
 * what the rules across posts found is kept too, and used when no post changed, none was added
-  and none removed. The slim copies are stored apart, as one pickle inside the file, and read
+  and none removed. The slim copies are stored apart, as pickles inside the file, and read
   only when a run needs them (a post changed, so the rules across posts run again, or --base):
-  a run where nothing changed reads findings only;
+  a run where nothing changed reads findings only. A run that checked some posts adds a pickle
+  of those to the ones stored (see Store._parts), rather than pickling every post again;
 * a file modified in the two seconds before the run started is not stored, nor is its stat
   trusted later: on a file system with coarse timestamps a later edit could leave its stat
   unchanged (git's "racy clean").
@@ -45,9 +46,10 @@ from . import __version__
 from .loader import MAX_BYTES, read_regular
 from .media import locate_in
 
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
+MAX_PARTS = 16                           # the stored posts are written in at most this many parts
 INPUT_FOLDERS = ("strategy", "personas", "content/campaigns", "schemas")
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pillow")
 
@@ -117,7 +119,8 @@ class Store:
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
         self.across: list | None = None          # what the rules across posts found, for these entries
-        self.stored_posts: bytes = b""           # the slim posts of the entries, pickled: read on demand
+        self.post_parts: list = []               # the slim posts, pickled in parts [(count, bytes)]: read on demand
+        self.posts_read = False
         self.restamped = False                   # an entry's stats were brought up to date: save it
         self.base = str(root)
         self.stamps: dict[str, tuple] = {}           # media files hashed in this run: path -> (path, stat, digest)
@@ -136,7 +139,7 @@ class Store:
         for file in (store.file, _twin(where, printed, store.file)):
             saved = _read(file) if file is not None else {}
             if saved.get("fingerprint") == printed:
-                store.entries, store.across, store.stored_posts = saved["entries"], saved["across"], saved["posts"]
+                store.entries, store.across, store.post_parts = saved["entries"], saved["across"], saved["posts"]
                 break
         return store
 
@@ -147,13 +150,14 @@ class Store:
                 if entry is self.entries.get(relpath) and entry.post is not None]
 
     def _read_posts(self) -> None:
-        if not self.stored_posts:
+        if self.posts_read:
             return
-        try:
-            stored = _unpickled(self.stored_posts)
-        except Exception:                    # cannot happen with write_atomically; never fail the check
-            stored = {}
-        self.stored_posts = b""
+        self.posts_read, stored = True, {}
+        for _, part in self.post_parts:          # in the order written: a post's newest copy wins
+            try:
+                stored.update(_unpickled(part))
+            except Exception:                    # cannot happen with write_atomically; never fail the check
+                continue
         for relpath, entry in self.entries.items():
             if entry.is_post:
                 entry.post = stored.get(relpath)
@@ -232,23 +236,35 @@ class Store:
             return
         self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1])
 
+    def _parts(self) -> list:
+        """The slim posts to store: the parts stored before, as they are, and a part for the posts
+        checked in this run (reading them, a post's newest copy wins). Pickling only those is what
+        keeps a run that checked one post from pickling them all again; once the parts hold more
+        than twice as many posts as there are, or too many parts, they are written as one again."""
+        checked = {relpath: e.post for relpath, e in self.fresh.items()
+                   if e.post is not None and e is not self.entries.get(relpath)}
+        parts = self.post_parts + ([_pickled_part(checked)] if checked else [])
+        posts = sum(1 for entry in self.fresh.values() if entry.is_post)
+        if len(parts) <= MAX_PARTS and sum(count for count, _ in parts) <= 2 * posts:
+            return parts
+        self._read_posts()
+        return [_pickled_part({relpath: e.post for relpath, e in self.fresh.items() if e.post is not None})]
+
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
         never fails the check."""
         same = self.unchanged() and self.across == across
         if same and not self.restamped:
             return
-        if same and self.stored_posts:
-            stored = self.stored_posts           # only stats changed: the posts are stored as they were
-        else:
-            self._read_posts()
-            posts = {relpath: e.post for relpath, e in self.fresh.items() if e.post is not None}
-            stored = pickle.dumps(posts, protocol=pickle.HIGHEST_PROTOCOL)
         entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest)
                    for relpath, e in self.fresh.items()}
-        payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across, "posts": stored}
+        payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
+
+
+def _pickled_part(posts: dict) -> tuple[int, bytes]:
+    return len(posts), pickle.dumps(posts, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _forget_older(file: Path) -> None:
