@@ -133,9 +133,9 @@ def check_posts(repo, files, store=None) -> list:
 
 def _take_unchanged(repo, files, store, found):
     """(files to check, their stats): the others' findings and posts come from the cache."""
-    todo, stats, base = [], {}, str(repo.root)
+    todo, stats = [], {}
     for relpath in files:
-        file = os.path.join(base, relpath)
+        file = store.at(relpath)
         stat = cache.stat_of(file)
         entry = store.take(relpath, stat, file)
         if entry is None:

@@ -44,7 +44,7 @@ def media_per_platform(repo):
 
 def _required(post, platform, kinds):
     needs = platform.section("media").get("requires", "none")
-    if needs == "none" or (kinds["image"] if needs == "image" else kinds["video"] if needs == "video" else post.media):
+    if needs == "none" or (kinds[needs] if needs in ("image", "video") else post.media):   # "any": some media
         return
     yield F.make(f"media.{platform.id}.required", post.path, post.doc.where("platforms"),
                  f"{platform.name} posts need {NEEDS[needs]}", severity=_severity(post), needs=NEEDS[needs],

@@ -73,12 +73,12 @@ def spacing(repo):
         for pid in moment[2].platforms:
             by_platform[pid].append(moment)
     start, zone = planning.today(repo), repo.timezone
-    for pid, timeline in by_platform.items():
+    for pid, moments in by_platform.items():
         hours = (channels.get(pid) or {}).get("min_spacing_hours")
         if not hours:
             continue
         network = platforms.name(pid)
-        for (was, _, earlier), (now, _, later) in zip(timeline, timeline[1:]):
+        for (was, _, earlier), (now, _, later) in zip(moments, moments[1:]):
             gap = now - was
             if gap < hours * 3600 and later.publish_at.astimezone(zone).date() >= start:
                 yield F.make("cadence.spacing", later.path, later.doc.value_at("publish_at"),
