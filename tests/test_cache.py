@@ -66,8 +66,30 @@ def test_the_stored_posts_are_read_only_when_the_rules_across_posts_run_again(sa
                     ["-c", "user.name=E", "-c", "user.email=e@kelda.example", "commit", "-q", "-m", "Base"]):
         subprocess.run(["git", *command], cwd=sample, check=True, capture_output=True)
     fourth, _ = checked()                                        # unchanged again: findings only
-    base = run_check(sample, use_cache=True, base="main")        # the diff needs the posts as well
-    assert reads == [1, 1] and fourth == third and base.findings == run_check(sample, base="main").findings
+    base = run_check(sample, use_cache=True, base="main")        # the diff reads the changed files only
+    assert reads == [1] and fourth == third and base.findings == run_check(sample, base="main").findings
+
+
+def test_an_edit_the_rules_across_posts_do_not_read_keeps_what_they_found(sample, checked, monkeypatch):
+    """A post whose copy or title changed is checked again, but its slim copy is the one stored:
+    the rules across posts do not run again and the stored posts are not read. A new time is
+    something they read: they run again."""
+    checked()
+    reads, which = [], []
+    real_taken, real_run = cache.Store.taken_posts, rules.run
+    monkeypatch.setattr(cache.Store, "taken_posts", lambda store: reads.append(1) or real_taken(store))
+    monkeypatch.setattr(rules, "run", lambda repo, chosen="all": which.append(chosen) or real_run(repo, chosen))
+    text = (sample / POST).read_text("utf-8")
+    write(sample, POST, text.replace("title: ", "title: Edited ", 1) + "\nMore copy, #more.\n")
+    age(sample)
+    findings, again = checked()
+    assert again == [POST] and reads == [] and "global" not in which
+    assert findings == run_check(sample).findings
+    write(sample, POST, text.replace("T19:00:00", "T21:30:00"))
+    age(sample)
+    findings, again = checked()
+    assert again == [POST] and reads == [1] and "global" in which
+    assert findings == run_check(sample).findings
 
 
 def test_a_run_that_checked_a_few_posts_stores_only_those_again(sample, checked, tmp_path, monkeypatch):
@@ -75,26 +97,31 @@ def test_a_run_that_checked_a_few_posts_stores_only_those_again(sample, checked,
         stored = next((tmp_path / "cache").glob("*.pickle"))
         return [count for count, _ in pickle.loads(stored.read_bytes())["posts"]]
 
+    def moved(n: int) -> None:            # a new time: the post's slim copy changes
+        write(sample, POST, text.replace("T19:00:00", f"T{19 + n // 60}:{n % 60:02d}:00"))
+        age(sample)
+
+    text = (sample / POST).read_text("utf-8")
     checked()
     everything = parts()
     assert len(everything) == 1 and everything[0] > 40
     for n in range(1, 4):
-        write(sample, POST, (sample / POST).read_text("utf-8") + f"\nEdit {n}.\n")
-        age(sample)
+        moved(n)
         findings, again = checked()
         assert again == [POST] and parts() == everything + [1] * n
         assert findings == run_check(sample).findings           # the newest copy of the post counts
+    write(sample, POST, (sample / POST).read_text("utf-8") + "\nNew copy.\n")
+    age(sample)
+    assert checked()[1] == [POST] and parts() == everything + [1] * 3   # its slim copy is the one stored
     lengths = []
-    for n in range(cache.MAX_PARTS):                             # never more than MAX_PARTS parts
-        write(sample, POST, (sample / POST).read_text("utf-8") + f"\nMore {n}.\n")
-        age(sample)
+    for n in range(4, 4 + cache.MAX_PARTS):                      # never more than MAX_PARTS parts
+        moved(n)
         checked()
         lengths.append(len(parts()))
     assert max(lengths) == cache.MAX_PARTS and lengths[-1] < cache.MAX_PARTS and parts()[0] == everything[0]
     monkeypatch.setattr(cache, "MAX_PARTS", 10_000)
-    for n in range(2 * everything[0]):                           # nor more copies than twice the posts
-        write(sample, POST, (sample / POST).read_text("utf-8") + f"\nOnce more {n}.\n")
-        age(sample)
+    for n in range(4 + cache.MAX_PARTS, 4 + cache.MAX_PARTS + 2 * everything[0]):   # nor more copies than twice the posts
+        moved(n)
         checked()
         assert sum(parts()) <= 2 * everything[0]
     assert checked()[0] == run_check(sample).findings

@@ -38,3 +38,54 @@ def test_site_with_rules_in_a_child_matches_one_process(sample, monkeypatch):
     monkeypatch.setattr(smm.site.build, "PARALLEL_FROM", 1)
     parallel = generate(sample, date(2026, 11, 22))
     assert parallel.pages == serial.pages and parallel.files == serial.files
+
+
+class _Unusable:
+    """A value no rule may use: any use fails the test, naming the field of the slim post."""
+
+    def __init__(self, name: str):
+        object.__setattr__(self, "field_name", name)
+
+    def _used(self, *args, **kwargs):
+        raise AssertionError(f"a rule run on slim posts used their {self.field_name}, which a slim post leaves out")
+
+    __bool__ = __iter__ = __len__ = __eq__ = __hash__ = __str__ = __format__ = __getitem__ = _used
+    __contains__ = __lt__ = __gt__ = __getattr__ = __add__ = _used
+
+
+ACROSS_CASES = {
+    "content/posts/2026/12/20-twin-a.md": "id: twin\npublish_at: 2026-12-20 10:00\nplatforms: [x, linkedin]\n",
+    "content/posts/2026/12/20-twin-b.md": "id: twin\npublish_at: 2026-12-20 11:00\nplatforms: [x, linkedin]\n",
+    "content/posts/2026/12/25-kerst.md": "language: nl\npublish_at: 2026-12-25 10:00\nplatforms: [bluesky]\n",
+    "content/posts/2026/12/21-boosted.md": "publish_at: 2026-12-21 10:00\nplatforms: [instagram]\n"
+                                           "boost: {amount: 50, currency: EUR}\n",
+    "content/posts/2026/12/22-in-dollars.md": "campaign: trail-flask-launch\npublish_at: 2026-12-22 10:00\n"
+                                              "platforms: [instagram]\nboost: {amount: 50, currency: USD}\n",
+    "content/campaigns/over.md": "title: Over\nkind: awareness\ngoal: Done.\nstart: \"2026-01-01\"\n"
+                                 "end: \"2026-02-01\"\n",
+    "content/posts/2026/12/23-after-the-end.md": "status: scheduled\ncampaign: over\n"
+                                                 "publish_at: 2026-12-23 10:00\nplatforms: [x]\n",
+}
+
+
+def test_the_rules_across_posts_read_only_what_a_slim_post_keeps(sample, monkeypatch):
+    """What they find on slim posts, whose other fields cannot be used, is what they find on the
+    full posts: so equal slim copies give equal findings across posts (the cache relies on it)."""
+    from dataclasses import replace
+
+    from smm import rules
+    from smm.repository import load_repository
+    for relpath, keys in ACROSS_CASES.items():
+        front = keys if relpath.startswith("content/campaigns") else f"title: Case\nstatus: draft\n{keys}"
+        write(sample, relpath, f"---\n{front}---\nCopy #case.\n".replace("status: draft\nstatus:", "status:"))
+    monkeypatch.setenv("SMM_TODAY", "2026-11-22")
+    repo = load_repository(sample)
+    full = rules.run(repo, "global") + rules.run(repo, "in-parent")
+    slims = [smm.parallel.slim(post) for post in repo.posts]
+    for post in slims:
+        for name in [*smm.parallel._EMPTY, *smm.parallel._EMPTY_DICTS]:
+            post.__dict__[name] = _Unusable(name)
+    on_slim = replace(repo, posts=slims)
+    assert rules.run(on_slim, "global") + rules.run(on_slim, "in-parent") == full
+    assert {f.rule for f in full} >= {"post.id-duplicate", "cadence.spacing", "calendar.holiday", "campaign.no-budget",
+                                      "campaign.currency", "campaign.ended"}

@@ -13,11 +13,12 @@ day (planning rules look ahead from today) and on the media files it names. So:
   a fresh clone, a checkout that rewrote the file, or a cache folder restored in CI (see
   .github/workflows/check.yml) changes every stat and no content. Media files larger than
   DIGEST_LIMIT are known by their stat alone (hashing them costs more than checking the post);
-* what the rules across posts found is kept too, and used when no post changed, none was added
-  and none removed. The slim copies are stored apart, as pickles inside the file, and read
-  only when a run needs them (a post changed, so the rules across posts run again, or --base):
-  a run where nothing changed reads findings only. A run that checked some posts adds a pickle
-  of those to the ones stored (see Store._parts), rather than pickling every post again;
+* what the rules across posts found is kept too, and used again when no post was added or
+  removed and every post checked again has the slim copy it had (an edit of its copy or title
+  changes nothing the rules across posts read). The slim copies are stored apart, as pickles
+  inside the file, and read only when the rules across posts run again: a run where nothing
+  they read changed reads findings only. A run that checked some posts whose slim copies changed adds a pickle of
+  those to the ones stored (see Store._parts), rather than pickling every post again;
 * a file modified in the two seconds before the run started is not stored, nor is its stat
   trusted later: on a file system with coarse timestamps a later edit could leave its stat
   unchanged (git's "racy clean").
@@ -46,7 +47,7 @@ from . import __version__
 from .loader import MAX_BYTES, read_regular
 from .media import locate_in
 
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
@@ -62,6 +63,7 @@ class Entry:
     is_post: bool                 # False when the file did not load as a post
     post: object = None           # the slim post, when this run has it (see Store.posts)
     digest: bytes | None = None   # of the file's bytes
+    across_key: bytes | None = None   # of the slim post (parallel.across_key): what the rules across posts read
 
 
 def stat_of(path) -> tuple | None:
@@ -170,8 +172,16 @@ class Store:
         return self.fresh.keys() == self.entries.keys() and all(self.fresh[k] is self.entries[k] for k in self.fresh)
 
     def across_posts(self) -> list | None:
-        """What the rules across posts found in the run that stored the cache, if it still holds."""
-        return self.across if self.unchanged() else None
+        """What the rules across posts found in the run that stored the cache, if it still holds:
+        the same posts, each with the slim copy it had (which is all those rules read)."""
+        if self.fresh.keys() != self.entries.keys():
+            return None
+        return self.across if all(map(self._same_slim_copy, self.fresh)) else None
+
+    def _same_slim_copy(self, relpath: str) -> bool:
+        entry, stored = self.fresh[relpath], self.entries[relpath]
+        return entry is stored or (entry.is_post == stored.is_post and (
+            not entry.is_post or (entry.across_key is not None and entry.across_key == stored.across_key)))
 
     def take(self, relpath: str, stat: tuple | None, file: str) -> Entry | None:
         """The entry for a post (at `file`, with `stat`) whose file and media hold what they held
@@ -226,15 +236,16 @@ class Store:
     def _racy(self, stat: tuple) -> bool:
         return stat[1] >= self.started_ns - RACY_NS
 
-    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, post) -> None:
+    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, post,
+             across_key: bytes | None = None) -> None:
         """Store what was found for a post checked in this run: its file had `stat` before it was
-        read and `stamp` (stat, digest) after. Not when its files changed since, or may still change
-        unseen."""
+        read and `stamp` (stat, digest) after, its slim copy `across_key`. Not when its files
+        changed since, or may still change unseen."""
         media = tuple(self._stamped(path) for path in media_paths)
         if stat is None or stamp[0] != stat or stamp[1] is None or self._racy(stat) \
                 or any(s is not None and self._racy(s) for _, s, _ in media):
             return
-        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1])
+        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1], across_key)
 
     def _parts(self) -> list:
         """The slim posts to store: the parts stored before, as they are, and a part for the posts
@@ -242,7 +253,7 @@ class Store:
         keeps a run that checked one post from pickling them all again; once the parts hold more
         than twice as many posts as there are, or too many parts, they are written as one again."""
         checked = {relpath: e.post for relpath, e in self.fresh.items()
-                   if e.post is not None and e is not self.entries.get(relpath)}
+                   if e.post is not None and not (relpath in self.entries and self._same_slim_copy(relpath))}
         parts = self.post_parts + ([_pickled_part(checked)] if checked else [])
         posts = sum(1 for entry in self.fresh.values() if entry.is_post)
         if len(parts) <= MAX_PARTS and sum(count for count, _ in parts) <= 2 * posts:
@@ -256,7 +267,7 @@ class Store:
         same = self.unchanged() and self.across == across
         if same and not self.restamped:
             return
-        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest)
+        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest, e.across_key)
                    for relpath, e in self.fresh.items()}
         payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))

@@ -54,7 +54,7 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     store = Store.open(repo, today(repo)) if use_cache else None
     post_findings = check_posts(repo, post_files(repo.root), store)
     across = store.across_posts() if store is not None else None
-    if store is not None and (across is None or base):
+    if store is not None and across is None:
         repo.posts = sorted(repo.posts + store.taken_posts(), key=lambda post: post.path)   # needed now
     if across is None:
         from . import rules      # imported here: a run with nothing changed needs no rule at all
@@ -65,7 +65,8 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     changes = None
     if base:
         from .diff import compare
-        diff_findings, changes = compare(repo, base)
+        posts = {post.path for post in repo.posts}.union(store.post_paths() if store is not None else ())
+        diff_findings, changes = compare(repo, base, posts)
         found += diff_findings
     kept = set(found) if prefixes is None else {f for f in found if in_scope(f.path, prefixes)}
     found = sorted(kept, key=Finding.sort_key)

@@ -84,10 +84,10 @@ def base_version(root, repo, merge_base: str, path: str):
     return post_from_bytes(repo, raw, path)
 
 
-def compare(repo, base: str):
-    """(findings, calendar changes) of the working tree against `base`."""
+def compare(repo, base: str, current: set[str]):
+    """(findings, calendar changes) of the working tree against `base`; `current`: the paths of the
+    posts in the working tree."""
     entries, merge_base = changed_posts(repo.root, base)
-    current = {p.path for p in repo.posts}
     findings, changes = [], []
     for status, old_path, new_path in entries:
         before = base_version(repo.root, repo, merge_base, old_path) if old_path else None

@@ -15,7 +15,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from dataclasses import dataclass, field, fields, replace
+import hashlib
+from dataclasses import MISSING, dataclass, field, fields, replace
 
 from . import cache
 from .loader import MAX_BYTES
@@ -54,10 +55,17 @@ class SlimDoc:
     value_at = where
 
 
-# What a slim post leaves empty: the copy and what is worked out from it, which only the per-post
-# rules read. It keeps the other fields of the post, and a SlimDoc for its document.
-_EMPTIED = ("body", "media", "variants", "thread", "renditions", "publish_time")
-_KEPT = tuple(f.name for f in fields(Post) if f.name != "doc" and f.name not in _EMPTIED)
+# The fields of a post that the rules across posts, and the per-post rules run in this process
+# (rules.IN_PARENT), read. A slim post keeps these, its path and the places of CROSS_POST_KEYS, and
+# nothing else, so two posts with equal slim copies give the same findings across posts: a run
+# that checked a few posts keeps what the rules across posts found when their slim copies did not
+# change (cache.py). tests/test_parallel.py holds this list to the rules: run on slim posts whose
+# other fields cannot be used, they find what they find on the full posts.
+ACROSS_FIELDS = ("id", "status", "platforms", "publish_at", "campaign", "boost", "language", "holiday_ok")
+_LEFT_OUT = [f for f in fields(Post) if f.name != "doc" and f.name not in ACROSS_FIELDS]
+_EMPTY = {f.name: () if f.default_factory is list else "" if f.default is MISSING else f.default
+          for f in _LEFT_OUT if f.default_factory is not dict}
+_EMPTY_DICTS = tuple(f.name for f in _LEFT_OUT if f.default_factory is dict)   # one each: render() fills renditions
 
 
 def slim(post):
@@ -71,23 +79,30 @@ def _row(post) -> tuple:
     doc, values = post.doc, post.__dict__
     places = {key: doc.value_at(*key) for key in CROSS_POST_KEYS if key[0] in doc.data}
     data = {key: True for key in ("id", "publish_at", "boost") if key in doc.data}
-    return (doc.path, data, places, doc.body_line, *[values[name] for name in _KEPT])
+    return (doc.path, data, places, doc.body_line, *[values[name] for name in ACROSS_FIELDS])
 
 
 def _from_row(row: tuple):
     doc = object.__new__(SlimDoc)           # objects made as their __init__ would make them, without it
     doc.__dict__ = {"path": row[0], "data": row[1], "places": row[2], "body_line": row[3]}
     post = object.__new__(Post)
-    post.__dict__ = {"doc": doc, **dict(zip(_KEPT, row[4:])), "body": "", "media": [], "variants": {},
-                     "thread": None, "renditions": {}, "publish_time": None}
+    post.__dict__ = {"doc": doc, **dict(zip(ACROSS_FIELDS, row[4:])), **_EMPTY, **{name: {} for name in _EMPTY_DICTS}}
     return post
+
+
+def across_key(row: tuple) -> bytes:
+    """A digest of a slim post: equal digests, equal slim posts (the same findings across posts).
+    Of its repr, not its pickle: a pickle also records which of its values are the same object."""
+    return hashlib.blake2b(repr(row).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _check_share(share):
     files, stamping = share
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     found, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
-    return found, [_row(p) for p in posts], media, stamps
+    rows = [_row(p) for p in posts]
+    keys = {row[0]: across_key(row) for row in rows} if stamping else {}
+    return found, rows, media, stamps, keys
 
 
 def _media_paths(posts) -> dict:
@@ -122,12 +137,12 @@ def check_posts(repo, files, store=None) -> list:
         files, stats = _take_unchanged(repo, files, store, found)
     if not files:
         return found
-    checked, posts, media, stamps = _check(repo, files, stamping=store is not None)
+    checked, posts, media, stamps, keys = _check(repo, files, stamping=store is not None)
     found += checked
     repo.posts.extend(posts)
     repo.posts.sort(key=lambda p: p.path)
     if store is not None:
-        _keep(store, stats, stamps, checked, posts, media)
+        _keep(store, stats, stamps, keys, checked, posts, media)
     return found
 
 
@@ -146,7 +161,7 @@ def _take_unchanged(repo, files, store, found):
     return todo, stats
 
 
-def _keep(store, stats, stamps, checked, posts, media) -> None:
+def _keep(store, stats, stamps, keys, checked, posts, media) -> None:
     by_path = {relpath: [] for relpath in stats}
     for finding in checked:
         if finding.path not in by_path:
@@ -156,35 +171,38 @@ def _keep(store, stats, stamps, checked, posts, media) -> None:
     for relpath, stat in stats.items():
         post = post_by_path.get(relpath)
         store.keep(relpath, stat, stamps[relpath], media.get(relpath, ()), by_path[relpath],
-                   slim(post) if post else None)
+                   slim(post) if post else None, keys.get(relpath))
 
 
 def _check(repo, files, stamping: bool = False):
-    """(findings, posts, media paths by post, stamps) for `files`: with many files, forked workers
-    check them in chunks while this process takes in each chunk's results as it comes. With
-    `stamping`, each file's stat and digest as read after its check (for the cache)."""
+    """(findings, posts, media paths by post, stamps, across keys) for `files`: with many files,
+    forked workers check them in chunks while this process takes in each chunk's results as it
+    comes. With `stamping` (for the cache), each file's stat and digest as read after its check,
+    and each post's across_key."""
     global _BASE
     count = workers()
     if count == 1 or len(files) < PARALLEL_FROM:
-        return _check_here(repo, files, "per-post", stamping)
+        found, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
+        return found, posts, media, stamps, {p.path: across_key(_row(p)) for p in posts} if stamping else {}
     _BASE = repo
     warm(repo)
     from . import rules
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
-    found, posts, media, stamps = [], [], {}, {}
+    found, posts, media, stamps, keys = [], [], {}, {}, {}
     shares = [(chunk, stamping) for chunk in _chunks(files, count)]
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            for share_findings, rows, share_media, share_stamps in pool.imap_unordered(_check_share, shares):
+            for share_findings, rows, share_media, share_stamps, share_keys in pool.imap_unordered(_check_share, shares):
                 share = list(map(_from_row, rows))
                 found += share_findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent")
                 posts += share
                 media.update(share_media)
                 stamps.update(share_stamps)
+                keys.update(share_keys)
     finally:
         gc.unfreeze()
         _BASE = None
-    return found, posts, media, stamps
+    return found, posts, media, stamps, keys
 
 
 def _chunks(files: list, count: int) -> list:
