@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -84,8 +85,9 @@ def tool(name: str) -> str:
 def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     """smm check cold (--no-cache: every post checked), warm (the cache of an earlier run, no
     file changed), restored (a fresh clone at the same path, every stat new, with the cache of
-    main's last run: what CI sees) and pull request (the same, on a branch that edits one post,
-    with --base main), the floor, and check-jsonschema, on repositories of each size."""
+    main's last run: what CI sees) and pull request (the same, on a branch that edits one post's
+    copy, with --base main; and one that moves a post by a minute, which the rules across posts
+    read), the floor, and check-jsonschema, on repositories of each size."""
     rows = []
     for n in sizes:
         repo = generate(n, OUT / f"repo-{n}", core_only)
@@ -95,27 +97,32 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         prime(repo, check, warm_env)
         origin = origin_of(repo)
         restored_env, pr_env = {"SMM_CACHE_DIR": str(OUT / "cache-restored")}, {"SMM_CACHE_DIR": str(OUT / "cache-pr")}
-        clone, pr = OUT / f"clone-{n}", OUT / f"pull-request-{n}"
+        moved_env = {"SMM_CACHE_DIR": str(OUT / "cache-moved")}
+        clone, pr, moved = OUT / f"clone-{n}", OUT / f"pull-request-{n}", OUT / f"pull-request-moved-{n}"
         timed = interleaved(runs, {
             "cold": (check + ["--no-cache"], repo),
             "warm": (check, repo, warm_env),
             "restored": (check, clone, restored_env, restored(origin, clone, check, restored_env)),
-            "pull_request": (check + ["--base", "main"], pr, pr_env, restored(origin, pr, check, pr_env, edit=True)),
+            "pull_request": (check + ["--base", "main"], pr, pr_env, restored(origin, pr, check, pr_env, edit=add_line)),
+            "pull_request_moved": (check + ["--base", "main"], moved, moved_env,
+                                   restored(origin, moved, check, moved_env, edit=move_a_minute)),
             "floor": ([PYTHON, str(HERE / "floor.py"), str(repo)], repo),
             "cjs": ([tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"), *names],
                     OUT / f"front-matter-{n}")})
         cold, warm, floor, cjs = timed["cold"], timed["warm"], timed["floor"], timed["cjs"]
-        restored_run, pull_request = timed["restored"], timed["pull_request"]
+        restored_run, pull_request, pr_moved = timed["restored"], timed["pull_request"], timed["pull_request_moved"]
         rows.append({"posts": n, "smm_check": cold, "smm_check_warm": warm, "smm_check_restored": restored_run,
-                     "smm_check_pull_request": pull_request,
+                     "smm_check_pull_request": pull_request, "smm_check_pull_request_moved": pr_moved,
                      "floor": floor, "check_jsonschema": cjs,
                      "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2),
                      "warm_ratio_to_floor": round(warm["seconds"] / floor["seconds"], 2),
                      "restored_ratio_to_floor": round(restored_run["seconds"] / floor["seconds"], 2),
                      "pull_request_ratio_to_floor": round(pull_request["seconds"] / floor["seconds"], 2),
+                     "pull_request_moved_ratio_to_floor": round(pr_moved["seconds"] / floor["seconds"], 2),
                      "check_jsonschema_ratio_to_floor": round(cjs["seconds"] / floor["seconds"], 2)})
         print(f"  {n} posts: smm check cold {cold['seconds']} s, warm {warm['seconds']} s, restored "
-              f"{restored_run['seconds']} s, pull request {pull_request['seconds']} s, floor {floor['seconds']} s,"
+              f"{restored_run['seconds']} s, pull request {pull_request['seconds']} s (a post moved: "
+              f"{pr_moved['seconds']} s), floor {floor['seconds']} s,"
               f" check-jsonschema {cjs['seconds']} s", flush=True)
     return rows
 
@@ -149,12 +156,22 @@ def origin_of(repo: Path) -> Path:
     return origin                    # would move objects while a clone copies them
 
 
-def restored(origin: Path, clone: Path, check: list[str], env: dict, edit: bool = False):
+def add_line(text: str) -> str:
+    return text + "\nOne more line.\n"
+
+
+def move_a_minute(text: str) -> str:
+    """The post a minute later (the same day: its file's date still holds)."""
+    return re.sub(r'(publish_at: "?[0-9-]{10}T[0-9]{2}:[0-9])([0-9])',
+                  lambda m: m[1] + str((int(m[2]) + 1) % 10), text, count=1)
+
+
+def restored(origin: Path, clone: Path, check: list[str], env: dict, edit=None):
     """What a CI run sees once check.yml restores the cache: prime a cache on a clone of `origin`
     (main's last run), and return what to do before each timed run: clone it again at the same
     path (new inodes and times, the same bytes, aged like a checkout made before the install
-    step), with `edit` on a branch that changes one post (a pull request), and put back the cache
-    as main's run left it."""
+    step), with `edit` (text -> text) on a branch that changes one post (a pull request), and
+    put back the cache as main's run left it."""
     cache, kept = Path(env["SMM_CACHE_DIR"]), Path(env["SMM_CACHE_DIR"] + "-kept")
 
     def checkout(change: bool) -> None:
@@ -163,8 +180,8 @@ def restored(origin: Path, clone: Path, check: list[str], env: dict, edit: bool 
         if change:
             git("checkout", "-q", "-b", "change", cwd=clone)
             posts = sorted((clone / "content" / "posts").rglob("*.md"))
-            post = posts[len(posts) // 2]
-            post.write_text(post.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+            post = next(p for p in posts[len(posts) // 2:] if edit(p.read_text("utf-8")) != p.read_text("utf-8"))
+            post.write_text(edit(post.read_text("utf-8")), "utf-8")
         hour_ago = time.time() - 3600
         for folder, dirs, names in os.walk(clone):
             dirs[:] = [d for d in dirs if d != ".git"]
@@ -173,7 +190,7 @@ def restored(origin: Path, clone: Path, check: list[str], env: dict, edit: bool 
         git("update-index", "-q", "--refresh", cwd=clone)    # as after a real checkout: git's index is fresh
 
     def before() -> None:
-        checkout(edit)
+        checkout(edit is not None)
         shutil.rmtree(cache, ignore_errors=True)
         shutil.copytree(kept, cache)
 
@@ -226,17 +243,20 @@ def table(result: dict) -> str:
     lines = [f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
              f"Python {result['machine']['python']}; median of {result['runs']} runs.", "",
              "| Posts | floor (read + LibYAML) | smm check, cold | ratio | smm check, warm | ratio | "
-             "smm check, restored | ratio | smm check, pull request | ratio | check-jsonschema | ratio | "
-             "peak MB (cold / warm / restored / pull request / floor / check-jsonschema) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "smm check, restored | ratio | smm check, pull request (copy) | ratio | "
+             "smm check, pull request (time) | ratio | check-jsonschema | ratio | "
+             "peak MB (cold / warm / restored / pull request copy / time / floor / check-jsonschema) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["check"]:
         lines.append(f"| {r['posts']:,} | {r['floor']['seconds']} s | {r['smm_check']['seconds']} s | "
                      f"{r['ratio_to_floor']} | {r['smm_check_warm']['seconds']} s | {r['warm_ratio_to_floor']} | "
                      f"{r['smm_check_restored']['seconds']} s | {r['restored_ratio_to_floor']} | "
                      f"{r['smm_check_pull_request']['seconds']} s | {r['pull_request_ratio_to_floor']} | "
+                     f"{r['smm_check_pull_request_moved']['seconds']} s | {r['pull_request_moved_ratio_to_floor']} | "
                      f"{r['check_jsonschema']['seconds']} s | {r['check_jsonschema_ratio_to_floor']} | "
                      f"{r['smm_check']['peak_mb']} / {r['smm_check_warm']['peak_mb']} / "
                      f"{r['smm_check_restored']['peak_mb']} / {r['smm_check_pull_request']['peak_mb']} / "
+                     f"{r['smm_check_pull_request_moved']['peak_mb']} / "
                      f"{r['floor']['peak_mb']} / "
                      f"{r['check_jsonschema']['peak_mb']} |")
     if result["site"]:

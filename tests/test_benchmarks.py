@@ -27,6 +27,14 @@ def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
     assert row["smm_check_warm"]["seconds"] > 0 and list((tmp_path / "out" / "cache").glob("*.pickle"))
     assert row["smm_check_restored"]["seconds"] > 0 and row["restored_ratio_to_floor"] > 0
     assert row["smm_check_pull_request"]["seconds"] > 0 and row["pull_request_ratio_to_floor"] > 0
+    assert row["smm_check_pull_request_moved"]["seconds"] > 0 and row["pull_request_moved_ratio_to_floor"] > 0
     assert (tmp_path / "out" / "pull-request-20" / ".git").is_dir()
     assert result["site"][1]["growth_vs_first"] > 0
     assert (PROJECT / "benchmarks" / "run.py").is_file()
+
+
+def test_the_pull_request_edits_change_what_they_say():
+    text = '---\ntitle: A\nstatus: draft\npublish_at: "2027-03-01T10:49"\nplatforms: [x]\n---\nCopy.\n'
+    assert harness.move_a_minute(text) == text.replace("T10:49", "T10:40")
+    assert harness.move_a_minute(text.replace("T10:49", "T10:05")) == text.replace("T10:49", "T10:06")
+    assert harness.add_line(text) == text + "\nOne more line.\n"
