@@ -17,8 +17,9 @@ day (planning rules look ahead from today) and on the media files it names. So:
   removed and every post checked again has the slim copy it had (an edit of its copy or title
   changes nothing the rules across posts read). The slim copies are stored apart, as pickles
   inside the file, and read only when the rules across posts run again: a run where nothing
-  they read changed reads findings only. A run that checked some posts whose slim copies changed adds a pickle of
-  those to the ones stored (see Store._parts), rather than pickling every post again;
+  they read changed reads findings only. A run that checked some posts whose slim copies
+  changed adds a pickle of those to the ones stored (see Store._parts), rather than pickling
+  every post again;
 * a file modified in the two seconds before the run started is not stored, nor is its stat
   trusted later: on a file system with coarse timestamps a later edit could leave its stat
   unchanged (git's "racy clean").

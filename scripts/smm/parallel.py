@@ -13,10 +13,11 @@ Small repositories, and systems without fork, are checked in one process.
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
-import hashlib
 from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import NamedTuple
 
 from . import cache
 from .loader import MAX_BYTES
@@ -96,13 +97,27 @@ def across_key(row: tuple) -> bytes:
     return hashlib.blake2b(repr(row).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def _across_keys(rows) -> dict:
+    return {row[0]: across_key(row) for row in rows}
+
+
+class Checked(NamedTuple):
+    """What checking some post files gave: their findings, their posts, the media each post names,
+    and for the cache each file's stamp (stat, digest) and each post's across_key."""
+
+    findings: list
+    posts: list
+    media: dict
+    stamps: dict
+    keys: dict
+
+
 def _check_share(share):
     files, stamping = share
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     found, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
     rows = [_row(p) for p in posts]
-    keys = {row[0]: across_key(row) for row in rows} if stamping else {}
-    return found, rows, media, stamps, keys
+    return found, rows, media, stamps, _across_keys(rows) if stamping else {}
 
 
 def _media_paths(posts) -> dict:
@@ -137,12 +152,12 @@ def check_posts(repo, files, store=None) -> list:
         files, stats = _take_unchanged(repo, files, store, found)
     if not files:
         return found
-    checked, posts, media, stamps, keys = _check(repo, files, stamping=store is not None)
-    found += checked
-    repo.posts.extend(posts)
+    checked = _check(repo, files, stamping=store is not None)
+    found += checked.findings
+    repo.posts.extend(checked.posts)
     repo.posts.sort(key=lambda p: p.path)
     if store is not None:
-        _keep(store, stats, stamps, keys, checked, posts, media)
+        _keep(store, stats, checked)
     return found
 
 
@@ -161,48 +176,46 @@ def _take_unchanged(repo, files, store, found):
     return todo, stats
 
 
-def _keep(store, stats, stamps, keys, checked, posts, media) -> None:
+def _keep(store, stats, checked: Checked) -> None:
     by_path = {relpath: [] for relpath in stats}
-    for finding in checked:
+    for finding in checked.findings:
         if finding.path not in by_path:
             return                    # a finding about another file: keep nothing rather than guess
         by_path[finding.path].append(finding)
-    post_by_path = {post.path: post for post in posts}
+    post_by_path = {post.path: post for post in checked.posts}
     for relpath, stat in stats.items():
         post = post_by_path.get(relpath)
-        store.keep(relpath, stat, stamps[relpath], media.get(relpath, ()), by_path[relpath],
-                   slim(post) if post else None, keys.get(relpath))
+        store.keep(relpath, stat, checked.stamps[relpath], checked.media.get(relpath, ()), by_path[relpath],
+                   slim(post) if post else None, checked.keys.get(relpath))
 
 
-def _check(repo, files, stamping: bool = False):
-    """(findings, posts, media paths by post, stamps, across keys) for `files`: with many files,
-    forked workers check them in chunks while this process takes in each chunk's results as it
-    comes. With `stamping` (for the cache), each file's stat and digest as read after its check,
-    and each post's across_key."""
+def _check(repo, files, stamping: bool = False) -> Checked:
+    """What checking `files` gives: with many files, forked workers check them in chunks while this
+    process takes in each chunk's results as it comes. Stamps and keys only with `stamping`."""
     global _BASE
     count = workers()
     if count == 1 or len(files) < PARALLEL_FROM:
         found, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
-        return found, posts, media, stamps, {p.path: across_key(_row(p)) for p in posts} if stamping else {}
+        return Checked(found, posts, media, stamps, _across_keys(map(_row, posts)) if stamping else {})
     _BASE = repo
     warm(repo)
     from . import rules
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
-    found, posts, media, stamps, keys = [], [], {}, {}, {}
+    total = Checked([], [], {}, {}, {})
     shares = [(chunk, stamping) for chunk in _chunks(files, count)]
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            for share_findings, rows, share_media, share_stamps, share_keys in pool.imap_unordered(_check_share, shares):
+            for findings, rows, media, stamps, keys in pool.imap_unordered(_check_share, shares):
                 share = list(map(_from_row, rows))
-                found += share_findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent")
-                posts += share
-                media.update(share_media)
-                stamps.update(share_stamps)
-                keys.update(share_keys)
+                total.findings.extend(findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent"))
+                total.posts.extend(share)
+                total.media.update(media)
+                total.stamps.update(stamps)
+                total.keys.update(keys)
     finally:
         gc.unfreeze()
         _BASE = None
-    return found, posts, media, stamps, keys
+    return total
 
 
 def _chunks(files: list, count: int) -> list:
