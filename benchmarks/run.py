@@ -241,13 +241,21 @@ def _cpu() -> str:
 
 def table(result: dict) -> str:
     lines = [f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
-             f"Python {result['machine']['python']}; median of {result['runs']} runs.", "",
-             "| Posts | floor (read + LibYAML) | smm check, cold | ratio | smm check, warm | ratio | "
+             f"Python {result['machine']['python']}; median of {result['runs']} runs."]
+    if result["check"]:
+        lines += _check_table(result["check"])
+    if result["site"]:
+        lines += _site_table(result["site"])
+    return "\n".join(lines) + "\n"
+
+
+def _check_table(rows: list) -> list[str]:
+    lines = ["", "| Posts | floor (read + LibYAML) | smm check, cold | ratio | smm check, warm | ratio | "
              "smm check, restored | ratio | smm check, pull request (copy) | ratio | "
              "smm check, pull request (time) | ratio | check-jsonschema | ratio | "
              "peak MB (cold / warm / restored / pull request copy / time / floor / check-jsonschema) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in result["check"]:
+    for r in rows:
         lines.append(f"| {r['posts']:,} | {r['floor']['seconds']} s | {r['smm_check']['seconds']} s | "
                      f"{r['ratio_to_floor']} | {r['smm_check_warm']['seconds']} s | {r['warm_ratio_to_floor']} | "
                      f"{r['smm_check_restored']['seconds']} s | {r['restored_ratio_to_floor']} | "
@@ -259,15 +267,18 @@ def table(result: dict) -> str:
                      f"{r['smm_check_pull_request_moved']['peak_mb']} / "
                      f"{r['floor']['peak_mb']} / "
                      f"{r['check_jsonschema']['peak_mb']} |")
-    if result["site"]:
-        lines += ["", "| Posts | handbook build | plain mkdocs-material site | ratio | growth vs first size | "
-                  "peak MB (handbook / plain) |", "|---|---|---|---|---|---|"]
-        for r in result["site"]:
-            growth = f"{r['growth_vs_first']} for {r['size_vs_first']}x posts" if "growth_vs_first" in r else "—"
-            lines.append(f"| {r['posts']:,} | {r['handbook']['seconds']} s | {r['plain_site']['seconds']} s | "
-                         f"{r['ratio_to_plain']} | {growth} | {r['handbook']['peak_mb']} / "
-                         f"{r['plain_site']['peak_mb']} |")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _site_table(rows: list) -> list[str]:
+    lines = ["", "| Posts | handbook build | plain mkdocs-material site | ratio | growth vs first size | "
+             "peak MB (handbook / plain) |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        growth = f"{r['growth_vs_first']} for {r['size_vs_first']}x posts" if "growth_vs_first" in r else "—"
+        lines.append(f"| {r['posts']:,} | {r['handbook']['seconds']} s | {r['plain_site']['seconds']} s | "
+                     f"{r['ratio_to_plain']} | {growth} | {r['handbook']['peak_mb']} / "
+                     f"{r['plain_site']['peak_mb']} |")
+    return lines
 
 
 def main(argv=None) -> int:

@@ -38,3 +38,11 @@ def test_the_pull_request_edits_change_what_they_say():
     assert harness.move_a_minute(text) == text.replace("T10:49", "T10:40")
     assert harness.move_a_minute(text.replace("T10:49", "T10:05")) == text.replace("T10:49", "T10:06")
     assert harness.add_line(text) == text + "\nOne more line.\n"
+
+
+def test_a_run_without_check_sizes_prints_no_empty_check_table():
+    machine = {"cpu": "CPU", "cores": 2, "python": "3.11"}
+    site = [{"posts": 10, "handbook": {"seconds": 1.0, "peak_mb": 5}, "plain_site": {"seconds": 0.5, "peak_mb": 4},
+             "ratio_to_plain": 2.0}]
+    printed = harness.table({"machine": machine, "runs": 1, "check": [], "site": site})
+    assert "handbook build" in printed and "smm check" not in printed and "| 10 | 1.0 s | 0.5 s | 2.0 |" in printed
