@@ -62,15 +62,15 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     if store is not None:
         store.save(across)
     found = list(repo.findings) + post_findings + across
+    cached_posts = store.post_paths() if store is not None else []
     changes = None
     if base:
         from .diff import compare
-        posts = {post.path for post in repo.posts}.union(store.post_paths() if store is not None else ())
-        diff_findings, changes = compare(repo, base, posts)
+        diff_findings, changes = compare(repo, base, {post.path for post in repo.posts}.union(cached_posts))
         found += diff_findings
     kept = set(found) if prefixes is None else {f for f in found if in_scope(f.path, prefixes)}
     found = sorted(kept, key=Finding.sort_key)
-    files = _documents(repo, found, store.post_paths() if store is not None else [])
+    files = _documents(repo, found, cached_posts)
     return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
                        calendar_changes=changes)
 
