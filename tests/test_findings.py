@@ -23,6 +23,16 @@ def test_a_made_finding_is_the_finding_its_fields_describe():
         made.line = 5                                        # still frozen
 
 
+@pytest.mark.parametrize("context", [{"hours": 4, "network": "X"}, {"hours": [1, 2]}, {}])
+def test_a_maker_makes_what_make_makes(context):
+    """F.maker (the catalogue read and the hint filled once, for the many findings of one rule)."""
+    made = F.make("cadence.spacing", "a.md", (3, 1), "m", platform="x", **context)
+    assert F.maker("cadence.spacing", platform="x", **context)("a.md", (3, 1), "m").__dict__ == made.__dict__
+    assert F.maker("cadence.spacing", severity="error")("a.md", None, "m").severity == "error"
+    with pytest.raises(KeyError):
+        F.maker("no.such-rule")
+
+
 @pytest.mark.parametrize("hours, shown", [(1, "Keep 1 hours"), (1.0, "Keep 1.0 hours"), (True, "Keep True hours"),
                                           (1, "Keep 1 hours"), ([1, 2], "Keep [1, 2] hours")])
 def test_hints_are_filled_with_each_findings_own_values(hours, shown):

@@ -4,13 +4,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from icalendar import Calendar
 
 from conftest import run_smm, snapshot, write
 from smm import planning
 from smm.repository import load_repository
+from smm.rules.planning_rules import _from_day
 from smm.site.build import generate
 
 TODAY = {"SMM_TODAY": "2026-11-22"}
@@ -144,3 +149,23 @@ def test_on_duty_respects_rota_days_and_time_off(sample):
     assert planning.on_duty(repo, date(2026, 12, 1)) == ["daan-visser"]           # a Tuesday
     assert planning.on_duty(repo, date(2026, 12, 5)) == ["bjork-sigurdsdottir"]   # a Saturday
     assert planning.on_duty(repo, date(2026, 12, 29)) == ["leyla-aliyeva"]        # Daan is away
+
+
+ZONES = ["Pacific/Kiritimati", "Pacific/Niue", "Europe/Berlin", "America/Goose_Bay", "Asia/Kathmandu", "UTC",
+         "America/Sitka", "Australia/Lord_Howe", "Pacific/Apia"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(zone=st.sampled_from(ZONES), day=st.dates(date(1860, 1, 1), date(2040, 12, 31)),
+       minutes=st.integers(-5 * 24 * 60, 5 * 24 * 60))
+# clocks back from 00:01 to 23:01: at 03:30 UTC it is 23:30 on the 31st, after the 1st began
+@example(zone="America/Goose_Bay", day=date(2009, 11, 1), minutes=3 * 60 + 30)
+def test_the_spacing_rules_day_test_is_the_local_date(zone, day, minutes):
+    """The spacing rule reports only on posts from today on, telling most of them by their
+    timestamp alone: it must agree with the local date, whatever the zone's offsets did."""
+    tz = ZoneInfo(zone)
+    moment = (datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(minutes=minutes)).astimezone(tz)
+
+    class Post:
+        publish_at = moment
+    assert _from_day(day, tz)(moment.timestamp(), Post) == (moment.date() >= day)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Store
-from .findings import Finding
+from .findings import ORDER
 from .parallel import check_posts
 from .planning import today
 from .repository import load_base, post_files
@@ -69,7 +69,7 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         diff_findings, changes = compare(repo, base, {post.path for post in repo.posts}.union(cached_posts))
         found += diff_findings
     kept = set(found) if prefixes is None else {f for f in found if in_scope(f.path, prefixes)}
-    found = sorted(kept, key=Finding.sort_key)
+    found = sorted(kept, key=ORDER)
     files = _documents(repo, found, cached_posts)
     return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
                        calendar_changes=changes)

@@ -28,15 +28,24 @@ def local(repo, moment: datetime) -> datetime:
     return moment.astimezone(repo.timezone)
 
 
-def in_windows(moment: datetime, windows: list[dict]) -> bool:
+@dataclass(frozen=True)
+class Window:
+    """A posting window of a channel (channels.yaml), read once: its days and its clock times."""
+
+    days: frozenset
+    start: time
+    end: time
+
+
+def posting_windows(windows: list[dict]) -> tuple[Window, ...]:
+    return tuple(Window(frozenset(w["days"]), time.fromisoformat(w["from"]),
+                        time(23, 59) if w["to"] == "24:00" else time.fromisoformat(w["to"])) for w in windows)
+
+
+def in_windows(moment: datetime, windows: tuple[Window, ...]) -> bool:
     day = WEEKDAYS[moment.weekday()]
     clock = moment.time().replace(second=0, microsecond=0)
-    for window in windows:
-        start = time.fromisoformat(window["from"])
-        end = time(23, 59) if window["to"] == "24:00" else time.fromisoformat(window["to"])
-        if day in window["days"] and start <= clock <= end:
-            return True
-    return False
+    return any(day in window.days and window.start <= clock <= window.end for window in windows)
 
 
 @lru_cache(maxsize=64)

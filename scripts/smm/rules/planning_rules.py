@@ -3,7 +3,7 @@ crisis freezes, on-duty coverage and public holidays."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from .. import findings as F
 from .. import planning, platforms
@@ -49,12 +49,20 @@ def cadence(repo):
 
 def windows(repo):
     channels = repo.strategy.channels
-    for post in _upcoming(repo):
-        moment = planning.local(repo, post.publish_at)
+    windows_of = {pid: planning.posting_windows(spec["windows"])
+                  for pid, spec in channels.items() if spec and spec.get("windows")}
+    if not windows_of:
+        return
+    start, zone = planning.today(repo), repo.timezone
+    for post in repo.posts:
+        if not post.publish_at or post.status not in ("draft", "scheduled"):
+            continue
+        moment = post.publish_at.astimezone(zone)
+        if moment.date() < start:
+            continue
         for pid in post.platforms:
-            spec = channels.get(pid) or {}
-            if spec.get("windows") and not planning.in_windows(moment, spec["windows"]):
-                text = "; ".join(f"{'/'.join(w['days'])} {w['from']}–{w['to']}" for w in spec["windows"])
+            if pid in windows_of and not planning.in_windows(moment, windows_of[pid]):
+                text = "; ".join(f"{'/'.join(w['days'])} {w['from']}–{w['to']}" for w in channels[pid]["windows"])
                 network = platforms.name(pid)
                 yield F.make("cadence.window", post.path, post.doc.value_at("publish_at"),
                              f"{moment:%a %H:%M} is outside the {network} posting windows",
@@ -72,18 +80,27 @@ def spacing(repo):
     for moment in timeline:
         for pid in moment[2].platforms:
             by_platform[pid].append(moment)
-    start, zone = planning.today(repo), repo.timezone
+    from_today = _from_day(planning.today(repo), repo.timezone)
     for pid, moments in by_platform.items():
         hours = (channels.get(pid) or {}).get("min_spacing_hours")
         if not hours:
             continue
         network = platforms.name(pid)
+        finding = F.maker("cadence.spacing", platform=pid, hours=hours, network=network)
         for (was, _, earlier), (now, _, later) in zip(moments, moments[1:]):
             gap = now - was
-            if gap < hours * 3600 and later.publish_at.astimezone(zone).date() >= start:
-                yield F.make("cadence.spacing", later.path, later.doc.value_at("publish_at"),
-                             f"{gap / 3600:.1f} hours after {earlier.path} on {network}",
-                             platform=pid, hours=hours, network=network)
+            if gap < hours * 3600 and from_today(now, later):
+                yield finding(later.path, later.doc.value_at("publish_at"),
+                              f"{gap / 3600:.1f} hours after {earlier.path} on {network}")
+
+
+def _from_day(day, zone):
+    """A test of whether a post (and its time as a timestamp) goes out on `day` or later in `zone`,
+    that works the local date out only for times within two days of that day's start (no two
+    offsets of a zone differ by as much)."""
+    start = datetime.combine(day, time(0), zone).timestamp()
+    lower, upper = start - 2 * 86400, start + 2 * 86400
+    return lambda stamp, post: stamp >= upper or (stamp >= lower and post.publish_at.astimezone(zone).date() >= day)
 
 
 def campaign_windows(repo):
