@@ -13,10 +13,14 @@ def _channels_doc(repo):
     return repo.strategy.docs.get("channels")
 
 
-def _upcoming(repo, statuses=("draft", "scheduled")):
-    start = planning.today(repo)
-    return [p for p in repo.posts if p.publish_at and p.status in statuses
-            and planning.local(repo, p.publish_at).date() >= start]
+def _upcoming(repo):
+    """(post, its local time) for each draft or scheduled post that goes out today or later."""
+    start, zone = planning.today(repo), repo.timezone
+    for post in repo.posts:
+        if post.publish_at and post.status in ("draft", "scheduled"):
+            moment = post.publish_at.astimezone(zone)
+            if moment.date() >= start:
+                yield post, moment
 
 
 def cadence(repo):
@@ -53,13 +57,7 @@ def windows(repo):
                   for pid, spec in channels.items() if spec and spec.get("windows")}
     if not windows_of:
         return
-    start, zone = planning.today(repo), repo.timezone
-    for post in repo.posts:
-        if not post.publish_at or post.status not in ("draft", "scheduled"):
-            continue
-        moment = post.publish_at.astimezone(zone)
-        if moment.date() < start:
-            continue
+    for post, moment in _upcoming(repo):
         for pid in post.platforms:
             if pid in windows_of and not planning.in_windows(moment, windows_of[pid]):
                 text = "; ".join(f"{'/'.join(w['days'])} {w['from']}–{w['to']}" for w in channels[pid]["windows"])
@@ -205,10 +203,10 @@ def coverage(repo):
 
 
 def holidays(repo):
-    for post in _upcoming(repo):
+    for post, moment in _upcoming(repo):
         if post.holiday_ok:
             continue
-        day = planning.local(repo, post.publish_at).date()
+        day = moment.date()
         found = planning.holidays_on(day, planning.markets_of(repo, post))
         if found:
             names = "; ".join(f"{name} ({market})" for market, name in found)
