@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from smm.cache import RACY_NS
 
@@ -34,8 +35,14 @@ BIN = Path(PYTHON).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SMM_TODAY": "2027-01-01", "PYTHONHASHSEED": "0"}
 
 
-def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
-    """(seconds, peak resident memory in MB) of one run of `cmd` in a fresh process.
+class Run(NamedTuple):
+    seconds: float          # wall clock
+    peak_mb: int
+    cpu_seconds: float      # user and system, of the process and of every process it waited for
+
+
+def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
+    """One run of `cmd` in a fresh process.
 
     The peak is what wait4 reports: the largest resident set of the process or of
     any process it waited for (smm's forked workers share the parent's pages)."""
@@ -47,7 +54,7 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd[:4])}... exited {process.returncode}: {process.stderr.read().decode()[-500:]}")
-    return elapsed, usage.ru_maxrss // 1024
+    return Run(elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime)
 
 
 def interleaved(runs: int, commands: dict) -> dict:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import benchmarks.compare as compare
 import benchmarks.run as harness
 from benchmarks.generate import generate
 from conftest import PROJECT, run_smm
@@ -46,3 +47,36 @@ def test_a_run_without_check_sizes_prints_no_empty_check_table():
              "ratio_to_plain": 2.0}]
     printed = harness.table({"machine": machine, "runs": 1, "check": [], "site": site})
     assert "handbook build" in printed and "smm check" not in printed and "| 10 | 1.0 s | 0.5 s | 2.0 |" in printed
+
+
+def test_compare_runs_two_trees_in_turn_on_a_tiny_size(tmp_path):
+    summary, numbers = tmp_path / "summary.md", tmp_path / "numbers.json"
+    assert compare.main(["HEAD", "--posts", "20", "--runs", "2", "--summary", str(summary),
+                         "--json", str(numbers)]) == 0
+    result = json.loads(numbers.read_text())
+    assert [row["scenario"] for row in result["scenarios"]] == ["cold", "warm"]
+    for row in result["scenarios"]:
+        for what in ("wall", "cpu"):
+            assert row[what]["base"] > 0 and row[what]["head"] > 0 and row[what]["ratio"] > 0
+            assert row[what]["pairs"][0] <= row[what]["pairs"][1]
+    text = summary.read_text()
+    assert "this tree against `HEAD`" in text and "| cold |" in text and "| warm |" in text
+    assert f"Output: {result['output']}." in text
+
+
+def test_compare_runs_the_tree_it_names(tmp_path):
+    """The base tree is the one on PYTHONPATH: a copy of HEAD whose report was edited writes it."""
+    base = compare.export_tree("HEAD", tmp_path / "base")
+    report = base / "smm" / "report.py"
+    report.write_text(report.read_text("utf-8").replace('"files_checked": files', '"edited": files'), "utf-8")
+    repo = generate(20, tmp_path / "repo")
+    edited, ours = compare.report_of(base, repo), compare.report_of(PROJECT / "scripts", repo)
+    assert b'"edited": ' in edited and b'"edited": ' not in ours and b'"files_checked": ' in ours
+    assert compare.same_report(edited, ours).startswith("different reports (")
+    assert compare.same_report(ours, ours) == "the same report, byte for byte"
+    assert compare.same_report(b"not json", ours).startswith("different reports (no readable findings")
+
+
+def test_compare_says_when_git_does_not_know_the_revision(capsys):
+    assert compare.main(["no-such-revision-anywhere", "--posts", "5", "--runs", "1"]) == 2
+    assert "git archive no-such-revision-anywhere" in capsys.readouterr().err

@@ -1,0 +1,151 @@
+"""Side by side: `smm check` from this working tree against the same command from another
+Git revision, on one generated repository, in the same minutes.
+
+    python -m benchmarks.compare REF [--posts 4000] [--runs 8] [--core-only] [--summary FILE]
+
+The machines this runs on drift in speed by up to 2x within minutes, so two benchmark
+runs made at different times cannot tell a change of a few per cent from the drift. Here
+the two source trees take turns, run by run (in the order AB, BA, AB...), on the same
+posts: cold (`--no-cache`, every post checked) and warm (the cache of an earlier run of
+the same tree, nothing changed). Each is reported as the median wall and CPU time (user
+and system, the forked workers' included) of each tree, the ratio of the medians, and the
+range of the ratios of the pairs. Whether the two trees write the same report is checked
+too. Nothing is judged: a reviewer reads the numbers (benchmarks are not tests).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from .generate import generate
+from .run import ENV, PYTHON, measure, prime
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCENARIOS = {"cold": ["--no-cache"], "warm": []}
+
+
+def export_tree(ref: str, dest: Path) -> Path:
+    """`scripts/` and `schemas/` as they are at `ref`, written under `dest`; returns the folder
+    to put on PYTHONPATH. Raises ValueError when Git does not know `ref`."""
+    done = subprocess.run(["git", "archive", "--format=tar", ref, "scripts", "schemas"], cwd=PROJECT,
+                          capture_output=True)
+    if done.returncode != 0:
+        raise ValueError(f"git archive {ref}: {done.stderr.decode(errors='replace').strip()[-300:]}")
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        archive.extractall(dest, filter="data")
+    return dest / "scripts"
+
+
+def check_command(extra: list[str]) -> list[str]:
+    return [PYTHON, "-m", "smm", "check", "--format", "json", *extra]
+
+
+def report_of(tree: Path, repo: Path) -> bytes:
+    """The JSON report a cold check from `tree` writes on `repo`."""
+    env = {**ENV, "PYTHONPATH": str(tree)}
+    return subprocess.run(check_command(["--no-cache"]), cwd=repo, env=env, capture_output=True).stdout
+
+
+def same_report(base: bytes, head: bytes) -> str:
+    if base == head:
+        return "the same report, byte for byte"
+    counts = []
+    for report in (base, head):
+        try:
+            counts.append(str(len(json.loads(report)["findings"])))
+        except (ValueError, KeyError, TypeError):
+            counts.append("no readable")
+    return f"different reports ({counts[0]} findings from the base, {counts[1]} from this tree)"
+
+
+def alternate(runs: int, trees: dict, repo: Path, caches: dict) -> dict:
+    """scenario -> tree name -> [(wall, cpu)], the trees taking turns, first one then the other."""
+    timed = {scenario: {name: [] for name in trees} for scenario in SCENARIOS}
+    for round_ in range(runs):
+        order = list(trees) if round_ % 2 == 0 else list(trees)[::-1]
+        for scenario, extra in SCENARIOS.items():
+            for name in order:
+                env = {"PYTHONPATH": str(trees[name]), "SMM_CACHE_DIR": str(caches[name])}
+                run = measure(check_command(extra), repo, env)
+                timed[scenario][name].append((run.seconds, run.cpu_seconds))
+    return timed
+
+
+def summarise(timed: dict) -> list[dict]:
+    rows = []
+    for scenario, by_tree in timed.items():
+        base, head = by_tree["base"], by_tree["head"]
+        row = {"scenario": scenario}
+        for index, what in ((0, "wall"), (1, "cpu")):
+            b, h = statistics.median(r[index] for r in base), statistics.median(r[index] for r in head)
+            pairs = [y[index] / x[index] for x, y in zip(base, head)]
+            row[what] = {"base": round(b, 3), "head": round(h, 3), "ratio": round(h / b, 3),
+                         "pairs": [round(min(pairs), 2), round(max(pairs), 2)]}
+        rows.append(row)
+    return rows
+
+
+def table(ref: str, posts: int, runs: int, rows: list[dict], report: str) -> str:
+    lines = [f"`smm check` on {posts:,} generated posts: this tree against `{ref}`, {runs} runs each, "
+             "taking turns (medians; ratio = this tree / base).", "",
+             "| | base wall | this tree wall | ratio | pairs | base CPU | this tree CPU | ratio | pairs |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        wall, cpu = row["wall"], row["cpu"]
+        lines.append(f"| {row['scenario']} | {wall['base']} s | {wall['head']} s | {wall['ratio']} | "
+                     f"{wall['pairs'][0]} to {wall['pairs'][1]} | {cpu['base']} s | {cpu['head']} s | "
+                     f"{cpu['ratio']} | {cpu['pairs'][0]} to {cpu['pairs'][1]} |")
+    lines += ["", f"Output: {report}."]
+    return "\n".join(lines) + "\n"
+
+
+def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path) -> tuple[str, dict]:
+    trees = {"base": export_tree(ref, work / "base"), "head": PROJECT / "scripts"}
+    repo = generate(posts, work / "repo", core_only)
+    caches = {name: work / f"cache-{name}" for name in trees}
+    for name, tree in trees.items():
+        prime(repo, check_command([]), {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
+    report = same_report(report_of(trees["base"], repo), report_of(trees["head"], repo))
+    rows = summarise(alternate(runs, trees, repo, caches))
+    result = {"ref": ref, "posts": posts, "runs": runs, "core_only": core_only, "scenarios": rows, "output": report}
+    return table(ref, posts, runs, rows, report), result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ref", help="the Git revision to compare with (a branch, a tag, a commit)")
+    parser.add_argument("--posts", type=int, default=4000)
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--core-only", action="store_true", help="posts with only the core keys")
+    parser.add_argument("--summary", type=Path, help="also append the table to this file ($GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    args = parser.parse_args(argv)
+    if args.posts < 1 or args.runs < 1:
+        parser.error("--posts and --runs must be at least 1")
+    work = Path(tempfile.mkdtemp(prefix="smm-compare-"))
+    try:
+        text, result = compare(args.ref, args.posts, args.runs, args.core_only, work)
+    except ValueError as error:
+        sys.stderr.write(f"compare: {error}\n")
+        return 2
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(text)
+    if args.summary:
+        with args.summary.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
