@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="smm-compare-"))
     try:
         text, result = compare(args.ref, args.posts, args.runs, args.core_only, work)
-    except ValueError as error:
+    except (ValueError, RuntimeError) as error:     # an unknown revision; a tree whose smm fails
         sys.stderr.write(f"compare: {error}\n")
         return 2
     finally:

@@ -80,3 +80,14 @@ def test_compare_runs_the_tree_it_names(tmp_path):
 def test_compare_says_when_git_does_not_know_the_revision(capsys):
     assert compare.main(["no-such-revision-anywhere", "--posts", "5", "--runs", "1"]) == 2
     assert "git archive no-such-revision-anywhere" in capsys.readouterr().err
+
+
+def test_compare_says_when_the_other_trees_smm_fails(tmp_path, monkeypatch, capsys):
+    def broken(ref, dest):
+        (dest / "scripts" / "smm").mkdir(parents=True)
+        (dest / "scripts" / "smm" / "__init__.py").write_text("")
+        (dest / "scripts" / "smm" / "__main__.py").write_text("raise SystemExit(3)\n")
+        return dest / "scripts"
+    monkeypatch.setattr(compare, "export_tree", broken)
+    assert compare.main(["HEAD", "--posts", "5", "--runs", "1"]) == 2
+    assert "exited 3" in capsys.readouterr().err
