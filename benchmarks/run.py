@@ -67,8 +67,9 @@ def interleaved(runs: int, commands: dict) -> dict:
             if len(more) > 1:
                 more[1]()
             results[name].append(measure(cmd, cwd, *more[:1]))
-    return {name: {"seconds": round(statistics.median(r[0] for r in rows), 3), "peak_mb": max(r[1] for r in rows),
-                   "runs": [round(r[0], 3) for r in rows]} for name, rows in results.items()}
+    return {name: {"seconds": round(statistics.median(r.seconds for r in rows), 3),
+                   "peak_mb": max(r.peak_mb for r in rows), "runs": [round(r.seconds, 3) for r in rows]}
+            for name, rows in results.items()}
 
 
 def front_matter_files(repo: Path, out: Path) -> list[str]:

@@ -80,20 +80,14 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
          severity: str | None = None, platform: str | None = None, **context) -> Finding:
     """Build a finding for `rule`, taking severity and hint from the catalogue."""
     entry = _entry(rule)
-    hint = entry.get("hint", "")
-    if "{" in hint:
-        hint = _filled(hint, context)
-    return _finding(path, where, rule, severity or entry["severity"], message, hint, platform)
+    return _finding(path, where, rule, severity or entry["severity"], message, _hint(entry, context), platform)
 
 
 def maker(rule: str, severity: str | None = None, platform: str | None = None, **context):
     """make() for the many findings of one rule that share their context (a platform, a limit):
     the catalogue is read and the hint filled in once. Returns f(path, where, message)."""
     entry = _entry(rule)
-    hint = entry.get("hint", "")
-    if "{" in hint:
-        hint = hint.format_map(_Lenient(context))
-    severity = severity or entry["severity"]
+    severity, hint = severity or entry["severity"], _hint(entry, context)
     return lambda path, where, message: _finding(path, where, rule, severity, message, hint, platform)
 
 
@@ -102,6 +96,11 @@ def _entry(rule: str) -> dict:
     if entry is None:
         raise KeyError(f"rule {rule!r} is not in the catalogue")
     return entry
+
+
+def _hint(entry: dict, context: dict) -> str:
+    hint = entry.get("hint", "")
+    return _filled(hint, context) if "{" in hint else hint
 
 
 def _finding(path, where, rule, severity, message, hint, platform) -> Finding:
