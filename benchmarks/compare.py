@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from .generate import generate
-from .run import ENV, PYTHON, measure, prime
+from .run import CHECK, ENV, interleaved, prime
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCENARIOS = {"cold": ["--no-cache"], "warm": []}
@@ -44,14 +44,10 @@ def export_tree(ref: str, dest: Path) -> Path:
     return dest / "scripts"
 
 
-def check_command(extra: list[str]) -> list[str]:
-    return [PYTHON, "-m", "smm", "check", "--format", "json", *extra]
-
-
 def report_of(tree: Path, repo: Path) -> bytes:
     """The JSON report a cold check from `tree` writes on `repo`."""
     env = {**ENV, "PYTHONPATH": str(tree)}
-    return subprocess.run(check_command(["--no-cache"]), cwd=repo, env=env, capture_output=True).stdout
+    return subprocess.run(CHECK + ["--no-cache"], cwd=repo, env=env, capture_output=True).stdout
 
 
 def same_report(base: bytes, head: bytes) -> str:
@@ -67,26 +63,20 @@ def same_report(base: bytes, head: bytes) -> str:
 
 
 def alternate(runs: int, trees: dict, repo: Path, caches: dict) -> dict:
-    """scenario -> tree name -> [(wall, cpu)], the trees taking turns, first one then the other."""
-    timed = {scenario: {name: [] for name in trees} for scenario in SCENARIOS}
-    for round_ in range(runs):
-        order = list(trees) if round_ % 2 == 0 else list(trees)[::-1]
-        for scenario, extra in SCENARIOS.items():
-            for name in order:
-                env = {"PYTHONPATH": str(trees[name]), "SMM_CACHE_DIR": str(caches[name])}
-                run = measure(check_command(extra), repo, env)
-                timed[scenario][name].append((run.seconds, run.cpu_seconds))
-    return timed
+    """(scenario, tree name) -> the interleaved runs, every other round in the reverse order."""
+    commands = {(scenario, name): (CHECK + extra, repo, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
+                for scenario, extra in SCENARIOS.items() for name, tree in trees.items()}
+    return interleaved(runs, commands, turns=True)
 
 
 def summarise(timed: dict) -> list[dict]:
     rows = []
-    for scenario, by_tree in timed.items():
-        base, head = by_tree["base"], by_tree["head"]
+    for scenario in SCENARIOS:
+        base, head = timed[(scenario, "base")], timed[(scenario, "head")]
         row = {"scenario": scenario}
-        for index, what in ((0, "wall"), (1, "cpu")):
-            b, h = statistics.median(r[index] for r in base), statistics.median(r[index] for r in head)
-            pairs = [y[index] / x[index] for x, y in zip(base, head)]
+        for key, what in (("runs", "wall"), ("cpu_runs", "cpu")):
+            b, h = statistics.median(base[key]), statistics.median(head[key])
+            pairs = [y / x for x, y in zip(base[key], head[key])]
             row[what] = {"base": round(b, 3), "head": round(h, 3), "ratio": round(h / b, 3),
                          "pairs": [round(min(pairs), 2), round(max(pairs), 2)]}
         rows.append(row)
@@ -112,7 +102,7 @@ def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path) -> tup
     repo = generate(posts, work / "repo", core_only)
     caches = {name: work / f"cache-{name}" for name in trees}
     for name, tree in trees.items():
-        prime(repo, check_command([]), {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
+        prime(repo, CHECK, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
     report = same_report(report_of(trees["base"], repo), report_of(trees["head"], repo))
     rows = summarise(alternate(runs, trees, repo, caches))
     result = {"ref": ref, "posts": posts, "runs": runs, "core_only": core_only, "scenarios": rows, "output": report}

@@ -33,6 +33,7 @@ OUT = HERE / "out"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SMM_TODAY": "2027-01-01", "PYTHONHASHSEED": "0"}
+CHECK = [PYTHON, "-m", "smm", "check", "--format", "json"]
 
 
 class Run(NamedTuple):
@@ -57,18 +58,23 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     return Run(elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime)
 
 
-def interleaved(runs: int, commands: dict) -> dict:
+def interleaved(runs: int, commands: dict, turns: bool = False) -> dict:
     """Run each command once per round, `runs` rounds, so that a machine slowing down or
-    speeding up during the run affects every command alike. name -> median and peak.
-    A command is (argv, folder[, environment[, what to do before each run, untimed]])."""
+    speeding up during the run affects every command alike (with `turns`, every other round runs
+    them in the reverse order, so that none always goes first). name -> median, peak and each
+    run's wall and CPU seconds. A command is (argv, folder[, environment[, what to do before each
+    run, untimed]])."""
     results = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, (cmd, cwd, *more) in commands.items():
+    for round_ in range(runs):
+        names = list(commands)[::-1] if turns and round_ % 2 else list(commands)
+        for name in names:
+            cmd, cwd, *more = commands[name]
             if len(more) > 1:
                 more[1]()
             results[name].append(measure(cmd, cwd, *more[:1]))
     return {name: {"seconds": round(statistics.median(r.seconds for r in rows), 3),
-                   "peak_mb": max(r.peak_mb for r in rows), "runs": [round(r.seconds, 3) for r in rows]}
+                   "peak_mb": max(r.peak_mb for r in rows), "runs": [round(r.seconds, 3) for r in rows],
+                   "cpu_runs": [round(r.cpu_seconds, 3) for r in rows]}
             for name, rows in results.items()}
 
 
@@ -100,7 +106,7 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     for n in sizes:
         repo = generate(n, OUT / f"repo-{n}", core_only)
         names = front_matter_files(repo, OUT / f"front-matter-{n}")
-        check = [PYTHON, "-m", "smm", "check", "--format", "json"]
+        check = CHECK
         warm_env = {"SMM_CACHE_DIR": str(OUT / "cache")}
         prime(repo, check, warm_env)
         origin = origin_of(repo)
