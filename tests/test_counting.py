@@ -102,3 +102,32 @@ def test_character_properties_kept_per_character_agree_with_the_patterns(text):
     whatever characters earlier texts taught them."""
     assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)
     assert counting._HEAVY_ALONE.count_in(text) == len(counting._X_HEAVY_ALONE.findall(text))
+
+
+# What the bounds must hold for: copy in several scripts, links with and without a scheme, remote
+# mentions, CRLF, emoji sequences, decomposed letters and code points NFC makes longer (U+0958
+# becomes two, U+FB2C three).
+PIECES = CORPUS + [" ", "\n", "\r\n", ".", "kelda.nl", "https://a.se/x", "gemini://kelda.is/w", "@saga@mastodon.social",
+                   "🇳🇱", "1\ufe0f\u20e3", "👨‍👩‍👧‍👦", "A\u030a", "é", "日本", "\u0958", "\ufb2c", "©", "\u2014", "ok. Then"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), min_size=1, max_size=8).map("".join),
+       st.sampled_from(["", "CW", "Spoilers: 日本"]))
+def test_each_ceiling_is_at_least_the_count(text, content_warning):
+    for name, count in counting.COUNTERS.items():
+        assert counting.CEILINGS[name](text, content_warning) >= count(text, content_warning), name
+
+
+@pytest.mark.parametrize("name, text, limit, over", [
+    ("twitter", "日" * 141, 280, True),               # bound 282, count 282
+    ("twitter", "Åsa " * 70, 280, False),             # bound 350, count 280: counted exactly, within
+    ("twitter", "see kelda.nl " + "a" * 250, 280, False),     # the link counts 23, not its 8 characters
+    ("mastodon", "https://kelda.nl/" + "x" * 480, 500, False),
+    ("graphemes", "👍🏽" * 200, 300, False),            # 400 code points, 200 graphemes
+])
+def test_a_part_is_over_its_limit_only_when_its_count_is(name, text, limit, over):
+    from smm.posting import Part
+    part = Part(text=text, limit=limit, source=(), counting=name)
+    assert part.over_limit is over
+    assert (part.length > limit) is over

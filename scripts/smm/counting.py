@@ -267,6 +267,30 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# Upper bounds of each count, a few operations each: a rule needs the exact count only when
+# the bound exceeds the limit (most copy is well within it). Each holds for every text:
+# tests/test_counting.py checks them against the exact counts on generated texts.
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
+def x_ceiling(text: str) -> int:
+    """At least x_length(text). Every code point weighs 1, or 2 when not ASCII; an emoji cluster's
+    2 is at most what its code points weigh that way; a link weighs 23 and holds a dot before a
+    known top-level domain (CRLF becoming LF only takes away)."""
+    if text.isascii():
+        return len(text) + (X_URL_LENGTH * text.count(".") if "." in text and _may_have_url(text) else 0)
+    text = unicodedata.normalize("NFC", text)
+    links = X_URL_LENGTH * text.count(".") if "." in text and _may_have_url(text) else 0
+    return len(text) + _non_ascii(text) + links
+
+
+def mastodon_ceiling(text: str, content_warning: str = "") -> int:
+    """At least mastodon_length(...): a grapheme holds a code point or more, each link (which holds
+    "://") becomes 23 characters, and a remote mention only gets shorter."""
+    return len(content_warning or "") + len(text) + X_URL_LENGTH * text.count("://")
+
+
 COUNTERS = {
     "twitter": lambda text, cw="": x_length(text),
     "graphemes": lambda text, cw="": graphemes(text),
@@ -275,5 +299,10 @@ COUNTERS = {
     "utf16": lambda text, cw="": utf16_units(text),
     "utf8_bytes": lambda text, cw="": utf8_bytes(text),
 }
+
+CEILINGS = {**COUNTERS,                     # the other counts are as cheap as a bound
+            "twitter": lambda text, cw="": x_ceiling(text),
+            "graphemes": lambda text, cw="": len(text),
+            "mastodon": mastodon_ceiling}
 
 HASHTAG = regex.compile(r"(?:^|(?<=[^\p{L}\p{N}_&/#]))[#＃]([\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)")

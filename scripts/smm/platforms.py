@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import DATA as PACKAGE_DATA
-from . import counting, schemas
+from . import schemas
 from .loader import load_yaml
 
 DATA = PACKAGE_DATA / "platforms.yaml"
@@ -36,9 +36,6 @@ class Platform:
 
     def section(self, name: str) -> dict:
         return self.spec.get(name) or {}
-
-    def count(self, text: str, content_warning: str = "") -> int:
-        return counting.COUNTERS[self.counting](text, content_warning)
 
 
 @lru_cache(maxsize=4)

@@ -5,6 +5,7 @@ One function, `render`, feeds the rules, `smm preview`, the site and the exports
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import counting, links, platforms
 
@@ -12,9 +13,23 @@ from . import counting, links, platforms
 @dataclass
 class Part:
     text: str
-    length: int
     limit: int
     source: tuple          # where the text is written in the front matter; () for the body
+    counting: str = "code_points"      # how the platform counts (counting.COUNTERS)
+    content_warning: str = ""          # counted with the text where the platform says so
+
+    @cached_property
+    def length(self) -> int:
+        """The text counted the platform's way; worked out when asked for."""
+        return counting.COUNTERS[self.counting](self.text, self.content_warning)
+
+    @property
+    def over_limit(self) -> bool:
+        """Whether the length exceeds the limit; counted exactly only when a cheap upper bound of
+        the length (counting.CEILINGS) does."""
+        if counting.CEILINGS[self.counting](self.text, self.content_warning) <= self.limit:
+            return False
+        return self.length > self.limit
 
     @property
     def over(self) -> int:
@@ -65,8 +80,8 @@ def _render(post, platform_id: str, repo) -> Rendition:
         # the UTM parameters are worked out only for copy that names a brand domain
         posted = links.tag_text(text, domains, utm_for(post, platform_id, repo)) \
             if links.names_a_domain(text, domains) else text
-        parts.append(Part(text=posted, length=platform.count(posted, cw) if platform else len(posted),
-                          limit=platform.text_limit if platform else 0, source=source))
+        parts.append(Part(text=posted, limit=platform.text_limit if platform else 0, source=source,
+                          counting=platform.counting if platform else "code_points", content_warning=cw))
     return Rendition(post_id=post.id, platform=platform_id, parts=parts,
                      title=variant.title if variant else None, content_warning=cw or None,
                      first_comment=variant.first_comment if variant else None, media=list(post.media))

@@ -33,7 +33,7 @@ def _parts(post, platform, rendition):
     for index, part in enumerate(rendition.parts):
         where = F.Lazy(copy_location, post, part.source, part.text)
         label = f"part {index + 1} of the thread" if numbered else "the copy"
-        if part.length > part.limit:
+        if part.over_limit:
             yield F.make(f"limit.{platform.id}.length", post.path, where,
                          f"{label} counts {part.length} on {platform.name}; the limit is {part.limit}",
                          severity=sev, platform=platform.id, over=part.over, platform_id=platform.id,
