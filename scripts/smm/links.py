@@ -7,6 +7,7 @@ paid, utm_campaign = campaign slug, utm_content = post id, all lowercase
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import regex
@@ -51,19 +52,22 @@ def utm_parameters(platform: str, medium: str, campaign: str | None, post_id: st
     return {k: v.lower() for k, v in params.items()}
 
 
+_SPLIT_FIRST = frozenset("?#[]")     # a URL with any of these is split and joined again
+
+
 def tag_url(url: str, params: dict) -> str:
-    if url.startswith(("http://", "https://")) and not any(c in url for c in "?#[]"):
+    if url.startswith(("http://", "https://")) and _SPLIT_FIRST.isdisjoint(url):
         return f"{url}?{_query(params)}"    # what splitting and joining would give
     return _tag_url_split(url, params)
 
 
-# what urlencode(..., safe="/:") leaves as it is: letters, digits, "_.-~" and the safe "/:"
-_AS_IS = regex.compile(r"[A-Za-z0-9_.~/:-]*")
+# what urlencode(..., safe="/:") leaves as it is: ASCII letters and digits, "_.-~" and the safe "/:"
+_AS_IS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~/:-")
 
 
 def _query(params: dict) -> str:
-    if all(_AS_IS.fullmatch(value) for value in params.values()):
-        return "&".join(f"{key}={value}" for key, value in params.items())
+    if _AS_IS.issuperset("".join(params.values())):
+        return "&".join(map("=".join, params.items()))
     return urlencode(params, safe="/:")
 
 
@@ -87,14 +91,24 @@ def names_a_domain(text: str, domains) -> bool:
     return any(domain in lowered for domain in domains)
 
 
+@lru_cache(maxsize=256)
+def brand_links(text: str, domains: tuple) -> tuple[Link, ...]:
+    """The links in `text` to the brand's `domains`; found once for copy that goes to several
+    platforms (each tags them with its own parameters)."""
+    if not names_a_domain(text, domains):
+        return ()
+    return tuple(link for link in http_links(text) if is_brand_link(link.url, domains))
+
+
 def tag_text(text: str, domains, params: dict) -> str:
-    """The text with every link to the brand's domains UTM-tagged (callers skip copy for which
-    names_a_domain is false: it holds no such link)."""
+    """The text with every link to the brand's domains UTM-tagged."""
+    found = brand_links(text, tuple(domains))
+    if not found:
+        return text
     out, position = [], 0
-    for link in http_links(text):
-        if is_brand_link(link.url, domains):
-            out.append(text[position:link.start])
-            out.append(tag_url(link.url, params))
-            position = link.end
+    for link in found:
+        out.append(text[position:link.start])
+        out.append(tag_url(link.url, params))
+        position = link.end
     out.append(text[position:])
     return "".join(out)

@@ -72,14 +72,14 @@ def render(post, platform_id: str, repo) -> Rendition:
 def _render(post, platform_id: str, repo) -> Rendition:
     platform = platforms.get(platform_id)
     variant = post.variants.get(platform_id)
-    domains = repo.strategy.settings.get("domains", [])
+    domains = tuple(repo.strategy.settings.get("domains", []))
     cw = (variant.content_warning if variant else None) or ""
     texts, sources = _texts(post, platform_id, platform)
     parts = []
     for text, source in zip(texts, sources):
-        # the UTM parameters are worked out only for copy that names a brand domain
+        # the UTM parameters are worked out only for copy with a link to a brand domain
         posted = links.tag_text(text, domains, utm_for(post, platform_id, repo)) \
-            if links.names_a_domain(text, domains) else text
+            if links.brand_links(text, domains) else text
         parts.append(Part(text=posted, limit=platform.text_limit if platform else 0, source=source,
                           counting=platform.counting if platform else "code_points", content_warning=cw))
     return Rendition(post_id=post.id, platform=platform_id, parts=parts,
