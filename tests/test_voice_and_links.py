@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import regex
 from conftest import check, run_smm, write
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from smm import links, voice
@@ -142,3 +142,23 @@ def test_the_screen_keeps_every_rule_that_matches_and_searches_rules_without_nee
     may_match = voice.screen([mixed, raw])
     assert may_match("A GAME CHANGER, call 555-1234") == [mixed, raw]
     assert may_match("Nothing to see") == [] and may_match("call 555-1234") == [raw]
+
+
+def test_the_scheme_characters_are_what_the_pattern_matches():
+    scheme = regex.compile(r"(?i)[a-z0-9+.-]")
+    matched = {chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and scheme.fullmatch(chr(c))}
+    assert matched == links.SCHEME_CHARACTERS
+
+
+LINK_PIECES = ["javascript:", "JavaScript:", "data:", "mailto:", "tel:+46", "ftp://", "https://", "HTTP://", "http:",
+               "xhttps://", "a.b-c+d://", "ſms:", "\u212aelda://", "İ://", "é://", "_ftp://", ".ftp:", ":", "://",
+               " ", "\n", "\u00a0", "\u2003", "\u0085", "\u200b", "(", "a" * 31, "b" * 32, "kelda.example/x", "1"]
+
+
+@settings(max_examples=500, deadline=None)
+@example("x " + "a" * 31 + "://y")     # the longest scheme the pattern takes
+@example("x " + "a" * 32 + "://y")
+@given(st.lists(st.one_of(st.sampled_from(LINK_PIECES), st.text(max_size=5)), max_size=10).map("".join))
+def test_bad_links_finds_what_searching_every_position_finds(text):
+    expected = [(m.start(), m.end(), m.group(0)) for m in links.BAD_LINK.finditer(text)]
+    assert [(link.start, link.end, link.url) for link in links.bad_links(text)] == expected
