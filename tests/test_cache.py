@@ -1,6 +1,7 @@
 """The cache of `smm check`: a post is checked again exactly when something it depends on changed."""
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
@@ -343,3 +344,28 @@ def test_fingerprint_follows_inputs_and_the_day(sample):
     assert cache.fingerprint(sample, "2026-11-23") != before
     write(sample, "personas/new-one.md", "---\nname: N\nsummary: S\n---\n")
     assert cache.fingerprint(sample, "2026-11-22") != before
+
+
+def test_smm_check_runs_without_the_cycle_collector_and_turns_it_back_on(sample, monkeypatch, capsys):
+    from smm import cli
+    during = []
+    real = cli.run_check
+
+    def spy(*args, **options):
+        during.append(gc.isenabled())
+        return real(*args, **options)
+    monkeypatch.setattr(cli, "run_check", spy)
+    assert gc.isenabled()
+    cli.main(["--root", str(sample), "check", "--no-cache"])
+    assert during == [False]
+    assert gc.isenabled()
+    assert "checked" in capsys.readouterr().out
+
+
+def test_reading_the_cache_leaves_the_collector_as_it_found_it():
+    data = pickle.dumps([{"a": 1}])
+    with cache.collection_paused():
+        assert cache._unpickled(data) == [{"a": 1}]
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()

@@ -41,6 +41,7 @@ import os
 import pickle
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -311,12 +312,22 @@ def _twin(where: Path, printed: str, own: Path) -> Path | None:
 _CHANGED = object()
 
 
-def _unpickled(data: bytes):
-    gc.disable()                 # thousands of small objects: the collector would walk them all, often
+@contextmanager
+def collection_paused():
+    """The cyclic garbage collector off while building many small objects that form no cycles (it
+    would walk them all, often), and back on after, if it was on before."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        return pickle.loads(data)
+        yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
+
+
+def _unpickled(data: bytes):
+    with collection_paused():
+        return pickle.loads(data)
 
 
 def read_own(file: Path, limit: int | None = None) -> bytes | None:

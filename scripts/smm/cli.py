@@ -94,13 +94,18 @@ def repository_root(args) -> Path:
 
 def cmd_check(args) -> int:
     root = repository_root(args)
-    gc.set_threshold(100_000, 50, 50)   # a short run building many small objects: collect seldom
     if args.no_cache:
         cache.turn_off()
-    result = run_check(root, args.paths, base=args.base, use_cache=not args.no_cache)
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    report.REPORTERS[fmt](result.findings, result.files_checked, changes=result.calendar_changes,
-                          repo=result.repo)
+    # A check builds hundreds of thousands of objects and leaves almost no reference cycles (13
+    # objects over 10,000 posts), so the collector's passes over its objects (90 ms of CPU there)
+    # free nothing. What the check built is then frozen out of later passes: turning the collector
+    # on again does not start a pass over all of it.
+    with cache.collection_paused():
+        result = run_check(root, args.paths, base=args.base, use_cache=not args.no_cache)
+        fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+        report.REPORTERS[fmt](result.findings, result.files_checked, changes=result.calendar_changes,
+                              repo=result.repo)
+        gc.freeze()
     return EXIT_FINDINGS if any(f.severity == "error" for f in result.findings) else EXIT_OK
 
 

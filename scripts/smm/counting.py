@@ -278,9 +278,8 @@ def x_ceiling(text: str) -> int:
     """At least x_length(text). Every code point weighs 1, or 2 when not ASCII; an emoji cluster's
     2 is at most what its code points weigh that way; a link weighs 23 and holds a dot before a
     known top-level domain (CRLF becoming LF only takes away)."""
-    if text.isascii():
-        return len(text) + (X_URL_LENGTH * text.count(".") if "." in text and _may_have_url(text) else 0)
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     links = X_URL_LENGTH * text.count(".") if "." in text and _may_have_url(text) else 0
     return len(text) + _non_ascii(text) + links
 
