@@ -103,12 +103,11 @@ def test_fast_and_strict_paths_agree(doc, flow):
             assert fast.value_at(path) == strict.value_at(path), path
 
 
-FLAT_VALUES = st.one_of(
-    st.text(max_size=12),
-    st.sampled_from(["x", "-1", "-x", "1.5", "no", "12:30", "a: b", "a #b", "a#b", "'q'", '"q"', "'it''s'",
-                     '"a\\"b"', "[a, b]", "[a, [b]]", "[]", "[ a ,b ]", "[a,]", "~", "null", "- x", "|", ">-",
-                     "&a x", "*a", "!t x", "%x", "@x", "`x", "x:", "x: ", "?x", ":x", "http://e.x/a?b=1#c",
-                     "🧑\u200d🚒 hi", "a\u2028b", "a\tb", "x\u0085y", "x\ufeff", "  x", "x  ", "{a: b}"]))
+TRICKY_VALUES = ["x", "-1", "-x", "1.5", "no", "12:30", "a: b", "a #b", "a#b", "'q'", '"q"', "'it''s'", '"a\\"b"',
+                 "[a, b]", "[a, [b]]", "[]", "[ a ,b ]", "[a,]", "~", "null", "- x", "|", ">-", "&a x", "*a", "!t x",
+                 "%x", "@x", "`x", "x:", "x: ", "?x", ":x", "http://e.x/a?b=1#c", "🧑\u200d🚒 hi", "a\u2028b", "a\tb",
+                 "x\u0085y", "x\ufeff", "  x", "x  ", "{a: b}", "a# b", "a:b", "a :b", "a: ", "a:", "x #", "#x"]
+FLAT_VALUES = st.one_of(st.text(max_size=12), st.sampled_from(TRICKY_VALUES))
 FLAT_INDENTS = st.sampled_from(["", "", "", " ", "  ", "  ", "    ", "   ", "      "])
 FLAT_LINES = st.one_of(
     st.tuples(FLAT_INDENTS, st.sampled_from(["a", "b", "c"]), st.sampled_from([":", ": x", ": 1", ": [p]"])).map("".join),
@@ -130,6 +129,12 @@ def _flat_agrees_with_strict(text):
     assert flat.keys == strict.keys
     assert flat.values == strict.values
     return True
+
+
+@pytest.mark.parametrize("value", TRICKY_VALUES)
+@pytest.mark.parametrize("line", ["title: {}", "title:  {}   ", "- {}", "a:\n  - {} "])
+def test_flat_path_reads_each_tricky_value_like_the_strict_path_or_declines(line, value):
+    _flat_agrees_with_strict(line.format(value))
 
 
 @settings(max_examples=1500, deadline=None)
@@ -164,6 +169,8 @@ def test_flat_path_takes_the_shapes_posts_use():
     text = ("title: T\nmedia:\n  - path: a.jpg\n    alt: A\n  -   path: b.jpg\n      tags: [x]\n"
             "variants:\n  x: Hi\n  bluesky:\n    thread:\n    - one\n    - two\n    text:\nboost:\n  budget: 10\n")
     assert _flat_agrees_with_strict(text)
+    # lines ending in spaces, and plain text holding ":" and "#" where YAML allows them
+    assert _flat_agrees_with_strict("title: At 12:30 we open#1   \nstatus: draft \ntags:  \n  - a:b  \n")
     for declined in ("a:\n  b: 1\n   c: 2\n", "a:\n  - x\n  b: 1\n", "a:\n  - - x\n", "a: x\n  more\n",
                      " a: 1\n", "a:\n  - b: 1\n   c: 2\n", "a:\n  - x\n - y\n"):
         assert yamlstrict._parse_flat(declined, 0) is None, declined
