@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from . import holidaytables, times
@@ -30,21 +31,43 @@ def local(repo, moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Window:
-    """A posting window of a channel (channels.yaml), read once: its days and its clock times."""
+    """A posting window of a channel (channels.yaml), read once: its days, its first and last minute
+    of the day (both within it) and how it is written."""
 
     days: frozenset
-    start: time
-    end: time
+    start: int
+    end: int
+    label: str           # "mon/tue 08:00–20:00"
 
 
 def posting_windows(windows: list[dict]) -> tuple[Window, ...]:
-    return tuple(Window(frozenset(w["days"]), time.fromisoformat(w["from"]),
-                        time(23, 59) if w["to"] == "24:00" else time.fromisoformat(w["to"])) for w in windows)
+    """The windows with days and times that read ("24:00" is the end of the day); the schema reports
+    the others, which no post is held to."""
+    found = []
+    for window in windows:
+        days = window.get("days")
+        days = [day for day in days if day in WEEKDAYS] if isinstance(days, list) else []
+        start, end = clock_minutes(window.get("from")), clock_minutes(window.get("to"))
+        if days and start is not None and end is not None:
+            label = f"{'/'.join(days)} {window['from']}–{window['to']}"
+            found.append(Window(frozenset(days), start, min(end, 24 * 60 - 1), label))
+    return tuple(found)
+
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])|(24):(00)")     # channels.schema.json's times
+
+
+def clock_minutes(text) -> int | None:
+    """Minutes since midnight of "HH:MM" (00:00 to 24:00), else None."""
+    match = _CLOCK.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    hours, minutes = match[1] or match[3], match[2] or match[4]
+    return int(hours) * 60 + int(minutes)
 
 
 def in_windows(moment: datetime, windows: tuple[Window, ...]) -> bool:
-    day = WEEKDAYS[moment.weekday()]
-    clock = moment.time().replace(second=0, microsecond=0)
+    day, clock = WEEKDAYS[moment.weekday()], moment.hour * 60 + moment.minute
     return any(day in window.days and window.start <= clock <= window.end for window in windows)
 
 

@@ -52,19 +52,39 @@ def cadence(repo):
 
 
 def windows(repo):
-    channels = repo.strategy.channels
-    windows_of = {pid: planning.posting_windows(spec["windows"])
-                  for pid, spec in channels.items() if spec and spec.get("windows")}
-    if not windows_of:
+    held = {}             # platform -> (its windows, a maker of its findings)
+    for pid, spec in repo.strategy.channels.items():
+        found = planning.posting_windows(_windows_as_written(spec))
+        if found:
+            held[pid] = found, F.maker("cadence.window", platform=pid, network=platforms.name(pid),
+                                       windows="; ".join(window.label for window in found))
+    if not held:
         return
     for post, moment in _upcoming(repo):
         for pid in post.platforms:
-            if pid in windows_of and not planning.in_windows(moment, windows_of[pid]):
-                text = "; ".join(f"{'/'.join(w['days'])} {w['from']}–{w['to']}" for w in channels[pid]["windows"])
-                network = platforms.name(pid)
-                yield F.make("cadence.window", post.path, post.doc.value_at("publish_at"),
-                             f"{moment:%a %H:%M} is outside the {network} posting windows",
-                             platform=pid, network=network, windows=text)
+            if pid in held and not planning.in_windows(moment, held[pid][0]):
+                yield held[pid][1](post.path, post.doc.value_at("publish_at"),
+                                   f"{moment:%a %H:%M} is outside the {platforms.name(pid)} posting windows")
+
+
+def window_order(repo):
+    """A posting window that ends before it starts holds no post at all (windows do not run past
+    midnight)."""
+    doc = _channels_doc(repo)
+    if doc is None:
+        return
+    for pid, channel in repo.strategy.channels.items():
+        for index, window in enumerate(_windows_as_written(channel)):
+            start, end = planning.clock_minutes(window.get("from")), planning.clock_minutes(window.get("to"))
+            if start is not None and end is not None and start > end:
+                yield F.make("cadence.window-order", doc.path, doc.value_at("channels", pid, "windows", index, "to"),
+                             f"the {platforms.name(pid)} window from {window['from']} to {window['to']} ends before it "
+                             "starts", platform=pid)
+
+
+def _windows_as_written(channel) -> list[dict]:
+    windows = channel.get("windows") if isinstance(channel, dict) else None
+    return [window for window in windows if isinstance(window, dict)] if isinstance(windows, list) else []
 
 
 def spacing(repo):
@@ -213,5 +233,5 @@ def holidays(repo):
             yield F.make("calendar.holiday", post.path, post.doc.value_at("publish_at"), f"{day} is a public holiday: {names}")
 
 
-RULES = [cadence, windows, spacing, campaign_windows, budgets, ended_campaigns, freeze_definitions, freeze, coverage,
+RULES = [cadence, windows, window_order, spacing, campaign_windows, budgets, ended_campaigns, freeze_definitions, freeze, coverage,
          holidays]
