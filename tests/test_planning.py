@@ -169,3 +169,14 @@ def test_the_spacing_rules_day_test_is_the_local_date(zone, day, minutes):
     class Post:
         publish_at = moment
     assert _from_day(day, tz)(moment.timestamp(), Post) == (moment.date() >= day)
+
+
+@pytest.mark.parametrize("text, minutes", [
+    ("00:00", 0), ("08:30", 510), ("23:59", 1439), ("24:00", 1440),
+    ("20:00\n", 1200),                  # a block scalar's line break: the schema's "$" takes it too
+    ("24:30", None), ("25:00", None), ("8:30", None), ("08:60", None), (" 08:00", None), ("08:00\n\n", None),
+    ("١٢:٠٠", None), (None, None), (800, None),
+])
+def test_clock_times_of_posting_windows_read_as_the_schema_takes_them(text, minutes):
+    from smm.planning import clock_minutes
+    assert clock_minutes(text) == minutes

@@ -49,7 +49,7 @@ def posting_windows(windows: list[dict]) -> tuple[Window, ...]:
         days = [day for day in days if day in WEEKDAYS] if isinstance(days, list) else []
         start, end = clock_minutes(window.get("from")), clock_minutes(window.get("to"))
         if days and start is not None and end is not None:
-            label = f"{'/'.join(days)} {window['from']}–{window['to']}"
+            label = f"{'/'.join(days)} {window['from'].strip()}–{window['to'].strip()}"
             found.append(Window(frozenset(days), start, min(end, 24 * 60 - 1), label))
     return tuple(found)
 
@@ -58,8 +58,9 @@ _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])|(24):(00)")     # channels
 
 
 def clock_minutes(text) -> int | None:
-    """Minutes since midnight of "HH:MM" (00:00 to 24:00), else None."""
-    match = _CLOCK.fullmatch(text) if isinstance(text, str) else None
+    """Minutes since midnight of "HH:MM" (00:00 to 24:00), else None; with a final line break too,
+    as the schema's pattern takes it ("$" matches before one)."""
+    match = _CLOCK.fullmatch(text.removesuffix("\n")) if isinstance(text, str) else None
     if match is None:
         return None
     hours, minutes = match[1] or match[3], match[2] or match[4]
