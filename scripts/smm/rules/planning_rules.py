@@ -78,13 +78,14 @@ def window_order(repo):
             start, end = planning.clock_minutes(window.get("from")), planning.clock_minutes(window.get("to"))
             if start is not None and end is not None and start > end:
                 yield F.make("cadence.window-order", doc.path, doc.value_at("channels", pid, "windows", index, "to"),
-                             f"the {platforms.name(pid)} window from {window['from']} to {window['to']} ends before it "
-                             "starts", platform=pid)
+                             f"the {platforms.name(pid)} window from {window['from'].strip()} to "
+                             f"{window['to'].strip()} ends before it starts", platform=pid)
 
 
 def _windows_as_written(channel) -> list[dict]:
+    """A channel's windows, each a mapping ({} for an item that is not one: the schema reports it)."""
     windows = channel.get("windows") if isinstance(channel, dict) else None
-    return [window for window in windows if isinstance(window, dict)] if isinstance(windows, list) else []
+    return [window if isinstance(window, dict) else {} for window in windows] if isinstance(windows, list) else []
 
 
 def spacing(repo):
@@ -233,5 +234,5 @@ def holidays(repo):
             yield F.make("calendar.holiday", post.path, post.doc.value_at("publish_at"), f"{day} is a public holiday: {names}")
 
 
-RULES = [cadence, windows, window_order, spacing, campaign_windows, budgets, ended_campaigns, freeze_definitions, freeze, coverage,
-         holidays]
+RULES = [cadence, windows, window_order, spacing, campaign_windows, budgets, ended_campaigns, freeze_definitions,
+         freeze, coverage, holidays]
