@@ -64,6 +64,15 @@ def test_compare_runs_two_trees_in_turn_on_a_tiny_size(tmp_path):
     assert f"Output: {result['output']}." in text
 
 
+def test_compare_reports_medians_fastest_runs_and_pairs():
+    timed = {("cold", "base"): {"runs": [1.0, 2.0, 1.5], "cpu_runs": [2.0, 2.0, 2.0]},
+             ("cold", "head"): {"runs": [0.9, 3.0, 1.0], "cpu_runs": [1.0, 3.0, 2.0]},
+             ("warm", "base"): {"runs": [1.0], "cpu_runs": [1.0]}, ("warm", "head"): {"runs": [1.0], "cpu_runs": [1.0]}}
+    cold = compare.summarise(timed)[0]
+    assert cold["wall"] == {"base": 1.5, "head": 1.0, "ratio": 0.667, "fastest": 0.9, "pairs": [0.67, 1.5]}
+    assert cold["cpu"] == {"base": 2.0, "head": 2.0, "ratio": 1.0, "fastest": 0.5, "pairs": [0.5, 1.5]}
+
+
 def test_compare_runs_the_tree_it_names(tmp_path):
     """The base tree is the one on PYTHONPATH: a copy of HEAD whose report was edited writes it."""
     base = compare.export_tree("HEAD", tmp_path / "base")
