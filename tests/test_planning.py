@@ -181,3 +181,11 @@ def test_the_spacing_rules_day_test_is_the_local_date(zone, day, minutes):
 def test_clock_times_of_posting_windows_read_as_the_schema_takes_them(text, minutes):
     from smm.planning import clock_minutes
     assert clock_minutes(text) == minutes
+
+
+def test_the_calendar_feed_takes_a_brand_name_written_over_two_lines(sample):
+    settings = sample / "strategy" / "settings.yaml"
+    settings.write_text(settings.read_text("utf-8").replace("brand: Kelda", 'brand: "Kelda\\nRefill"'), "utf-8")
+    result = run_smm("calendar", "--format", "ics", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert Calendar.from_ical(result.stdout)["X-WR-CALNAME"] == "Kelda Refill social media calendar"

@@ -34,7 +34,8 @@ def calendar_for(repo, posts) -> bytes:
     cal.add("prodid", "-//smm//social media calendar//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{repo.strategy.settings.get('brand', 'Social')} social media calendar")
+    brand = " ".join(str(repo.strategy.settings.get("brand", "Social")).split())    # a property's value is one line
+    cal.add("x-wr-calname", f"{brand} social media calendar")
     cal.add("x-wr-timezone", repo.timezone.key)
     for post in sorted((p for p in posts if p.publish_at), key=lambda p: (p.publish_at, p.id)):
         cal.add_component(_event(post, host, base))
