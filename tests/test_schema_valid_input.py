@@ -1,14 +1,18 @@
-"""Whatever a schema accepts, `smm check` takes without an internal error.
+"""Whatever a schema accepts, `smm check` and the other commands take without an internal error.
 
 The schemas say what each file may hold; the code must cope with all of it, not only with the
 shapes the sample uses. Documents are generated from each schema (by `documents` below, for the
 keywords our schemas use; each is held to the schema with jsonschema), each goes into a small
 repository in place of that kind of file, and the check runs: it may report findings, never
-raise (what `smm check` reports as an internal error, exit 2). Its first run found a posting
-window to "24:30", which the channels schema let through, stopping the check.
+raise (what `smm check` reports as an internal error, exit 2). Then the commands that read the
+same files run on fewer of them. Its first runs found a posting window to "24:30", which the
+channels schema let through, stopping the check, and a brand name over two lines stopping the
+calendar feed.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -20,6 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_repo, write
+from smm import cli
 from smm.check import run_check
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
@@ -35,7 +40,13 @@ TARGETS = {                     # schema -> the file a document of it replaces o
     "campaign": "content/campaigns/generated.md",
     "post": "content/posts/2026/12/01-generated.md",
 }
-TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "2026-12-01T09:00", "24:00", "#ad", "x", "kelda.example"]))
+TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "Two\nlines", "2026-12-01T09:00", "24:00", "#ad", "x",
+                                                          "kelda.example"]))
+
+
+# Keys whose values the code reads further than the schema does: mostly good ones, so that the rest
+# of a document gets as far as the code that uses it
+BY_KEY = {"timezone": st.sampled_from(["UTC", "Europe/Amsterdam", "Pacific/Kiritimati", "Not/AZone"])}
 
 
 def documents(schema: dict, root: dict):
@@ -76,9 +87,9 @@ def _of_type(kind: str, schema: dict, root: dict):
 def _objects(schema: dict, root: dict):
     properties = schema.get("properties", {})
     required = set(schema.get("required", ()))
-    known = st.fixed_dictionaries({key: documents(properties[key], root) for key in required if key in properties},
-                                  optional={key: documents(value, root) for key, value in properties.items()
-                                            if key not in required})
+    values = {key: BY_KEY[key] if key in BY_KEY else documents(value, root) for key, value in properties.items()}
+    known = st.fixed_dictionaries({key: values[key] for key in required if key in values},
+                                  optional={key: value for key, value in values.items() if key not in required})
     extra = schema.get("additionalProperties", True)
     if not isinstance(extra, dict):
         return known
@@ -116,3 +127,34 @@ def test_every_document_the_schema_accepts_is_checked_without_an_internal_error(
         run_check(repo)
 
     checked_without_raising()
+
+
+def _commands(repo: Path, kind: str) -> list[list[str]]:
+    posts = ["content/posts/2026/12/02-fixed.md"] + ([TARGETS["post"]] if kind == "post" else [])
+    return ([["calendar", "--format", form, "--from", "2026-01-01", "--to", "2028-12-31"] for form in ("json", "ics")]
+            + [["export", "buffer", "--platform", "x", "--from", "2026-01-01", "--out", str(repo / "out.csv"), "--force"],
+               ["freeze", "--format", "json"], ["codeowners"]]
+            + [["preview", str(repo / post), "--format", "json"] for post in posts])
+
+
+@pytest.mark.parametrize("kind", ["post", "settings", "channels", "team", "freezes", "campaign"])
+def test_the_other_commands_take_every_document_the_schema_accepts(kind, tmp_path, monkeypatch):
+    monkeypatch.setenv("SMM_TODAY", "2026-11-22")
+    monkeypatch.setenv("SMM_DEBUG", "1")          # an internal error raises instead of becoming exit 2
+    repo = make_repo(tmp_path / "repo")
+    write(repo, "content/posts/2026/12/02-fixed.md", UPCOMING_POST)
+    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text("utf-8"))
+    valid = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).is_valid
+
+
+    @settings(max_examples=30, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+    @given(documents(schema, schema))
+    def commands_run_without_raising(document):
+        assume(valid(document))
+        write(repo, TARGETS[kind], _as_file(document, TARGETS[kind]))
+        for args in _commands(repo, kind):
+            with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())), contextlib.redirect_stderr(io.StringIO()):
+                cli.main(["--root", str(repo), *args])
+
+    commands_run_without_raising()
