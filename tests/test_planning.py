@@ -189,3 +189,18 @@ def test_the_calendar_feed_takes_a_brand_name_written_over_two_lines(sample):
     result = run_smm("calendar", "--format", "ics", cwd=sample)
     assert result.returncode == 0, result.stderr
     assert Calendar.from_ical(result.stdout)["X-WR-CALNAME"] == "Kelda Refill social media calendar"
+
+
+@pytest.mark.parametrize("args, says", [
+    (["post", "--title", ""], '"title": must not be empty'),
+    (["post", "--title", "x" * 201], '"title": is 201 characters; at most 200 allowed'),
+    (["post", "--title", "T", "--language", "not a language"], '"language"'),
+    (["post", "--title", "T", "--slug", "Bad Slug"], "--slug 'Bad Slug'"),
+    (["campaign", "--title", ""], '"title": must not be empty'),
+    (["persona", "--title", "P", "--slug", "p_1"], "--slug 'p_1'"),
+])
+def test_new_writes_nothing_its_schema_would_reject(repo, args, says):
+    before = snapshot(repo)
+    result = run_smm("new", *args, cwd=repo)
+    assert result.returncode == 2 and says in result.stderr, result.stderr
+    assert snapshot(repo) == before

@@ -6,9 +6,10 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from . import platforms, times
+from . import platforms, schemas, times
 from .agenda import parse_day
 from .check import UsageError
+from .loader import parse_markdown
 
 
 def slugify(text: str) -> str:
@@ -86,10 +87,24 @@ def new_persona(repo, args) -> tuple[str, str]:
 
 
 MAKERS = {"post": new_post, "campaign": new_campaign, "persona": new_persona}
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _refuse_invalid(repo, kind: str, relpath: str, text: str) -> None:
+    """Stop before writing a file its own schema would reject (an empty or overlong title, a
+    language that is no language tag)."""
+    doc = parse_markdown(text, relpath)
+    problems = [f for f in doc.findings + (schemas.validate(doc, kind, repo.root) if doc.ok else [])
+                if f.severity == "error"]
+    if problems:
+        raise UsageError(f"the {kind} would not be valid: {problems[0].message}; nothing was written")
 
 
 def run(repo, args) -> str:
+    if args.slug is not None and not _SLUG.fullmatch(args.slug):
+        raise UsageError(f"--slug {args.slug!r}: use lowercase letters, digits and hyphens")
     relpath, text = MAKERS[args.kind](repo, args)
+    _refuse_invalid(repo, args.kind, relpath, text)
     target = repo.root / relpath
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
