@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -114,6 +115,31 @@ def test_export_never_overwrites_without_force(sample, tmp_path):
     assert run_smm("export", "buffer", "--platform", "x", "--out", str(out), "--force", cwd=sample,
                    env=TODAY).returncode == 0
     assert out.read_text("utf-8").startswith("Text,Image URL,Tags,Posting Time")
+
+
+def test_export_writes_beside_nothing_of_the_users_and_says_what_it_cannot_write(sample, tmp_path):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    mine = exports / "out.csv.tmp"                  # a file of the user's, named like a temporary file
+    mine.write_text("mine", "utf-8")
+    out = exports / "out.csv"
+    assert run_smm("export", "buffer", "--platform", "x", "--out", str(out), cwd=sample, env=TODAY).returncode == 0
+    assert mine.read_text("utf-8") == "mine" and sorted(p.name for p in exports.iterdir()) == ["out.csv", "out.csv.tmp"]
+    folder = run_smm("export", "buffer", "--platform", "x", "--out", str(exports), "--force", cwd=sample, env=TODAY)
+    assert folder.returncode == 2 and "is not a file" in folder.stderr and "internal error" not in folder.stderr
+    (tmp_path / "locked").mkdir(mode=0o500)
+    locked = run_smm("export", "buffer", "--platform", "x", "--out", str(tmp_path / "locked" / "x.csv"), cwd=sample,
+                     env=TODAY)
+    if os.geteuid() != 0:                           # root writes anywhere
+        assert locked.returncode == 2 and "cannot write" in locked.stderr and "internal error" not in locked.stderr
+
+
+@pytest.mark.parametrize("date_format", ["%", "%Q %Y", "%d/%m/%Y", "%d/%m %H:%M", "%I:%M %d/%m/%Y"])
+def test_hootsuite_export_refuses_a_date_format_that_loses_the_time(sample, tmp_path, date_format):
+    out = tmp_path / "h.csv"
+    result = run_smm("export", "hootsuite", "--platform", "x", "--out", str(out), "--date-format", date_format,
+                     cwd=sample, env=TODAY)
+    assert result.returncode == 2 and "--date-format" in result.stderr and not out.exists()
 
 
 def test_freeze_command_lists_affected_posts(sample):

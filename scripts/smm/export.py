@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from . import links, rules
 from .agenda import Filters, select
 from .check import UsageError
 from .posting import render
+from .writing import write_text
 
 HOOTSUITE_MAX_ROWS = 350
 BUFFER_HEADER = ["Text", "Image URL", "Tags", "Posting Time"]
@@ -78,6 +80,7 @@ def buffer(repo, platform: str, filters: Filters) -> Export:
 
 
 def hootsuite(repo, platform: str, filters: Filters, date_format: str = "%d/%m/%Y %H:%M") -> Export:
+    _check_date_format(date_format)
     result = Export()
     for post in _candidates(repo, platform, filters, result):
         rendition = render(post, platform, repo)
@@ -95,6 +98,19 @@ def hootsuite(repo, platform: str, filters: Filters, date_format: str = "%d/%m/%
             continue
         result.rows.append([f"{local.strftime(date_format)}", text, link])
     return result
+
+
+def _check_date_format(date_format: str) -> None:
+    """Hootsuite schedules each row at the time its date column says: a format that does not write
+    the day, month, year, hour and minute so that they read back would post at the wrong time."""
+    sample = datetime(2031, 12, 27, 13, 45)
+    try:
+        read_back = datetime.strptime(sample.strftime(date_format), date_format)
+    except ValueError:
+        read_back = None
+    if read_back != sample:
+        raise UsageError(f"--date-format {date_format!r} must write the day, month, year, hour and minute "
+                         "(the default is %d/%m/%Y %H:%M)")
 
 
 def _split_link(text: str) -> tuple[str, str]:
@@ -130,7 +146,4 @@ def write_all(files: list[tuple[Path, str]], force: bool) -> None:
     if existing and not force:
         raise UsageError(f"{', '.join(existing)} already exists; pass --force to replace it")
     for path, text in files:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8", newline="")
-        temporary.replace(path)
+        write_text(path, text)
