@@ -139,6 +139,29 @@ def test_pagination_is_followed(sample, httpserver):
     assert result.returncode == 1 and "MISSING strategy-review" in result.stdout
 
 
+def test_a_next_page_on_another_host_is_not_followed_and_gets_no_token(sample, httpserver):
+    from pytest_httpserver import HTTPServer
+    elsewhere = HTTPServer()
+    elsewhere.start()
+    try:
+        base = f"/repos/{REPO}/pulls/7"
+        httpserver.expect_request(base).respond_with_json(pull())
+        httpserver.expect_request(f"{base}/files").respond_with_json(
+            [file(POST)], headers={"Link": f'<{elsewhere.url_for("/files")}?page=2>; rel="next"'})
+        elsewhere.expect_request("/files").respond_with_json([])
+        result = approvals(sample, httpserver)
+        assert result.returncode == 2 and "is not on http://" in result.stderr and "fails closed" in result.stderr
+        assert elsewhere.log == []
+    finally:
+        elsewhere.clear()
+        elsewhere.stop()
+
+
+def test_an_api_address_that_is_no_web_address_fails_closed(sample, httpserver):
+    result = approvals(sample, httpserver, env={"GITHUB_API_URL": "not a url"})
+    assert result.returncode == 2 and "GITHUB_API_URL" in result.stderr and "internal error" not in result.stderr
+
+
 def test_api_error_fails_closed(sample, httpserver):
     httpserver.expect_request(f"/repos/{REPO}/pulls/7").respond_with_json(
         {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, status=404)

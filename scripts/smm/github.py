@@ -10,7 +10,7 @@ import json
 import re
 import urllib.error
 import urllib.request
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 API_VERSION = "2022-11-28"
 MAX_PAGES = 100           # 100 pages x 100 items: far beyond GitHub's own 3,000-file limit per pull request
@@ -28,9 +28,18 @@ class GitHubClient:
             raise GitHubError("no token: set GITHUB_TOKEN (in Actions: env GITHUB_TOKEN: ${{ github.token }})")
         if not repository or not re.fullmatch(r"[\w.-]+/[\w.-]+", repository):
             raise GitHubError(f"repository {repository!r} is not owner/name: set GITHUB_REPOSITORY or --repo")
+        if urlsplit(api_url).scheme not in ("https", "http") or not urlsplit(api_url).netloc:
+            raise GitHubError(f"API address {api_url!r} is not an http(s) URL: check GITHUB_API_URL")
         self.api_url = api_url.rstrip("/") + "/"
         self.token = token
         self.repository = repository
+
+    def _on_the_api(self, url: str) -> str:
+        """`url`, when it is on the API's own origin: the token goes nowhere else."""
+        here, there = urlsplit(self.api_url), urlsplit(url)
+        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
+            raise GitHubError(f"the next page is not on {here.scheme}://{here.netloc}: {url[:200]}")
+        return url
 
     def _request(self, url: str):
         request = urllib.request.Request(url, headers={
@@ -67,7 +76,7 @@ class GitHubClient:
             match = _NEXT.search(link or "")
             if not match:
                 return items
-            url = match.group(1)
+            url = self._on_the_api(match.group(1))
         raise GitHubError(f"{path}: more than {MAX_PAGES} pages")
 
     def pull_request(self, number: int) -> dict:
