@@ -157,6 +157,32 @@ def test_a_next_page_on_another_host_is_not_followed_and_gets_no_token(sample, h
         elsewhere.stop()
 
 
+def test_a_redirect_to_another_host_is_not_followed_and_gets_no_token(sample, httpserver):
+    from pytest_httpserver import HTTPServer
+    elsewhere = HTTPServer()
+    elsewhere.start()
+    try:
+        httpserver.expect_request(f"/repos/{REPO}/pulls/7").respond_with_response(
+            Response(status=302, headers={"Location": elsewhere.url_for("/pulls/7")}))
+        elsewhere.expect_request("/pulls/7").respond_with_json(pull())
+        result = approvals(sample, httpserver)
+        assert result.returncode == 2 and "redirected to another host" in result.stderr
+        assert elsewhere.log == []
+    finally:
+        elsewhere.clear()
+        elsewhere.stop()
+
+
+def test_a_redirect_on_the_api_is_followed(sample, httpserver):
+    serve(httpserver, [file(POST)], [review("leyla-aliyeva")])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/8").respond_with_response(
+        Response(status=301, headers={"Location": httpserver.url_for(f"/repos/{REPO}/pulls/7")}))
+    run_smm("approvals", "--pr", "8", cwd=sample, env={
+        "GITHUB_API_URL": httpserver.url_for("/"), "GITHUB_TOKEN": "test-token", "GITHUB_REPOSITORY": REPO})
+    followed = [request for request, _ in httpserver.log if request.path == f"/repos/{REPO}/pulls/7"]
+    assert followed and followed[0].headers["Authorization"] == "Bearer test-token"
+
+
 def test_an_api_address_that_is_no_web_address_fails_closed(sample, httpserver):
     result = approvals(sample, httpserver, env={"GITHUB_API_URL": "not a url"})
     assert result.returncode == 2 and "GITHUB_API_URL" in result.stderr and "internal error" not in result.stderr

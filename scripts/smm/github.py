@@ -22,6 +22,24 @@ class GitHubError(Exception):
     """The API could not give a trustworthy answer."""
 
 
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects within the API's origin are followed (GitHub answers a renamed repository so);
+    one to another host is refused: urllib would send it the token too."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if _origin(newurl) != _origin(req.full_url):
+            raise urllib.error.URLError(f"redirected to another host ({newurl[:200]}), not followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
 class GitHubClient:
     def __init__(self, api_url: str, token: str | None, repository: str):
         if not token:
@@ -36,9 +54,8 @@ class GitHubClient:
 
     def _on_the_api(self, url: str) -> str:
         """`url`, when it is on the API's own origin: the token goes nowhere else."""
-        here, there = urlsplit(self.api_url), urlsplit(url)
-        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
-            raise GitHubError(f"the next page is not on {here.scheme}://{here.netloc}: {url[:200]}")
+        if _origin(url) != _origin(self.api_url):
+            raise GitHubError(f"the next page is not on {'://'.join(_origin(self.api_url))}: {url[:200]}")
         return url
 
     def _request(self, url: str):
@@ -46,7 +63,7 @@ class GitHubClient:
             "Accept": "application/vnd.github+json", "Authorization": f"Bearer {self.token}",
             "X-GitHub-Api-Version": API_VERSION, "User-Agent": "smm-approvals"})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            with _OPENER.open(request, timeout=TIMEOUT) as response:
                 body = response.read()
                 link = response.headers.get("Link", "")
         except urllib.error.HTTPError as error:
