@@ -48,6 +48,7 @@ from pathlib import Path
 from . import __version__
 from .loader import MAX_BYTES, read_regular
 from .media import locate_in
+from .writing import replace_file
 
 FORMAT = 5
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
@@ -344,20 +345,14 @@ def read_own(file: Path, limit: int | None = None) -> bytes | None:
 
 
 def write_atomically(file: Path, write) -> None:
-    """Write `file` in the cache folder through `write(binary handle)`, all or nothing (a reader
-    sees the old file or the new one, never half of it); never fails the command."""
-    import tempfile        # imported here: a run that stores nothing needs it not
+    """Write `file` in the cache folder through `write(binary handle)`, all or nothing (writing.py);
+    never fails the command: a read-only home, a full disk or an object that cannot be stored
+    leaves the cache as it was, and the next run works it out again."""
     try:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(dir=file.parent, prefix=".tmp-", delete=False)
-    except OSError:                      # read-only home: the next run works it out again
+        replace_file(file, write, private=True)
+    except Exception:
         return
-    try:
-        with handle:
-            write(handle)
-        os.replace(handle.name, file)
-    except Exception:                    # full disk, or an object that cannot be stored
-        Path(handle.name).unlink(missing_ok=True)
 
 
 def fingerprint(root: Path, today) -> str:

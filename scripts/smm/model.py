@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from .loader import Document
 
-POST_PATH = re.compile(r"^content/posts/(\d{4})/(\d{2})/(\d{2})-([a-z0-9][a-z0-9-]*)\.md$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")         # a file's name: lowercase letters, digits and hyphens
+POST_PATH = re.compile(rf"^content/posts/(\d{{4}})/(\d{{2}})/(\d{{2}})-({SLUG.pattern})\.md$")
 IMAGE_EXT = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
 VIDEO_EXT = {".mp4", ".mov", ".webm", ".m4v"}
 GIF_EXT = {".gif"}

@@ -10,6 +10,7 @@ from . import platforms, schemas, times
 from .agenda import parse_day
 from .check import UsageError
 from .loader import parse_markdown
+from .model import SLUG
 
 
 def slugify(text: str) -> str:
@@ -87,7 +88,6 @@ def new_persona(repo, args) -> tuple[str, str]:
 
 
 MAKERS = {"post": new_post, "campaign": new_campaign, "persona": new_persona}
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def _refuse_invalid(repo, kind: str, relpath: str, text: str) -> None:
@@ -101,7 +101,7 @@ def _refuse_invalid(repo, kind: str, relpath: str, text: str) -> None:
 
 
 def run(repo, args) -> str:
-    if args.slug is not None and not _SLUG.fullmatch(args.slug):
+    if args.slug is not None and not SLUG.fullmatch(args.slug):
         raise UsageError(f"--slug {args.slug!r}: use lowercase letters, digits and hyphens")
     relpath, text = MAKERS[args.kind](repo, args)
     _refuse_invalid(repo, args.kind, relpath, text)
