@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# pip compiles the libraries it installs, not an editable install's source: compile smm's
+	@# modules too, or where PYTHONDONTWRITEBYTECODE is set every run compiles them again
+	$(BIN)/python -m compileall -q scripts
 	@rm -f $(VENV)/.installed-* && touch $@
 
 check: $(STAMP)

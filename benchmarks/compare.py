@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from .generate import generate
-from .run import CHECK, ENV, interleaved, prime
+from .run import CHECK, ENV, compiled, interleaved, prime
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCENARIOS = {"cold": ["--no-cache"], "warm": []}
@@ -104,6 +104,7 @@ def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path) -> tup
     repo = generate(posts, work / "repo", core_only)
     caches = {name: work / f"cache-{name}" for name in trees}
     for name, tree in trees.items():
+        compiled({"PYTHONPATH": str(tree)})
         prime(repo, CHECK, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
     report = same_report(report_of(trees["base"], repo), report_of(trees["head"], repo))
     rows = summarise(alternate(runs, trees, repo, caches))

@@ -12,6 +12,7 @@ Markdown table and written to benchmarks/out/results.json.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -40,6 +41,21 @@ class Run(NamedTuple):
     seconds: float          # wall clock
     peak_mb: int
     cpu_seconds: float      # user and system, of the process and of every process it waited for
+
+
+def compiled(env: dict | None = None) -> Path:
+    """Compile the smm package that `python -m smm` imports under `env` to bytecode, as pip does
+    for every package it installs; returns its folder. An editable install runs from source, and
+    where PYTHONDONTWRITEBYTECODE is set (common in containers, and set on this project's
+    machines) Python never writes the bytecode itself: every run would compile smm's modules
+    again (0.1 s and more) while the floor's and check-jsonschema's libraries load theirs."""
+    done = subprocess.run([PYTHON, "-c", "import os, smm; print(os.path.dirname(smm.__file__))"],
+                          env={**ENV, **(env or {})}, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"cannot import smm: {done.stderr.strip()[-500:]}")
+    folder = Path(done.stdout.strip())
+    compileall.compile_dir(folder, quiet=1)
+    return folder
 
 
 def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
@@ -303,7 +319,7 @@ def main(argv=None) -> int:
     parser.add_argument("--core-only", action="store_true", help="posts with only the core keys")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"benchmarks in {OUT}", flush=True)
+    print(f"benchmarks in {OUT}; smm from {compiled()}", flush=True)
     result = {"machine": machine(), "runs": args.runs, "core_only": args.core_only,
               "check": check_sizes(args.sizes, args.runs, args.core_only),
               "site": site_sizes(args.site_sizes, args.runs, args.core_only)}

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 
 import benchmarks.compare as compare
 import benchmarks.run as harness
@@ -100,3 +104,34 @@ def test_compare_says_when_the_other_trees_smm_fails(tmp_path, monkeypatch, caps
     monkeypatch.setattr(compare, "export_tree", broken)
     assert compare.main(["HEAD", "--posts", "5", "--runs", "1"]) == 2
     assert "exited 3" in capsys.readouterr().err
+
+
+_COUNT_COMPILED = """
+import importlib._bootstrap_external as external
+compiled = []
+source_to_code = external.SourceLoader.source_to_code
+def counting(self, data, path, **options):
+    compiled.append(path)
+    return source_to_code(self, data, path, **options)
+external.SourceLoader.source_to_code = counting
+import smm.cli, smm.rules, smm.site.hook
+print(sum(path.startswith(FOLDER) for path in compiled))
+"""
+
+
+def _modules_compiled_from_source(tree) -> int:
+    """How many of smm's modules a fresh process under PYTHONDONTWRITEBYTECODE=1 compiles from source."""
+    code = _COUNT_COMPILED.replace("FOLDER", repr(str(tree)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"})
+    return int(done.stdout)
+
+
+def test_the_harness_measures_smm_from_bytecode_as_pip_installs_it(tmp_path):
+    """Where Python writes no bytecode, an editable install would compile smm's modules on every
+    run; the harness compiles them first, as pip does for the libraries it compares smm with."""
+    tree = tmp_path / "scripts"
+    shutil.copytree(PROJECT / "scripts", tree, ignore=shutil.ignore_patterns("__pycache__"))
+    assert _modules_compiled_from_source(tree) > 20
+    assert harness.compiled({"PYTHONPATH": str(tree)}) == tree / "smm"
+    assert _modules_compiled_from_source(tree) == 0
