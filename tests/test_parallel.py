@@ -1,6 +1,8 @@
 """Checking and site generation on several cores give exactly what one core gives."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -89,3 +91,14 @@ def test_the_rules_across_posts_read_only_what_a_slim_post_keeps(sample, monkeyp
     assert rules.run(on_slim, "global") + rules.run(on_slim, "in-parent") == full
     assert {f.rule for f in full} >= {"post.id-duplicate", "cadence.spacing", "calendar.holiday", "campaign.no-budget",
                                       "campaign.currency", "campaign.ended"}
+
+
+def test_a_check_of_a_few_posts_imports_nothing_it_does_not_use(sample):
+    """Starting Python and importing smm is most of a check with the cache on a repository of a
+    few hundred posts (an editor's or a pre-commit hook's run): the modules only some runs need
+    (multiprocessing to start workers, difflib for a finding's suggestion, html for the Markdown
+    reports) are imported when used, not by every run."""
+    probe = ("import sys, smm.cli\nsmm.cli.main(['check'])\n"
+             "print('imported:', *(m for m in ('multiprocessing', 'difflib', 'html') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=sample, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "imported:", done.stdout[-300:]

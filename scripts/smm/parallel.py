@@ -8,16 +8,16 @@ worker that ends early takes another chunk, and little is left to receive at the
 end); the parent runs the per-post rules of rules.IN_PARENT on each chunk as it
 comes (their set-up is then paid once), and at the end the rules across posts once
 over all of them.
-Small repositories, and systems without fork, are checked in one process.
+Small repositories, and systems without fork, are checked in one process (multiprocessing is
+imported only to start workers: a check of a few posts, the usual run with the cache, needs none).
 """
 from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
+from collections import namedtuple
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import NamedTuple
 
 from . import cache
 from .loader import MAX_BYTES
@@ -101,15 +101,9 @@ def _across_keys(rows) -> dict:
     return {row[0]: across_key(row) for row in rows}
 
 
-class Checked(NamedTuple):
-    """What checking some post files gave: their findings, their posts, the media each post names,
-    and for the cache each file's stamp (stat, digest) and each post's across_key."""
-
-    findings: list
-    posts: list
-    media: dict
-    stamps: dict
-    keys: dict
+# What checking some post files gave: their findings, their posts, the media each post names, and
+# for the cache each file's stamp (stat, digest) and each post's across_key.
+Checked = namedtuple("Checked", "findings posts media stamps keys")
 
 
 def _check_share(share):
@@ -137,6 +131,7 @@ def warm(repo) -> None:
 
 
 def workers() -> int:
+    import multiprocessing
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
@@ -193,12 +188,14 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     """What checking `files` gives: with many files, forked workers check them in chunks while this
     process takes in each chunk's results as it comes. Stamps and keys only with `stamping`."""
     global _BASE
-    count = workers()
-    if count == 1 or len(files) < PARALLEL_FROM:
+    count = workers() if len(files) >= PARALLEL_FROM else 1
+    if count == 1:
         found, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
         return Checked(found, posts, media, stamps, _across_keys(map(_row, posts)) if stamping else {})
     _BASE = repo
     warm(repo)
+    import multiprocessing
+
     from . import rules
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
     total = Checked([], [], {}, {}, {})

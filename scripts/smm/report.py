@@ -1,7 +1,6 @@
 """Reporters: the same findings as text, JSON or GitHub annotations."""
 from __future__ import annotations
 
-import html
 import json
 import os
 import sys
@@ -154,14 +153,19 @@ def calendar_markdown(changes, repo) -> str:
             for i, part in enumerate(rendition.parts):
                 label = f" ({i + 1}/{len(rendition.parts)})" if rendition.is_thread else ""
                 flag = " **over the limit**" if part.length > part.limit else ""
-                out.append(f"**{pid}**{label}: {part.length}/{part.limit}{flag}\n\n<pre>{html.escape(part.text)}</pre>\n")
+                out.append(f"**{pid}**{label}: {part.length}/{part.limit}{flag}\n\n<pre>{_escape(part.text)}</pre>\n")
     return "\n".join(out) + "\n"
 
 
 
+def _escape(text: str) -> str:
+    from html import escape        # imported for the Markdown reports only
+    return escape(text)
+
+
 def cell(value) -> str:
     """User text made safe inside a Markdown table cell."""
-    return html.escape(str(value)).replace("|", "&#124;").replace("\n", " ").replace("\r", " ")
+    return _escape(str(value)).replace("|", "&#124;").replace("\n", " ").replace("\r", " ")
 
 
 def markdown_summary(findings, files: int, title: str = "smm check") -> str:

@@ -1,7 +1,6 @@
 """JSON Schema validation of loaded documents, with findings at the right line."""
 from __future__ import annotations
 
-import difflib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -171,11 +170,17 @@ def _property_names(error, path, doc):
                    suggestion=_did_you_mean(name, allowed))]
 
 
+def _closest(word, choices) -> str | None:
+    from difflib import get_close_matches     # imported for a finding only
+    close = get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _did_you_mean(word, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    close = _closest(word, choices)
     listing = ", ".join(str(c) for c in choices)
     if close:
-        return f'Did you mean "{close[0]}"? Known: {listing}.'
+        return f'Did you mean "{close}"? Known: {listing}.'
     return f"Known: {listing}."
 
 
@@ -209,8 +214,8 @@ def _enum(error, path, doc):
                        suggestion=_did_you_mean(error.instance, allowed))]
     listing = ", ".join(json.dumps(a) if not isinstance(a, str) else a for a in allowed)
     message = f'{_name(path)} is "{error.instance}", which is not allowed'
-    close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1, cutoff=0.6)
-    hint_list = f'{listing} (did you mean "{close[0]}"?)' if close else listing
+    close = _closest(error.instance, allowed)
+    hint_list = f'{listing} (did you mean "{close}"?)' if close else listing
     return [F.make("schema.enum", doc.path, doc.value_at(*path), message, allowed=hint_list)]
 
 

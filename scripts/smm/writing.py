@@ -5,7 +5,6 @@ name) is touched."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +12,7 @@ def replace_file(path: Path, write, private: bool = False) -> None:
     """Replace `path` with what `write(binary handle)` writes; raises OSError (and whatever `write`
     raises) with `path` as it was. A private file is readable by its owner only; any other gets
     the permissions a new file would."""
+    import tempfile      # imported when writing: most checks write nothing
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:
         with handle:
