@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smm import check
 from smm import findings as F
 from smm import report
 from smm.findings import Finding
@@ -72,3 +73,18 @@ def test_the_json_report_is_indented_on_a_terminal_and_one_line_in_a_pipe():
     assert json.loads(terminal.getvalue()) == json.loads(pipe.getvalue())
     assert json.loads(pipe.getvalue())["summary"] == {"errors": 0, "warnings": 2, "suggestions": 0, "files_checked": 2}
     assert terminal.getvalue().startswith('{\n  "findings": [\n') and pipe.getvalue().count("\n") == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a.md", "b.md"]).flatmap(
+    lambda path: st.builds(Finding, path=st.just(path), line=st.integers(1, 3), column=st.just(1),
+                           rule=st.sampled_from(["r.one", "r.two"]), severity=st.sampled_from(F.SEVERITIES),
+                           message=st.sampled_from(["m", "n"]), hint=TEXT)), max_size=30))
+def test_a_finding_reported_twice_is_reported_once_and_first_as_through_a_set(found):
+    """Equal findings (the fields a finding compares) are one finding: the first of them is kept,
+    as a set keeps the first it was given, and the report's order is the findings' order."""
+    kept = set()
+    expected = [f for f in found if not (f in kept or kept.add(f))]
+    assert check._each_once(found) == expected
+    assert [(f.severity, f.hint) for f in check._each_once(found)] == [(f.severity, f.hint) for f in expected]
+    assert sorted(check._each_once(found), key=F.ORDER) == sorted(set(found))
