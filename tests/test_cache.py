@@ -13,6 +13,7 @@ import pytest
 import smm.parallel
 from conftest import age, run_smm, write
 from smm import cache, rules
+from smm import findings as F
 from smm.check import run_check
 from smm.repository import load_repository
 
@@ -368,3 +369,12 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
         assert not gc.isenabled()
     assert gc.isenabled()
     assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()
+
+
+def test_an_entry_read_back_from_a_pickle_is_the_same_entry():
+    finding = F.make("cadence.window", "content/posts/2027/01/01-a.md", (4, 14), "Fri 23:00 is outside", platform="x",
+                     network="X", windows="Mon-Fri 08:00-18:00")
+    entry = cache.Entry((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True, None,
+                        b"\1" * 16, b"\2" * 16)
+    back = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == entry and back.findings[0].__dict__ == finding.__dict__

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 
 import pytest
 from hypothesis import given, settings
@@ -88,3 +89,14 @@ def test_a_finding_reported_twice_is_reported_once_and_first_as_through_a_set(fo
     assert check._each_once(found) == expected
     assert [(f.severity, f.hint) for f in check._each_once(found)] == [(f.severity, f.hint) for f in expected]
     assert sorted(check._each_once(found), key=F.ORDER) == sorted(set(found))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(FINDINGS, max_size=5))
+def test_a_finding_read_back_from_a_pickle_is_the_same_finding(found):
+    """The cache and the workers' pipe carry findings as pickles of their fields: every field comes
+    back, the ones a finding does not compare (severity, hint, platform) too."""
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        back = pickle.loads(pickle.dumps(found, protocol=protocol))
+        assert [type(f) for f in back] == [Finding] * len(found)
+        assert [f.__dict__ for f in back] == [f.__dict__ for f in found]

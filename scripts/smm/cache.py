@@ -68,6 +68,10 @@ class Entry:
     digest: bytes | None = None   # of the file's bytes
     across_key: bytes | None = None   # of the slim post (parallel.across_key): what the rules across posts read
 
+    def __reduce__(self):
+        # pickled as its fields: read back in half the time of the default (findings.Finding too)
+        return Entry, (self.stat, self.media, self.findings, self.is_post, self.post, self.digest, self.across_key)
+
 
 def stat_of(path) -> tuple | None:
     try:
