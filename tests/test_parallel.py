@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 import smm.parallel
+import smm.slim
 import smm.repository
 import smm.site.build
 from conftest import check, write
@@ -83,9 +84,9 @@ def test_the_rules_across_posts_read_only_what_a_slim_post_keeps(sample, monkeyp
     monkeypatch.setenv("SMM_TODAY", "2026-11-22")
     repo = load_repository(sample)
     full = rules.run(repo, "global") + rules.run(repo, "in-parent")
-    slims = [smm.parallel.slim(post) for post in repo.posts]
+    slims = [smm.slim.slim(post) for post in repo.posts]
     for post in slims:
-        for name in [*smm.parallel._EMPTY, *smm.parallel._EMPTY_DICTS]:
+        for name in [*smm.slim._EMPTY, *smm.slim._EMPTY_DICTS]:
             post.__dict__[name] = _Unusable(name)
     on_slim = replace(repo, posts=slims)
     assert rules.run(on_slim, "global") + rules.run(on_slim, "in-parent") == full

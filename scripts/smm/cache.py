@@ -48,9 +48,10 @@ from pathlib import Path
 from . import __version__
 from .loader import MAX_BYTES, read_regular
 from .media import locate_in
+from .slim import from_row, row_of
 from .writing import replace_file
 
-FORMAT = 5
+FORMAT = 6
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
@@ -66,7 +67,7 @@ class Entry:
     is_post: bool                 # False when the file did not load as a post
     post: object = None           # the slim post, when this run has it (see Store.taken_posts)
     digest: bytes | None = None   # of the file's bytes
-    across_key: bytes | None = None   # of the slim post (parallel.across_key): what the rules across posts read
+    across_key: bytes | None = None   # of the slim post (slim.across_key): what the rules across posts read
 
     def __reduce__(self):
         # pickled as its fields: read back in half the time of the default (findings.Finding too)
@@ -168,8 +169,9 @@ class Store:
             except Exception:                    # cannot happen with write_atomically; never fail the check
                 continue
         for relpath, entry in self.entries.items():
-            if entry.is_post:
-                entry.post = stored.get(relpath)
+            row = stored.get(relpath) if entry.is_post else None
+            if row is not None:
+                entry.post = from_row(row)
 
     def post_paths(self) -> list[str]:
         return [relpath for relpath, entry in self.fresh.items() if entry.is_post]
@@ -282,7 +284,9 @@ class Store:
 
 
 def _pickled_part(posts: dict) -> tuple[int, bytes]:
-    return len(posts), pickle.dumps(posts, protocol=pickle.HIGHEST_PROTOCOL)
+    """Slim posts pickled as their rows (slim.py): read back in half the time of the posts."""
+    rows = {relpath: row_of(post) for relpath, post in posts.items()}
+    return len(rows), pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _forget_older(file: Path) -> None:

@@ -1,0 +1,69 @@
+"""Slim posts: what the rules across posts, and the cache, keep of a post.
+
+A slim post is a Post whose document is a SlimDoc and whose other fields are empty, except
+ACROSS_FIELDS; it travels (from a worker, into the cache) as a plain tuple, its row.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import MISSING, dataclass, field, fields
+
+from .model import Post
+
+CROSS_POST_KEYS = (("id",), ("publish_at",), ("boost",), ("boost", "currency"))
+
+
+@dataclass
+class SlimDoc:
+    """The part of a post's document the rules across posts use: its path, keys and their places."""
+
+    path: str
+    data: dict
+    places: dict = field(default_factory=dict)
+    body_line: int = 1
+
+    def where(self, *path) -> tuple[int, int]:
+        return self.places.get(tuple(path), (1, 1))
+
+    value_at = where
+
+
+# The fields of a post that the rules across posts, and the per-post rules run in this process
+# (rules.IN_PARENT), read. A slim post keeps these, its path and the places of CROSS_POST_KEYS, and
+# nothing else, so two posts with equal slim copies give the same findings across posts: a run
+# that checked a few posts keeps what the rules across posts found when their slim copies did not
+# change (cache.py). tests/test_parallel.py holds this list to the rules: run on slim posts whose
+# other fields cannot be used, they find what they find on the full posts.
+ACROSS_FIELDS = ("id", "status", "platforms", "publish_at", "campaign", "boost", "language", "holiday_ok")
+_LEFT_OUT = [f for f in fields(Post) if f.name != "doc" and f.name not in ACROSS_FIELDS]
+_EMPTY = {f.name: () if f.default_factory is list else "" if f.default is MISSING else f.default
+          for f in _LEFT_OUT if f.default_factory is not dict}
+_EMPTY_DICTS = tuple(f.name for f in _LEFT_OUT if f.default_factory is dict)   # one each: render() fills renditions
+
+
+def slim(post):
+    """A copy of `post` with what the rules across posts and the cache need, and no more."""
+    return post if isinstance(post.doc, SlimDoc) else from_row(row_of(post))
+
+
+def row_of(post) -> tuple:
+    """The slim copy of `post` as a plain tuple: how posts cross the pipe from a worker and are kept
+    in the cache (tuples pickle and unpickle in half the time of dataclass objects)."""
+    doc, values = post.doc, post.__dict__
+    places = {key: doc.value_at(*key) for key in CROSS_POST_KEYS if key[0] in doc.data}
+    data = {key: True for key in ("id", "publish_at", "boost") if key in doc.data}
+    return (doc.path, data, places, doc.body_line, *[values[name] for name in ACROSS_FIELDS])
+
+
+def from_row(row: tuple):
+    doc = object.__new__(SlimDoc)           # objects made as their __init__ would make them, without it
+    doc.__dict__ = {"path": row[0], "data": row[1], "places": row[2], "body_line": row[3]}
+    post = object.__new__(Post)
+    post.__dict__ = {"doc": doc, **dict(zip(ACROSS_FIELDS, row[4:])), **_EMPTY, **{name: {} for name in _EMPTY_DICTS}}
+    return post
+
+
+def across_key(row: tuple) -> bytes:
+    """A digest of a slim post: equal digests, equal slim posts (the same findings across posts).
+    Of its repr, not its pickle: a pickle also records which of its values are the same object."""
+    return hashlib.blake2b(repr(row).encode("utf-8", "surrogatepass"), digest_size=16).digest()
