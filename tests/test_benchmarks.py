@@ -34,7 +34,8 @@ def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
     assert row["smm_check_pull_request"]["seconds"] > 0 and row["pull_request_ratio_to_floor"] > 0
     assert row["smm_check_pull_request_moved"]["seconds"] > 0 and row["pull_request_moved_ratio_to_floor"] > 0
     assert (tmp_path / "out" / "pull-request-20" / ".git").is_dir()
-    assert result["site"][1]["growth_vs_first"] > 0
+    assert result["site"][1]["growth_vs_first"] > 0 and result["site"][1]["plain_growth_vs_first"] > 0
+    assert [len(row["handbook"]["runs"]) for row in result["site"]] == [1, 1]
     assert (PROJECT / "benchmarks" / "run.py").is_file()
 
 
@@ -135,3 +136,15 @@ def test_the_harness_measures_smm_from_bytecode_as_pip_installs_it(tmp_path):
     assert _modules_compiled_from_source(tree) > 20
     assert harness.compiled({"PYTHONPATH": str(tree)}) == tree / "smm"
     assert _modules_compiled_from_source(tree) == 0
+
+
+def test_the_site_sizes_are_built_in_turn_round_by_round(tmp_path, monkeypatch):
+    """The growth from the first size compares builds made in the same stretches of the machine's
+    speed: every size is built once per round (the builds themselves run in the test above)."""
+    monkeypatch.setattr(harness, "OUT", tmp_path / "out")
+    built = []
+    monkeypatch.setattr(harness, "measure", lambda cmd, cwd, env=None: built.append(cmd[-1]) or harness.Run(1.0, 1, 1.0))
+    rows = harness.site_sizes([5, 6], 2, core_only=True)
+    sizes = [name.rsplit("-", 1)[1] for name in built]
+    assert sizes == ["5", "5", "6", "6"] * 2
+    assert rows[1]["growth_vs_first"] == 1.0 and rows[1]["plain_growth_vs_first"] == 1.0
