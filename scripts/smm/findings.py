@@ -1,7 +1,7 @@
 """Findings: what a rule reports, and the catalogue of rules they come from."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from operator import attrgetter
 
@@ -49,7 +49,7 @@ class Finding:
 # The order findings are reported in: by file, place, rule and message (their compared fields).
 # A getter in C: a check can sort tens of thousands of findings.
 ORDER = attrgetter("path", "line", "column", "rule", "message")
-_FIELDS = attrgetter("path", "line", "column", "rule", "severity", "message", "hint", "platform")
+_FIELDS = attrgetter(*(f.name for f in fields(Finding)))      # every field, in the order _restored takes them
 
 
 @lru_cache(maxsize=1)
