@@ -88,3 +88,36 @@ def test_with_the_cache_turned_off_nothing_is_kept(folder, monkeypatch):
     monkeypatch.setenv("SMM_NO_CACHE", "1")
     assert holidaytables.table("GB", 2027)[date(2027, 12, 25)] == "Christmas Day"
     assert not list(folder.iterdir())
+
+
+# Worked out in a process of their own, first, so each country's module is loaded on its own (this
+# process imported the whole package above); then the package's documented way, in the same process.
+ALONE_THEN_PACKAGE = """
+import json, sys
+from smm import holidaytables
+markets = {markets!r}
+mine = {{m: holidaytables._work_out(m, 2027) for m in markets}}
+loaded = sorted(name for name in sys.modules if name.startswith("holidays.countries"))
+import holidays
+def theirs(market):
+    try:
+        return dict(holidays.country_holidays(market, years=2027, language="en_US"))
+    except NotImplementedError:
+        return {{}}
+theirs = {{m: theirs(m) for m in markets}}
+print(json.dumps({{"same": mine == theirs, "loaded": loaded, "sizes": [len(mine[m]) for m in markets]}}))
+"""
+
+
+def test_a_table_loads_only_its_countrys_module(folder):
+    result = json.loads(in_new_process(folder, ALONE_THEN_PACKAGE.format(markets=["NL", "SE"])))
+    assert result["loaded"] == ["holidays.countries.netherlands", "holidays.countries.sweden"]
+    assert result["same"] and min(result["sizes"]) > 5
+
+
+def test_tables_from_modules_loaded_alone_are_the_packages_tables(folder):
+    # UK: an alias; GP (Guadeloupe) imports France's module, which brings in the whole package
+    markets = ["GB", "UK", "IS", "AZ", "JP", "US", "GP", "NL", "XX"]
+    result = json.loads(in_new_process(folder, ALONE_THEN_PACKAGE.format(markets=markets)))
+    assert result["same"], result
+    assert result["sizes"][-1] == 0 and min(result["sizes"][:-1]) > 5
