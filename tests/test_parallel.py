@@ -34,6 +34,17 @@ def test_check_in_workers_matches_one_process(sample, monkeypatch):
     assert {f.rule for f in serial} >= {"schema.enum", "yaml.syntax", "calendar.holiday"}   # the last in the parent
 
 
+@pytest.mark.parametrize("posts, workers", [(10_000, 2), (4_000, 2), (401, 2), (1_000, 8), (57, 3)])
+def test_chunks_take_every_post_once_in_order_and_shrink_to_small_ones_at_the_end(posts, workers):
+    files = [f"content/posts/{n}.md" for n in range(posts)]
+    chunks = smm.parallel._chunks(files, workers)
+    sizes = [len(chunk) for chunk in chunks]
+    assert [f for chunk in chunks for f in chunk] == files
+    assert sizes == sorted(sizes, reverse=True) and min(sizes[:-1] or [smm.parallel.MIN_CHUNK]) >= smm.parallel.MIN_CHUNK
+    assert sizes[-1] <= smm.parallel.MIN_CHUNK       # the last a worker can wait for is small
+    assert sizes[0] >= min(posts, posts // (2 * workers))   # the first ones pay their trip through the pipe
+
+
 @needs_two
 def test_site_with_rules_in_a_child_matches_one_process(sample, monkeypatch):
     monkeypatch.setattr(smm.site.build, "PARALLEL_FROM", 10**9)

@@ -33,7 +33,7 @@ def _threshold(default: int = 400) -> int:
 
 
 PARALLEL_FROM = _threshold()
-CHUNKS_PER_WORKER = 6
+SHARES_OF_THE_REST = 2       # a chunk is 1 / (workers x this) of the posts not yet handed out
 MIN_CHUNK = 50                # posts: below this, a chunk's trip through the pipe costs more than it saves
 
 _BASE = None                  # the repository without posts, inherited by forked workers
@@ -158,10 +158,16 @@ def _check(repo, files, stamping: bool = False) -> Checked:
 
 
 def _chunks(files: list, count: int) -> list:
-    """Enough chunks per worker that none waits long for the last one, few enough that each pays
-    its way (every chunk's results cross a pipe)."""
-    size = max(MIN_CHUNK, -(-len(files) // (count * CHUNKS_PER_WORKER)))
-    return [files[i:i + size] for i in range(0, len(files), size)]
+    """Chunks that shrink towards the end (guided scheduling): each is a share of what is left,
+    so the last are small and the workers end close together (with equal chunks of 834 posts out
+    of 10,000, one worker often sat 0.03 to 0.16 s idle waiting for the other's last chunk), and
+    the first are large (every chunk's results cross a pipe). None is smaller than MIN_CHUNK."""
+    chunks, start = [], 0
+    while start < len(files):
+        size = max(MIN_CHUNK, -(-(len(files) - start) // (count * SHARES_OF_THE_REST)))
+        chunks.append(files[start:start + size])
+        start += size
+    return chunks
 
 
 def _check_here(repo, files, which: str = "per-post", stamping: bool = False):
