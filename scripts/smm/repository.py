@@ -76,10 +76,7 @@ def add_posts(repo: Repository, relpaths: list[str]) -> None:
 
 def _add(repo: Repository, relpath: str, kind: str, build) -> None:
     file = os.path.join(repo.root, relpath)
-    if os.path.islink(file) and locate(repo, relpath).problem in ("links-outside", "unresolvable"):
-        repo.findings.append(F.make("load.unreadable", relpath, None, "the file is a link to outside the repository"))
-        return
-    doc = load_markdown(file, relpath)
+    doc = load_markdown(file, relpath, lambda: _outside(repo, relpath))
     repo.findings.extend(doc.findings)
     if not doc.ok:
         return
@@ -89,6 +86,13 @@ def _add(repo: Repository, relpath: str, kind: str, build) -> None:
         repo.invalid.add((kind, Path(relpath).stem))   # it exists, but its shape is wrong: reported above
         return
     build(repo, doc)
+
+
+def _outside(repo: Repository, relpath: str) -> str | None:
+    """Why the link at `relpath` is not followed, or None when it points inside the repository."""
+    if locate(repo, relpath).problem in ("links-outside", "unresolvable"):
+        return "the file is a link to outside the repository"
+    return None
 
 
 def post_from_bytes(repo: Repository, raw: bytes, relpath: str) -> Post | None:
