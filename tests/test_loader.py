@@ -243,3 +243,27 @@ def test_named_pipes_where_files_belong_are_findings_not_a_hang(repo):
         for relpath in pipes:
             assert f"{relpath}:1:1: error load.unreadable not a regular file" in result.stdout
     assert repo / "strategy/pipe.md" not in load_repository(repo).strategy.chapters
+
+
+TOP_LINES = st.tuples(st.sampled_from(["title", "a", "b_c", "d-e", "on", "true", "1x", "a b", "title"]),
+                      st.sampled_from([": ", ":  ", ":", ":\t", ": \u2028"]), FLAT_VALUES).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(TOP_LINES, FLAT_LINES), min_size=1, max_size=8).map("\n".join))
+def test_one_key_a_line_reads_what_the_line_reader_reads_or_declines(text):
+    top = yamlstrict._top_level_lines(text, 3) if yamlstrict._flat_safe(text) else None   # as _parse_flat asks
+    if top is None:
+        return
+    lines = yamlstrict._flat_lines(text, 3)
+    assert lines is not None, text
+    assert (top.value, list(top.keys.items()), list(top.values.items())) == \
+        (lines.value, list(lines.keys.items()), list(lines.values.items()))
+
+
+def test_a_core_key_post_is_read_one_key_a_line():
+    text = 'title: Post 1145 at 12:30\nstatus: draft\npublish_at: "2027-01-01T11:40"\nplatforms: [bluesky, x]\nn: 3'
+    top = yamlstrict._top_level_lines(text, 1)
+    assert top is not None and top.value == {"title": "Post 1145 at 12:30", "status": "draft",
+                                             "publish_at": "2027-01-01T11:40", "platforms": ["bluesky", "x"], "n": 3}
+    assert _flat_agrees_with_strict(text)
