@@ -34,6 +34,18 @@ def test_check_in_workers_matches_one_process(sample, monkeypatch):
     assert {f.rule for f in serial} >= {"schema.enum", "yaml.syntax", "calendar.holiday"}   # the last in the parent
 
 
+@needs_two
+def test_this_process_checks_chunks_beside_the_workers_and_every_post_once(sample, monkeypatch):
+    monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(smm.parallel, "MIN_CHUNK", 2)
+    repo, files = smm.repository.load_base(sample), smm.repository.post_files(sample)
+    checked = smm.parallel._check(repo, files, stamping=True)
+    came_from_a_worker = {isinstance(post.doc, smm.slim.SlimDoc) for post in checked.posts}
+    assert came_from_a_worker == {True, False}           # slim copies from a worker, this process's own posts
+    assert sorted(post.path for post in checked.posts) == sorted(files)
+    assert set(checked.stamps) == set(checked.keys) == set(files)
+
+
 @pytest.mark.parametrize("posts, workers", [(10_000, 2), (4_000, 2), (401, 2), (1_000, 8), (57, 3)])
 def test_chunks_take_every_post_once_in_order_and_shrink_to_small_ones_at_the_end(posts, workers):
     files = [f"content/posts/{n}.md" for n in range(posts)]

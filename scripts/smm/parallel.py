@@ -1,13 +1,12 @@
 """Checking the posts on every core.
 
-The parent loads the strategy, personas and campaigns once, then forks a worker
-per core; the workers take the post files in chunks, load them and run the
-per-post rules on them. Each chunk's findings and slim copies of its posts (what
-the rules across posts need) come back while the other chunks are checked (so a
-worker that ends early takes another chunk, and little is left to receive at the
-end); the parent runs the per-post rules of rules.IN_PARENT on each chunk as it
-comes (their set-up is then paid once), and at the end the rules across posts once
-over all of them.
+The parent loads the strategy, personas and campaigns once, then forks a worker for every core
+but one and checks posts itself on the last: the post files go out in chunks that shrink towards
+the end, each worker loads its chunks and runs the per-post rules on them, and each chunk's
+findings and slim copies of its posts (what the rules across posts need) come back while other
+chunks are checked. Between its own chunks the parent takes in the workers' results and runs the
+per-post rules of rules.IN_PARENT on them (their set-up is then paid once); at the end it runs the
+rules across posts once over all of them.
 Small repositories, and systems without fork, are checked in one process (multiprocessing is
 imported only to start workers: a check of a few posts, the usual run with the cache, needs none).
 """
@@ -127,8 +126,9 @@ def _keep(store, stats, checked: Checked) -> None:
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:
-    """What checking `files` gives: with many files, forked workers check them in chunks while this
-    process takes in each chunk's results as it comes. Stamps and keys only with `stamping`."""
+    """What checking `files` gives: with many files, this process and forked workers (one fewer
+    than the cores) check them in chunks, this one taking in the workers' results between its own
+    chunks. Stamps and keys only with `stamping`."""
     global _BASE
     count = workers() if len(files) >= PARALLEL_FROM else 1
     if count == 1:
@@ -137,24 +137,51 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     _BASE = repo
     warm(repo)
     import multiprocessing
-
-    from . import rules
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
-    total = Checked([], [], {}, {}, {})
-    shares = [(chunk, stamping) for chunk in _chunks(files, count)]
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            for findings, rows, media, stamps, keys in pool.imap_unordered(_check_share, shares):
-                share = list(map(from_row, rows))
-                total.findings.extend(findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent"))
-                total.posts.extend(share)
-                total.media.update(media)
-                total.stamps.update(stamps)
-                total.keys.update(keys)
+        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
+            return _share_out(repo, pool, count - 1, _chunks(files, count), stamping)
     finally:
         gc.unfreeze()
         _BASE = None
+
+
+def _share_out(repo, pool, helpers: int, chunks: list, stamping: bool) -> Checked:
+    """Every chunk checked, by the pool's `helpers` workers or here: each worker has two chunks
+    waiting for it at any time, and this process checks the next chunk itself whenever that is so.
+    Its own posts need no trip through a pipe (no row made, pickled, read back and made a post
+    again: about 16 us a post), and two cores run two processes, not three."""
+    from . import rules
+    total = Checked([], [], {}, {}, {})
+    waiting, chunks = [], list(reversed(chunks))          # the next chunk is the last
+    while chunks or waiting:
+        for result in [r for r in waiting if r.ready()]:
+            waiting.remove(result)
+            _take(total, repo, result.get(), rules)
+        while chunks and len(waiting) < 2 * helpers:
+            waiting.append(pool.apply_async(_check_share, ((chunks.pop(), stamping),)))
+        if chunks:
+            found, posts, media, stamps = _check_here(repo, chunks.pop(), "per-post", stamping)
+            _add_up(total, found, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
+        elif waiting:
+            _take(total, repo, waiting.pop(0).get(), rules)
     return total
+
+
+def _take(total: Checked, repo, result, rules) -> None:
+    """A worker's results: its posts made again from their rows, and the rules.IN_PARENT run on them."""
+    findings, rows, media, stamps, keys = result
+    share = list(map(from_row, rows))
+    _add_up(total, findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent"), share, media,
+            stamps, keys)
+
+
+def _add_up(total: Checked, findings, posts, media, stamps, keys) -> None:
+    total.findings.extend(findings)
+    total.posts.extend(posts)
+    total.media.update(media)
+    total.stamps.update(stamps)
+    total.keys.update(keys)
 
 
 def _chunks(files: list, count: int) -> list:
