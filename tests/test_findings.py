@@ -60,6 +60,35 @@ def test_findings_json_is_what_json_dumps_writes(found):
     assert report.findings_json(found) == json.dumps([f.as_dict() for f in found], ensure_ascii=False)
 
 
+class _Writes(io.StringIO):
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
+
+    def write(self, text: str) -> int:
+        self.sizes.append(len(text))
+        return super().write(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(FINDINGS, max_size=9), st.integers(1, 4))
+def test_the_json_report_is_written_in_pieces_that_make_the_whole(found, piece):
+    """However the findings fall into pieces, the report is the one json.dumps writes."""
+    original = report.PIECE
+    report.PIECE = piece
+    try:
+        stream = _Writes()
+        report.as_json(found, 3, stream=stream)
+        assert report.findings_json(found) == json.dumps([f.as_dict() for f in found], ensure_ascii=False)
+    finally:
+        report.PIECE = original
+    summary = {"errors": sum(f.severity == "error" for f in found), "warnings": sum(f.severity == "warning" for f in found),
+               "suggestions": sum(f.severity == "suggestion" for f in found), "files_checked": 3}
+    whole = json.dumps({"findings": [f.as_dict() for f in found], "summary": summary}, ensure_ascii=False)
+    assert stream.getvalue() == whole + "\n"
+    assert len(stream.sizes) >= 4 + len(found) // piece       # never one string of the whole report
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -62,20 +62,38 @@ def as_json(findings, files: int, stream=sys.stdout, changes=None, repo=None) ->
             payload["calendar_changes"] = calendar
         stream.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    parts = [f'"findings": {findings_json(findings)}', f'"summary": {json.dumps(summary)}']
+    stream.write('{"findings": ')
+    for piece in findings_json_pieces(findings):
+        stream.write(piece)
+    stream.write(f', "summary": {json.dumps(summary)}')
     if calendar is not None:
-        parts.append(f'"calendar_changes": {json.dumps(calendar, ensure_ascii=False)}')
-    stream.write("{" + ", ".join(parts) + "}\n")
+        stream.write(f', "calendar_changes": {json.dumps(calendar, ensure_ascii=False)}')
+    stream.write("}\n")
 
 
 def findings_json(findings) -> str:
-    """The findings as json.dumps([f.as_dict() ...], ensure_ascii=False) writes them, three times
-    as fast: what repeats across thousands of findings (paths; severity and rule; hint and platform)
-    is encoded once."""
+    """The findings as json.dumps([f.as_dict() ...], ensure_ascii=False) writes them."""
+    return "".join(findings_json_pieces(findings))
+
+
+PIECE = 512           # findings written at a time: about 170 kB of JSON
+
+
+def findings_json_pieces(findings):
+    """findings_json in pieces, to be written one after the other: the JSON of 16,837 findings is
+    5.7 MB, and made in one piece (then copied into the report, then encoded) it took 45 MB of new
+    memory, 22,000 page faults; pieces reuse the memory of those written before. Three times as
+    fast as json.dumps: what repeats across thousands of findings (paths; severity and rule; hint
+    and platform) is encoded once."""
+    findings = findings if isinstance(findings, list) else list(findings)
     path, middle, end = _Quoted(), _Middle(), _End()
-    return "[" + ", ".join([f'{{"path": {path[f.path]}, "line": {f.line}, "column": {f.column}, '
-                            f'{middle[f.severity, f.rule]}{encode_basestring(f.message)}{end[f.hint, f.platform]}'
-                            for f in findings]) + "]"
+    yield "["
+    for start in range(0, len(findings), PIECE):
+        yield (", " if start else "") + ", ".join([
+            f'{{"path": {path[f.path]}, "line": {f.line}, "column": {f.column}, '
+            f'{middle[f.severity, f.rule]}{encode_basestring(f.message)}{end[f.hint, f.platform]}'
+            for f in findings[start:start + PIECE]])
+    yield "]"
 
 
 class _Quoted(dict):
