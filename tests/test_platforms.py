@@ -216,3 +216,25 @@ def test_preview_shows_a_post_with_errors_and_its_findings(sample):
     preview = json.loads(result.stdout)
     assert preview["platforms"]["x"]["parts"][0]["length"] == 22     # twitter-text-parser agrees
     assert [f["rule"] for f in preview["platforms"]["instagram"]["findings"]] == ["media.instagram.required"]
+
+
+BODIES = ["Copy", "", "   ", "a" * 600, "é" * 301, "👨‍👩‍👧‍👦" * 13, "👨‍👩‍👧‍👦" * 121, "#a #b #c #d #e #f #g #h #i #j #k #l #m #n #o #p #q #r #s #t #u #v #w #x #y #z #aa #bb #cc #dd #ee",
+          "See https://example.org/" + "x" * 300, "Read " + "www.example.com " * 40, "Mixed 中文 " * 60]
+
+
+def test_copy_posted_as_written_is_checked_as_rendering_it_checks(repo, monkeypatch):
+    """The rule checks a body that every platform posts unchanged without rendering it: the same
+    findings as rendering every post (what it does for threads, variants and brand links)."""
+    from smm.repository import load_repository
+    from smm.rules import platform_rules
+    for number, body in enumerate(BODIES):
+        for status in ("scheduled", "idea"):
+            front = {"title": "T", "status": status, "platforms": sorted(TABLE)}
+            write(repo, f"content/posts/2026/12/{number + 1:02d}-{status}.md",
+                  "---\n" + yaml.safe_dump(front) + "---\n" + body + "\n")
+    loaded = load_repository(repo)
+    as_written = list(platform_rules.text_limits(loaded))
+    monkeypatch.setattr(platform_rules, "_body_as_posted", lambda post, domains: None)
+    rendered = list(platform_rules.text_limits(load_repository(repo)))
+    assert as_written == rendered
+    assert {f.rule.split(".")[-1] for f in rendered} >= {"length", "bytes", "hashtags", "empty", "missing"}

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from . import DATA as PACKAGE_DATA
-from . import schemas
+from . import counting, schemas
 from .loader import load_yaml
 
 DATA = PACKAGE_DATA / "platforms.yaml"
@@ -33,6 +33,13 @@ class Platform:
     @property
     def has_threads(self) -> bool:
         return bool(self.spec.get("thread"))
+
+    @cached_property
+    def copy_limits(self) -> tuple:
+        """(text limit, an upper bound of the count, the count, byte limit, hashtag limit) of a piece
+        of copy, looked up once: every post is checked against them on each of its platforms."""
+        return (self.text_limit, counting.CEILINGS[self.counting], counting.COUNTERS[self.counting],
+                self.section("text").get("bytes_limit"), self.section("hashtags").get("limit"))
 
     def section(self, name: str) -> dict:
         return self.spec.get(name) or {}

@@ -1,8 +1,8 @@
 """Platform rules: each post, on each of its platforms, must be publishable as written."""
 from __future__ import annotations
 
+from .. import links, platforms
 from .. import findings as F
-from .. import platforms
 from ..posting import copy_location, hashtags, render
 
 LENIENT = ("idea",)  # hard limits are warnings only for ideas
@@ -17,49 +17,63 @@ def platform_table(repo):
 
 
 def text_limits(repo):
+    domains = tuple(repo.strategy.settings.get("domains", []))
     for post in repo.posts:
+        as_written = _body_as_posted(post, domains)
         for pid in post.platforms:
             platform = platforms.get(pid)
             if platform is None:
                 continue
+            if as_written is not None and pid not in post.variants:
+                yield from _copy(post, platform, as_written, (), "the copy", "")   # what render() would post
+                yield from _title(post, platform, None)
+                continue
             rendition = render(post, pid, repo)
-            yield from _parts(post, platform, rendition)
-            yield from _title(post, platform, rendition)
+            numbered = rendition.is_thread
+            for index, part in enumerate(rendition.parts):
+                label = f"part {index + 1} of the thread" if numbered else "the copy"
+                yield from _copy(post, platform, part.text, part.source, label, part.content_warning)
+            yield from _title(post, platform, rendition.title)
 
 
-def _parts(post, platform, rendition):
-    sev = _severity(post)
-    numbered = rendition.is_thread
-    for index, part in enumerate(rendition.parts):
-        where = F.Lazy(copy_location, post, part.source, part.text)
-        label = f"part {index + 1} of the thread" if numbered else "the copy"
-        if part.over_limit:
-            yield F.make(f"limit.{platform.id}.length", post.path, where,
-                         f"{label} counts {part.length} on {platform.name}; the limit is {part.limit}",
-                         severity=sev, platform=platform.id, over=part.over, platform_id=platform.id,
-                         network=platform.name)
-        byte_limit = platform.section("text").get("bytes_limit")
-        if byte_limit and len(part.text.encode("utf-8")) > byte_limit:
-            yield F.make(f"limit.{platform.id}.bytes", post.path, where,
-                         f"{label} is {len(part.text.encode('utf-8'))} bytes; {platform.name} allows {byte_limit}",
-                         severity=sev, platform=platform.id, limit=byte_limit, network=platform.name)
-        if not part.text.strip() and not post.media and post.status in ("scheduled", "published"):
-            yield F.make("copy.empty", post.path, where, f"{label} is empty on {platform.name}",
-                         platform=platform.id, platform_id=platform.id)
-        limit = platform.section("hashtags").get("limit")
-        if limit and len(hashtags(part.text)) > limit:
-            yield F.make(f"limit.{platform.id}.hashtags", post.path, where,
-                         f"{label} has {len(hashtags(part.text))} hashtags; {platform.name} allows {limit}",
-                         severity=sev, platform=platform.id, limit=limit, network=platform.name)
+def _body_as_posted(post, domains) -> str | None:
+    """The text every platform without a variant posts, when that is the body as written (no thread,
+    no link to a brand domain to tag): checked without rendering it, or None."""
+    if post.thread or links.names_a_domain(post.body, domains):
+        return None
+    return post.body.strip()
 
 
-def _title(post, platform, rendition):
+def _copy(post, platform, text: str, source: tuple, label: str, content_warning: str):
+    """The limits one piece of copy must keep on `platform`, counted the platform's way."""
+    limit, ceiling, count, byte_limit, hashtag_limit = platform.copy_limits
+    if ceiling(text, content_warning) > limit:
+        length = count(text, content_warning)
+        if length > limit:
+            yield F.make(f"limit.{platform.id}.length", post.path, F.Lazy(copy_location, post, source, text),
+                         f"{label} counts {length} on {platform.name}; the limit is {limit}",
+                         severity=_severity(post), platform=platform.id, over=length - limit,
+                         platform_id=platform.id, network=platform.name)
+    if byte_limit and len(text.encode("utf-8")) > byte_limit:
+        yield F.make(f"limit.{platform.id}.bytes", post.path, F.Lazy(copy_location, post, source, text),
+                     f"{label} is {len(text.encode('utf-8'))} bytes; {platform.name} allows {byte_limit}",
+                     severity=_severity(post), platform=platform.id, limit=byte_limit, network=platform.name)
+    if not text.strip() and not post.media and post.status in ("scheduled", "published"):
+        yield F.make("copy.empty", post.path, F.Lazy(copy_location, post, source, text),
+                     f"{label} is empty on {platform.name}", platform=platform.id, platform_id=platform.id)
+    if hashtag_limit and len(hashtags(text)) > hashtag_limit:
+        yield F.make(f"limit.{platform.id}.hashtags", post.path, F.Lazy(copy_location, post, source, text),
+                     f"{label} has {len(hashtags(text))} hashtags; {platform.name} allows {hashtag_limit}",
+                     severity=_severity(post), platform=platform.id, limit=hashtag_limit, network=platform.name)
+
+
+def _title(post, platform, title: str | None):
     spec = platform.section("title")
-    if rendition.title and spec and len(rendition.title) > spec["limit"]:
+    if title and spec and len(title) > spec["limit"]:
         yield F.make(f"limit.{platform.id}.title", post.path, post.doc.value_at("variants", platform.id, "title"),
-                     f"the title is {len(rendition.title)} characters; {platform.name} allows {spec['limit']}",
+                     f"the title is {len(title)} characters; {platform.name} allows {spec['limit']}",
                      severity=_severity(post), platform=platform.id, limit=spec["limit"], network=platform.name)
-    if spec.get("required") and not rendition.title and post.status != "idea":
+    if spec.get("required") and not title and post.status != "idea":
         yield F.make("title.missing", post.path, post.doc.where("platforms"),
                      f"{platform.name} needs a title", platform=platform.id, platform_id=platform.id,
                      network=platform.name)
