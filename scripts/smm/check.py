@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from .cache import Store
@@ -71,8 +72,8 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     kept = found if prefixes is None else [f for f in found if in_scope(f.path, prefixes)]
     found = sorted(_each_once(kept), key=ORDER)
     files = _documents(repo, found, cached_posts)
-    return CheckResult(findings=found, files_checked=sum(1 for f in files if in_scope(f, prefixes)), repo=repo,
-                       calendar_changes=changes)
+    checked = len(files) if prefixes is None else sum(1 for f in files if in_scope(f, prefixes))
+    return CheckResult(findings=found, files_checked=checked, repo=repo, calendar_changes=changes)
 
 
 def _each_once(found: list) -> list:
@@ -86,8 +87,9 @@ def _each_once(found: list) -> list:
     return list(first.values())
 
 
-def _documents(repo, found, cached_posts) -> list[str]:
-    paths = [p.path for p in repo.posts] + cached_posts + [c.path for c in repo.campaigns.values()]
-    paths += [p.path for p in repo.personas.values()] + [d.path for d in repo.strategy.docs.values()]
-    bad = {f.path for f in found}
-    return sorted(set(paths) | bad)
+def _documents(repo, found, cached_posts) -> set[str]:
+    """Every file checked: those loaded, and those with findings (some could not be loaded)."""
+    path = attrgetter("path")
+    return set(map(path, repo.posts)).union(cached_posts, map(path, repo.campaigns.values()),
+                                            map(path, repo.personas.values()), map(path, repo.strategy.docs.values()),
+                                            map(path, found))
