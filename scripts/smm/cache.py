@@ -66,7 +66,7 @@ class Entry:
     media: tuple                  # ((path as written, stat or None, digest or None), ...)
     findings: list
     is_post: bool                 # False when the file did not load as a post
-    post: object = None           # the slim post, when this run has it (see Store.taken_posts)
+    post: object = None           # the post (whole, or its slim copy: the cache keeps its row), when this run has it
     digest: bytes | None = None   # of the file's bytes
     across_key: bytes | None = None   # of the slim post (slim.across_key): what the rules across posts read
 

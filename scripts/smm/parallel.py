@@ -20,7 +20,7 @@ from dataclasses import replace
 from . import cache
 from .loader import MAX_BYTES
 from .repository import add_posts
-from .slim import across_key, from_row, row_of, slim
+from .slim import across_key, from_row, row_of
 
 
 def _threshold(default: int = 400) -> int:
@@ -122,7 +122,7 @@ def _keep(store, stats, checked: Checked) -> None:
     for relpath, stat in stats.items():
         post = post_by_path.get(relpath)
         store.keep(relpath, stat, checked.stamps[relpath], checked.media.get(relpath, ()), by_path[relpath],
-                   slim(post) if post else None, checked.keys.get(relpath))
+                   post, checked.keys.get(relpath))      # whole or slim: the cache keeps its row
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:
