@@ -107,7 +107,7 @@ def test_the_rules_across_posts_read_only_what_a_slim_post_keeps(sample, monkeyp
     monkeypatch.setenv("SMM_TODAY", "2026-11-22")
     repo = load_repository(sample)
     full = rules.run(repo, "global") + rules.run(repo, "in-parent")
-    slims = [smm.slim.slim(post) for post in repo.posts]
+    slims = [smm.slim.from_row(smm.slim.row_of(post)) for post in repo.posts]
     for post in slims:
         for name in [*smm.slim._EMPTY, *smm.slim._EMPTY_DICTS]:
             post.__dict__[name] = _Unusable(name)

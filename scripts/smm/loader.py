@@ -55,7 +55,7 @@ def read_regular(file, limit: int, follow_links: bool = True) -> tuple[bytes, in
         fd = os.open(file, _READ_FLAGS if follow_links else _READ_FLAGS | _NOT_A_LINK)
     except OSError as error:
         if not follow_links and error.errno in (errno.ELOOP, errno.EMLINK):     # EMLINK: the BSDs
-            raise IsALink(error.errno, "a symbolic link", str(file)) from None
+            raise IsALink(error.errno, error.strerror, str(file)) from None
         raise
     try:
         info = os.fstat(fd)
@@ -122,7 +122,8 @@ def _read_checking_link(file, link_problem) -> tuple[bytes, int]:
             if not os.path.islink(file):
                 return read_regular(file, MAX_BYTES)
         except IsALink:
-            pass
+            if not os.path.islink(file):
+                raise                  # a loop of links among the folders above it: not readable
         problem = link_problem()
         if problem:
             raise LinkRefused(problem)

@@ -41,11 +41,6 @@ _EMPTY = {f.name: () if f.default_factory is list else "" if f.default is MISSIN
 _EMPTY_DICTS = tuple(f.name for f in _LEFT_OUT if f.default_factory is dict)   # one each: render() fills renditions
 
 
-def slim(post):
-    """A copy of `post` with what the rules across posts and the cache need, and no more."""
-    return post if isinstance(post.doc, SlimDoc) else from_row(row_of(post))
-
-
 def row_of(post) -> tuple:
     """The slim copy of `post` as a plain tuple: how posts cross the pipe from a worker and are kept
     in the cache (tuples pickle and unpickle in half the time of dataclass objects)."""
