@@ -117,6 +117,20 @@ def test_the_rules_across_posts_read_only_what_a_slim_post_keeps(sample, monkeyp
                                       "campaign.currency", "campaign.ended"}
 
 
+def test_a_post_made_from_its_row_has_every_field_of_a_post_and_dictionaries_of_its_own(sample):
+    from dataclasses import fields
+
+    from smm.model import Post
+    from smm.repository import load_repository
+    post = load_repository(sample).posts[0]
+    one, two = (smm.slim.from_row(smm.slim.row_of(post)) for _ in range(2))
+    assert sorted(one.__dict__) == sorted(f.name for f in fields(Post))
+    assert all(getattr(one, name) == getattr(post, name) for name in smm.slim.ACROSS_FIELDS)
+    assert one.path == post.path and one.doc.value_at("publish_at") == post.doc.value_at("publish_at")
+    for name in smm.slim._EMPTY_DICTS:
+        assert getattr(one, name) == {} and getattr(one, name) is not getattr(two, name)
+
+
 def test_a_check_of_a_few_posts_imports_nothing_it_does_not_use(sample):
     """Starting Python and importing smm is most of a check with the cache on a repository of a
     few hundred posts (an editor's or a pre-commit hook's run): the modules only some runs need
