@@ -234,7 +234,7 @@ def test_copy_posted_as_written_is_checked_as_rendering_it_checks(repo, monkeypa
                   "---\n" + yaml.safe_dump(front) + "---\n" + body + "\n")
     loaded = load_repository(repo)
     as_written = list(platform_rules.text_limits(loaded))
-    monkeypatch.setattr(platform_rules, "_body_as_posted", lambda post, domains: None)
+    monkeypatch.setattr(platform_rules, "body_as_posted", lambda post, repo: None)
     rendered = list(platform_rules.text_limits(load_repository(repo)))
     assert as_written == rendered
     assert {f.rule.split(".")[-1] for f in rendered} >= {"length", "bytes", "hashtags", "empty", "missing"}

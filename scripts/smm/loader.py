@@ -51,10 +51,13 @@ def read_regular(file, limit: int, follow_links: bool = True) -> tuple[bytes, in
     whatever else is behind the name, reading it could block or never end. A file larger than
     `limit` is not read; one that grows while being read is read up to `limit` + 1 bytes. Without
     `follow_links`, a name that is a symbolic link raises IsALink (where the system can tell)."""
+    if not follow_links and not _NOT_A_LINK and os.path.islink(file):     # a system without O_NOFOLLOW
+        raise IsALink(errno.ELOOP, "a symbolic link", str(file))
     try:
         fd = os.open(file, _READ_FLAGS if follow_links else _READ_FLAGS | _NOT_A_LINK)
     except OSError as error:
-        if not follow_links and error.errno in (errno.ELOOP, errno.EMLINK):     # EMLINK: the BSDs
+        # ELOOP (EMLINK on the BSDs) also when links among the folders above loop: not a link itself
+        if not follow_links and error.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(file):
             raise IsALink(error.errno, error.strerror, str(file)) from None
         raise
     try:
@@ -115,18 +118,14 @@ def _read_checking_link(file, link_problem) -> tuple[bytes, int]:
     """read_regular, asking `link_problem` about a name that is a symbolic link before following
     it. Opening without following links tells a link apart with no call of its own (the lstat
     this took before was 3 us a post)."""
-    if link_problem is not None:
-        try:
-            if _NOT_A_LINK:
-                return read_regular(file, MAX_BYTES, follow_links=False)
-            if not os.path.islink(file):
-                return read_regular(file, MAX_BYTES)
-        except IsALink:
-            if not os.path.islink(file):
-                raise                  # a loop of links among the folders above it: not readable
+    if link_problem is None:
+        return read_regular(file, MAX_BYTES)
+    try:
+        return read_regular(file, MAX_BYTES, follow_links=False)
+    except IsALink:
         problem = link_problem()
-        if problem:
-            raise LinkRefused(problem)
+    if problem:
+        raise LinkRefused(problem)
     return read_regular(file, MAX_BYTES)
 
 

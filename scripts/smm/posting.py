@@ -104,6 +104,15 @@ def _texts(post, platform_id: str, platform) -> tuple[list[str], list[tuple]]:
     return texts, [base + (i,) for i in range(len(texts))]
 
 
+def body_as_posted(post, repo) -> str | None:
+    """What render() posts on every platform without a variant, when that is the body as written
+    (no thread, no link to a brand domain to tag), so a rule can check it without rendering; else
+    None."""
+    if post.thread or links.names_a_domain(post.body, tuple(repo.strategy.settings.get("domains", []))):
+        return None
+    return post.body.strip()
+
+
 def hashtags(text: str) -> list[str]:
     if "#" not in text and "\uff03" not in text:      # "＃", the full-width hash, starts one too
         return []

@@ -341,10 +341,7 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
         values[here] = (number, column)
         first = raw[0]
         if first == "[":
-            found = value[key] = []
-            for item in _FLAT_FLOW_ITEM.finditer(raw):
-                values[(key, len(found))] = (number, column + item.start())
-                found.append(resolve_plain(item[0]))
+            value[key] = _flow_items(raw, here, number, column, values)
         elif first == '"' or first == "'":
             value[key] = raw[1:-1]
         else:
@@ -465,13 +462,7 @@ def _flat_scalar(raw: str, path: tuple, line: int, column: int, values: dict, fl
     values[path] = (line, column)
     first = raw[0]
     if first == "[" and flow:
-        if not _FLAT_FLOW.match(raw):
-            return _NOT_FLAT
-        found = []
-        for item in _FLAT_FLOW_ITEM.finditer(raw):
-            values[path + (len(found),)] = (line, column + item.start())
-            found.append(resolve_plain(item[0]))
-        return found
+        return _flow_items(raw, path, line, column, values) if _FLAT_FLOW.match(raw) else _NOT_FLAT
     if first == '"':
         match = _FLAT_DOUBLE.match(raw)
     elif first == "'":
@@ -479,6 +470,15 @@ def _flat_scalar(raw: str, path: tuple, line: int, column: int, values: dict, fl
     else:
         return resolve_plain(raw) if _FLAT_PLAIN.match(raw) else _NOT_FLAT
     return _NOT_FLAT if match is None else match[1]
+
+
+def _flow_items(raw: str, path: tuple, line: int, column: int, values: dict) -> list:
+    """The items of a flow list of plain words written at (line, column), each placed."""
+    found = []
+    for item in _FLAT_FLOW_ITEM.finditer(raw):
+        values[path + (len(found),)] = (line, column + item.start())
+        found.append(resolve_plain(item[0]))
+    return found
 
 
 class _Doubt(Exception):

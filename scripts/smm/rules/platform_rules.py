@@ -1,9 +1,9 @@
 """Platform rules: each post, on each of its platforms, must be publishable as written."""
 from __future__ import annotations
 
-from .. import links, platforms
+from .. import platforms
 from .. import findings as F
-from ..posting import copy_location, hashtags, render
+from ..posting import body_as_posted, copy_location, hashtags, render
 
 LENIENT = ("idea",)  # hard limits are warnings only for ideas
 
@@ -17,9 +17,8 @@ def platform_table(repo):
 
 
 def text_limits(repo):
-    domains = tuple(repo.strategy.settings.get("domains", []))
     for post in repo.posts:
-        as_written = _body_as_posted(post, domains)
+        as_written = body_as_posted(post, repo)
         for pid in post.platforms:
             platform = platforms.get(pid)
             if platform is None:
@@ -34,14 +33,6 @@ def text_limits(repo):
                 label = f"part {index + 1} of the thread" if numbered else "the copy"
                 yield from _copy(post, platform, part.text, part.source, label, part.content_warning)
             yield from _title(post, platform, rendition.title)
-
-
-def _body_as_posted(post, domains) -> str | None:
-    """The text every platform without a variant posts, when that is the body as written (no thread,
-    no link to a brand domain to tag): checked without rendering it, or None."""
-    if post.thread or links.names_a_domain(post.body, domains):
-        return None
-    return post.body.strip()
 
 
 def _copy(post, platform, text: str, source: tuple, label: str, content_warning: str):
