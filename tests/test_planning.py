@@ -209,6 +209,19 @@ def test_clock_times_of_posting_windows_read_as_the_schema_takes_them(text, minu
     assert clock_minutes(text) == minutes
 
 
+def test_the_strategy_reads_each_channels_posting_windows_once_and_leaves_out_channels_without():
+    from smm.model import Strategy
+    strategy = Strategy(channels={
+        "x": {"windows": [{"days": ["mon", "tue"], "from": "08:00", "to": "24:00"}, "not a window"]},
+        "bluesky": {"windows": [{"days": ["funday"], "from": "08:00", "to": "20:00"}]},   # no day reads
+        "mastodon": {}, "tiktok": "not a channel"})
+    windows = strategy.posting_windows
+    assert list(windows) == ["x"]
+    assert [(sorted(w.days), w.start, w.end, w.label) for w in windows["x"]] == [
+        (["mon", "tue"], 480, 1439, "mon/tue 08:00–24:00")]
+    assert strategy.posting_windows is windows          # worked out once, not for every chunk of posts
+
+
 def test_the_calendar_feed_takes_a_brand_name_written_over_two_lines(sample):
     settings = sample / "strategy" / "settings.yaml"
     settings.write_text(settings.read_text("utf-8").replace("brand: Kelda", 'brand: "Kelda\\nRefill"'), "utf-8")

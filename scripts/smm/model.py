@@ -131,6 +131,14 @@ class Strategy:
         from .voice import screen
         return screen(self.voice)
 
+    @cached_property
+    def posting_windows(self) -> dict:
+        """Platform id -> the posting windows of its channel that read, for the channels with any:
+        worked out once, not for every chunk of posts a check hands out (planning.posting_windows)."""
+        from .planning import posting_windows, windows_as_written
+        found = {pid: posting_windows(windows_as_written(spec)) for pid, spec in self.channels.items()}
+        return {pid: windows for pid, windows in found.items() if windows}
+
     @property
     def timezone(self) -> ZoneInfo:
         try:

@@ -69,6 +69,7 @@ def warm(repo) -> None:
     counting._tld_set()
     schemas.fast_validator("post", schemas.schema_dir(repo.root))
     repo.strategy.voice_screen          # the voice rules joined into one pattern, compiled here
+    repo.strategy.posting_windows       # and the channels' posting windows read
 
 
 def workers() -> int:

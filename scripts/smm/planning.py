@@ -40,6 +40,12 @@ class Window:
     label: str           # "mon/tue 08:00–20:00"
 
 
+def windows_as_written(channel) -> list[dict]:
+    """A channel's windows, each a mapping ({} for an item that is not one: the schema reports it)."""
+    windows = channel.get("windows") if isinstance(channel, dict) else None
+    return [window if isinstance(window, dict) else {} for window in windows] if isinstance(windows, list) else []
+
+
 def posting_windows(windows: list[dict]) -> tuple[Window, ...]:
     """The windows with days and times that read ("24:00" is the end of the day); the schema reports
     the others, which no post is held to."""

@@ -53,11 +53,9 @@ def cadence(repo):
 
 def windows(repo):
     held = {}             # platform -> (its windows, a maker of its findings)
-    for pid, spec in repo.strategy.channels.items():
-        found = planning.posting_windows(_windows_as_written(spec))
-        if found:
-            held[pid] = found, F.maker("cadence.window", platform=pid, network=platforms.name(pid),
-                                       windows="; ".join(window.label for window in found))
+    for pid, found in repo.strategy.posting_windows.items():
+        held[pid] = found, F.maker("cadence.window", platform=pid, network=platforms.name(pid),
+                                   windows="; ".join(window.label for window in found))
     if not held:
         return
     for post, moment in _upcoming(repo):
@@ -74,18 +72,12 @@ def window_order(repo):
     if doc is None:
         return
     for pid, channel in repo.strategy.channels.items():
-        for index, window in enumerate(_windows_as_written(channel)):
+        for index, window in enumerate(planning.windows_as_written(channel)):
             start, end = planning.clock_minutes(window.get("from")), planning.clock_minutes(window.get("to"))
             if start is not None and end is not None and start > end:
                 yield F.make("cadence.window-order", doc.path, doc.value_at("channels", pid, "windows", index, "to"),
                              f"the {platforms.name(pid)} window from {window['from'].strip()} to "
                              f"{window['to'].strip()} ends before it starts", platform=pid)
-
-
-def _windows_as_written(channel) -> list[dict]:
-    """A channel's windows, each a mapping ({} for an item that is not one: the schema reports it)."""
-    windows = channel.get("windows") if isinstance(channel, dict) else None
-    return [window if isinstance(window, dict) else {} for window in windows] if isinstance(windows, list) else []
 
 
 def spacing(repo):
