@@ -112,12 +112,28 @@ def tool(name: str) -> str:
     return str(BIN / name) if (BIN / name).exists() else (shutil.which(name) or name)
 
 
+# The commands each size measures against the floor: (name in the printout, key of its numbers in
+# results.json, key of its ratio to the floor, heading in the table).
+MEASURED = [
+    ("cold", "smm_check", "ratio_to_floor", "smm check, cold"),
+    ("warm", "smm_check_warm", "warm_ratio_to_floor", "smm check, warm"),
+    ("restored", "smm_check_restored", "restored_ratio_to_floor", "smm check, restored"),
+    ("next_day", "smm_check_next_day", "next_day_ratio_to_floor", "smm check, restored from the day before"),
+    ("pull_request", "smm_check_pull_request", "pull_request_ratio_to_floor", "smm check, pull request (copy)"),
+    ("pull_request_moved", "smm_check_pull_request_moved", "pull_request_moved_ratio_to_floor",
+     "smm check, pull request (time)"),
+    ("cjs", "check_jsonschema", "check_jsonschema_ratio_to_floor", "check-jsonschema"),
+]
+DAY_BEFORE = "2026-12-31"       # ENV's SMM_TODAY, less a day
+
+
 def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     """smm check cold (--no-cache: every post checked), warm (the cache of an earlier run, no
     file changed), restored (a fresh clone at the same path, every stat new, with the cache of
-    main's last run: what CI sees) and pull request (the same, on a branch that edits one post's
-    copy, with --base main; and one that moves a post by a minute, which the rules across posts
-    read), the floor, and check-jsonschema, on repositories of each size."""
+    main's last run: what CI sees), the same with the cache of a run the day before (CI's first
+    run of a day), and pull request (the same, on a branch that edits one post's copy, with --base
+    main; and one that moves a post by a minute, which the rules across posts read), the floor,
+    and check-jsonschema, on repositories of each size."""
     rows = []
     for n in sizes:
         repo = generate(n, OUT / f"repo-{n}", core_only)
@@ -126,34 +142,30 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         warm_env = {"SMM_CACHE_DIR": str(OUT / "cache")}
         prime(repo, check, warm_env)
         origin = origin_of(repo)
-        restored_env, pr_env = {"SMM_CACHE_DIR": str(OUT / "cache-restored")}, {"SMM_CACHE_DIR": str(OUT / "cache-pr")}
-        moved_env = {"SMM_CACHE_DIR": str(OUT / "cache-moved")}
-        clone, pr, moved = OUT / f"clone-{n}", OUT / f"pull-request-{n}", OUT / f"pull-request-moved-{n}"
+        env = {name: {"SMM_CACHE_DIR": str(OUT / f"cache-{name}")}
+               for name in ("restored", "next_day", "pull_request", "pull_request_moved")}
+        clone, day_after = OUT / f"clone-{n}", OUT / f"next-day-{n}"
+        pr, moved = OUT / f"pull-request-{n}", OUT / f"pull-request-moved-{n}"
         timed = interleaved(runs, {
             "cold": (check + ["--no-cache"], repo),
             "warm": (check, repo, warm_env),
-            "restored": (check, clone, restored_env, restored(origin, clone, check, restored_env)),
-            "pull_request": (check + ["--base", "main"], pr, pr_env, restored(origin, pr, check, pr_env, edit=add_line)),
-            "pull_request_moved": (check + ["--base", "main"], moved, moved_env,
-                                   restored(origin, moved, check, moved_env, edit=move_a_minute)),
+            "restored": (check, clone, env["restored"], restored(origin, clone, check, env["restored"])),
+            "next_day": (check, day_after, env["next_day"],
+                         restored(origin, day_after, check, env["next_day"], primed_on=DAY_BEFORE)),
+            "pull_request": (check + ["--base", "main"], pr, env["pull_request"],
+                             restored(origin, pr, check, env["pull_request"], edit=add_line)),
+            "pull_request_moved": (check + ["--base", "main"], moved, env["pull_request_moved"],
+                                   restored(origin, moved, check, env["pull_request_moved"], edit=move_a_minute)),
             "floor": ([PYTHON, str(HERE / "floor.py"), str(repo)], repo),
             "cjs": ([tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"), *names],
                     OUT / f"front-matter-{n}")})
-        cold, warm, floor, cjs = timed["cold"], timed["warm"], timed["floor"], timed["cjs"]
-        restored_run, pull_request, pr_moved = timed["restored"], timed["pull_request"], timed["pull_request_moved"]
-        rows.append({"posts": n, "smm_check": cold, "smm_check_warm": warm, "smm_check_restored": restored_run,
-                     "smm_check_pull_request": pull_request, "smm_check_pull_request_moved": pr_moved,
-                     "floor": floor, "check_jsonschema": cjs,
-                     "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2),
-                     "warm_ratio_to_floor": round(warm["seconds"] / floor["seconds"], 2),
-                     "restored_ratio_to_floor": round(restored_run["seconds"] / floor["seconds"], 2),
-                     "pull_request_ratio_to_floor": round(pull_request["seconds"] / floor["seconds"], 2),
-                     "pull_request_moved_ratio_to_floor": round(pr_moved["seconds"] / floor["seconds"], 2),
-                     "check_jsonschema_ratio_to_floor": round(cjs["seconds"] / floor["seconds"], 2)})
-        print(f"  {n} posts: smm check cold {cold['seconds']} s, warm {warm['seconds']} s, restored "
-              f"{restored_run['seconds']} s, pull request {pull_request['seconds']} s (a post moved: "
-              f"{pr_moved['seconds']} s), floor {floor['seconds']} s,"
-              f" check-jsonschema {cjs['seconds']} s", flush=True)
+        floor = timed["floor"]
+        row = {"posts": n, "floor": floor}
+        for name, key, ratio, _ in MEASURED:
+            row[key], row[ratio] = timed[name], round(timed[name]["seconds"] / floor["seconds"], 2)
+        rows.append(row)
+        print(f"  {n} posts: floor {floor['seconds']} s, "
+              + ", ".join(f"{name} {timed[name]['seconds']} s" for name, *_ in MEASURED), flush=True)
     return rows
 
 
@@ -196,12 +208,12 @@ def move_a_minute(text: str) -> str:
                   lambda m: m[1] + str((int(m[2]) + 1) % 10), text, count=1)
 
 
-def restored(origin: Path, clone: Path, check: list[str], env: dict, edit=None):
+def restored(origin: Path, clone: Path, check: list[str], env: dict, edit=None, primed_on: str | None = None):
     """What a CI run sees once check.yml restores the cache: prime a cache on a clone of `origin`
-    (main's last run), and return what to do before each timed run: clone it again at the same
-    path (new inodes and times, the same bytes, aged like a checkout made before the install
-    step), with `edit` (text -> text) on a branch that changes one post (a pull request), and
-    put back the cache as main's run left it."""
+    (main's last run; on the day `primed_on`, when given), and return what to do before each
+    timed run: clone it again at the same path (new inodes and times, the same bytes, aged like
+    a checkout made before the install step), with `edit` (text -> text) on a branch that changes
+    one post (a pull request), and put back the cache as main's run left it."""
     cache, kept = Path(env["SMM_CACHE_DIR"]), Path(env["SMM_CACHE_DIR"] + "-kept")
 
     def checkout(change: bool) -> None:
@@ -226,7 +238,7 @@ def restored(origin: Path, clone: Path, check: list[str], env: dict, edit=None):
 
     checkout(False)
     shutil.rmtree(cache, ignore_errors=True)
-    measure(check, clone, env)
+    measure(check, clone, {**env, "SMM_TODAY": primed_on} if primed_on else env)
     shutil.rmtree(kept, ignore_errors=True)
     shutil.copytree(cache, kept)
     return before
@@ -287,23 +299,16 @@ def table(result: dict) -> str:
 
 
 def _check_table(rows: list) -> list[str]:
-    lines = ["", "| Posts | floor (read + LibYAML) | smm check, cold | ratio | smm check, warm | ratio | "
-             "smm check, restored | ratio | smm check, pull request (copy) | ratio | "
-             "smm check, pull request (time) | ratio | check-jsonschema | ratio | "
-             "peak MB (cold / warm / restored / pull request copy / time / floor / check-jsonschema) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    """One row per size: the floor, then each of MEASURED and its ratio to the floor, then the
+    peak memory of each (the floor's last)."""
+    headings = "".join(f" {heading} | ratio |" for *_, heading in MEASURED)
+    peaks = " / ".join(name.replace("_", " ") for name, *_ in MEASURED)
+    lines = ["", f"| Posts | floor (read + LibYAML) |{headings} peak MB ({peaks} / floor) |",
+             "|---|---|" + "---|---|" * len(MEASURED) + "---|"]
     for r in rows:
-        lines.append(f"| {r['posts']:,} | {r['floor']['seconds']} s | {r['smm_check']['seconds']} s | "
-                     f"{r['ratio_to_floor']} | {r['smm_check_warm']['seconds']} s | {r['warm_ratio_to_floor']} | "
-                     f"{r['smm_check_restored']['seconds']} s | {r['restored_ratio_to_floor']} | "
-                     f"{r['smm_check_pull_request']['seconds']} s | {r['pull_request_ratio_to_floor']} | "
-                     f"{r['smm_check_pull_request_moved']['seconds']} s | {r['pull_request_moved_ratio_to_floor']} | "
-                     f"{r['check_jsonschema']['seconds']} s | {r['check_jsonschema_ratio_to_floor']} | "
-                     f"{r['smm_check']['peak_mb']} / {r['smm_check_warm']['peak_mb']} / "
-                     f"{r['smm_check_restored']['peak_mb']} / {r['smm_check_pull_request']['peak_mb']} / "
-                     f"{r['smm_check_pull_request_moved']['peak_mb']} / "
-                     f"{r['floor']['peak_mb']} / "
-                     f"{r['check_jsonschema']['peak_mb']} |")
+        cells = "".join(f" {r[key]['seconds']} s | {r[ratio]} |" for _, key, ratio, _ in MEASURED)
+        peak = " / ".join(str(r[key]["peak_mb"]) for _, key, *_ in MEASURED)
+        lines.append(f"| {r['posts']:,} | {r['floor']['seconds']} s |{cells} {peak} / {r['floor']['peak_mb']} |")
     return lines
 
 

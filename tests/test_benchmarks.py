@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,13 @@ def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
     assert row["smm_check_restored"]["seconds"] > 0 and row["restored_ratio_to_floor"] > 0
     assert row["smm_check_pull_request"]["seconds"] > 0 and row["pull_request_ratio_to_floor"] > 0
     assert row["smm_check_pull_request_moved"]["seconds"] > 0 and row["pull_request_moved_ratio_to_floor"] > 0
+    assert row["smm_check_next_day"]["seconds"] > 0 and row["next_day_ratio_to_floor"] > 0
+    kept = next((tmp_path / "out" / "cache-next_day-kept").glob("*.pickle"))     # each run starts from it
+    assert pickle.loads(kept.read_bytes())["day"] == harness.DAY_BEFORE < harness.ENV["SMM_TODAY"]
+    lines = harness.table(result).splitlines()
+    header, rule = lines[lines.index("") + 1:lines.index("") + 3]
+    size = next(line for line in lines if line.startswith("| 20 |"))
+    assert "restored from the day before" in header and header.count("|") == rule.count("|") == size.count("|")
     assert (tmp_path / "out" / "pull-request-20" / ".git").is_dir()
     assert result["site"][1]["growth_vs_first"] > 0 and result["site"][1]["plain_growth_vs_first"] > 0
     assert [len(row["handbook"]["runs"]) for row in result["site"]] == [1, 1]

@@ -41,8 +41,9 @@ def checked(sample, monkeypatch, tmp_path):
 
 def test_second_run_takes_every_post_from_the_cache_and_finds_the_same(sample, checked, monkeypatch):
     first, checked_first = checked()
-    real, across = rules.run, []
+    real, real_by_day, across = rules.run, rules.run_by_day, []
     monkeypatch.setattr(rules, "run", lambda repo, which="all": across.append(which) or real(repo, which))
+    monkeypatch.setattr(rules, "run_by_day", lambda repo, which: across.append(which) or real_by_day(repo, which))
     second, checked_second = checked()
     assert len(checked_first) > 40 and checked_second == [] and across == []
     assert second == first == run_check(sample).findings
@@ -340,11 +341,67 @@ def test_per_post_rules_report_only_on_their_post(sample):
     assert "voice.rule-file" in {f.rule for f in repo.findings}     # found loading the strategy, once
 
 
-def test_fingerprint_follows_inputs_and_the_day(sample):
-    before = cache.fingerprint(sample, "2026-11-22")
-    assert cache.fingerprint(sample, "2026-11-23") != before
+ON_THE_DAY_CASES = {      # posts the rules.ON_THE_DAY find something about on 2026-11-22, and not after Christmas
+    "content/posts/2026/12/25-kerst.md": "language: nl\npublish_at: 2026-12-25 10:00\nplatforms: [bluesky]\n",
+    "content/posts/2026/12/02-at-night.md": "publish_at: 2026-12-02 03:00\nplatforms: [linkedin, x]\n",
+}
+
+
+def _write_on_the_day_cases(sample) -> None:
+    for relpath, keys in ON_THE_DAY_CASES.items():
+        write(sample, relpath, f"---\ntitle: Case\nstatus: draft\n{keys}---\nCopy #case.\n")
+    age(sample)
+
+
+def test_on_a_later_day_every_post_comes_from_the_cache_and_only_the_rules_on_the_day_run_again(
+        sample, checked, monkeypatch):
+    """A new day drops nothing from the cache: what the rules.ON_THE_DAY found is worked out again
+    on the stored slim copies, the rules across posts run again, no post is read or checked
+    again, and the findings are those of a run without the cache on that day."""
+    _write_on_the_day_cases(sample)
+    first, _ = checked()
+    assert {"calendar.holiday", "cadence.window"} <= {f.rule for f in first}
+    which = []
+    real_run, real_by_day = rules.run, rules.run_by_day
+    monkeypatch.setattr(rules, "run", lambda repo, chosen="all": which.append(chosen) or real_run(repo, chosen))
+    monkeypatch.setattr(rules, "run_by_day", lambda repo, chosen: which.append(chosen) or real_by_day(repo, chosen))
+    monkeypatch.setenv("SMM_TODAY", "2026-12-27")
+    later, again = checked()
+    assert again == [] and sorted(which) == ["global", "on-the-day"]
+    assert not {"calendar.holiday", "cadence.window"} & {f.rule for f in later}
+    assert later == run_check(sample).findings
+    which.clear()
+    same_day, again = checked()                       # kept for the new day: nothing runs again
+    assert again == [] and which == [] and same_day == later
+    monkeypatch.setenv("SMM_TODAY", "2026-11-22")
+    back, again = checked()
+    assert again == [] and back == first
+
+
+def test_every_per_post_rule_but_those_on_the_day_finds_the_same_on_any_day(sample, monkeypatch):
+    """What the cache relies on to keep findings across days: only rules.ON_THE_DAY depend on it."""
+    _write_on_the_day_cases(sample)
+    write(sample, "content/posts/2026/12/03-long.md", "---\ntitle: Long\nstatus: scheduled\n"
+          "publish_at: 2026-12-03 09:00\nplatforms: [x]\n---\n" + "word " * 80 + "\n")
+    found = {}
+    for day in ("2026-11-22", "2026-12-04", "2026-12-27", "2027-06-01"):
+        monkeypatch.setenv("SMM_TODAY", day)
+        repo = load_repository(sample)
+        found[day] = (rules.run(repo, "per-post"), rules.run_by_day(repo, "per-post"))
+    others = [by_day[0] for _, by_day in found.values()]
+    assert all(other == others[0] for other in others) and "limit.x.length" in {f.rule for f in others[0]}
+    on_the_day = [by_day[1] for _, by_day in found.values()]
+    assert on_the_day[0] and not on_the_day[2]       # they do depend on it
+    for everything, (other, daily) in found.values():
+        assert sorted(everything) == sorted(other + daily)
+
+
+def test_fingerprint_follows_inputs_but_not_the_day(sample, monkeypatch):
+    before = cache.fingerprint(sample)
+    monkeypatch.setenv("SMM_TODAY", "2027-03-01")
+    assert cache.fingerprint(sample) == before          # the day is held by each entry (rules.ON_THE_DAY)
     write(sample, "personas/new-one.md", "---\nname: N\nsummary: S\n---\n")
-    assert cache.fingerprint(sample, "2026-11-22") != before
+    assert cache.fingerprint(sample) != before
 
 
 def test_smm_check_runs_without_the_cycle_collector_and_turns_it_back_on(sample, monkeypatch):

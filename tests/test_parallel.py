@@ -91,12 +91,15 @@ ACROSS_CASES = {
                                  "end: \"2026-02-01\"\n",
     "content/posts/2026/12/23-after-the-end.md": "status: scheduled\ncampaign: over\n"
                                                  "publish_at: 2026-12-23 10:00\nplatforms: [x]\n",
+    "content/posts/2026/12/02-at-night.md": "publish_at: 2026-12-02 03:00\nplatforms: [linkedin, x]\n",
 }
 
 
 def test_the_rules_across_posts_read_only_what_a_slim_post_keeps(sample, monkeypatch):
     """What they find on slim posts, whose other fields cannot be used, is what they find on the
-    full posts: so equal slim copies give equal findings across posts (the cache relies on it)."""
+    full posts: so equal slim copies give equal findings across posts (the cache relies on it).
+    The same holds for the per-post rules run in the parent and those the cache runs again on a
+    later day (rules.IN_PARENT, rules.ON_THE_DAY)."""
     from dataclasses import replace
 
     from smm import rules
@@ -106,15 +109,15 @@ def test_the_rules_across_posts_read_only_what_a_slim_post_keeps(sample, monkeyp
         write(sample, relpath, f"---\n{front}---\nCopy #case.\n".replace("status: draft\nstatus:", "status:"))
     monkeypatch.setenv("SMM_TODAY", "2026-11-22")
     repo = load_repository(sample)
-    full = rules.run(repo, "global") + rules.run(repo, "in-parent")
+    full = rules.run(repo, "global") + rules.run(repo, "in-parent") + rules.run(repo, "on-the-day")
     slims = [smm.slim.from_row(smm.slim.row_of(post)) for post in repo.posts]
     for post in slims:
         for name in [*smm.slim._EMPTY, *smm.slim._EMPTY_DICTS]:
             post.__dict__[name] = _Unusable(name)
     on_slim = replace(repo, posts=slims)
-    assert rules.run(on_slim, "global") + rules.run(on_slim, "in-parent") == full
+    assert rules.run(on_slim, "global") + rules.run(on_slim, "in-parent") + rules.run(on_slim, "on-the-day") == full
     assert {f.rule for f in full} >= {"post.id-duplicate", "cadence.spacing", "calendar.holiday", "campaign.no-budget",
-                                      "campaign.currency", "campaign.ended"}
+                                      "campaign.currency", "campaign.ended", "cadence.window"}
 
 
 def test_a_post_made_from_its_row_has_every_field_of_a_post_and_dictionaries_of_its_own(sample):

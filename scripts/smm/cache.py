@@ -2,19 +2,22 @@
 
 A post's findings depend on its file, on everything that is not a post (strategy, personas,
 campaigns, schemas, voice rules, the platform table, smm itself and its libraries), on the
-day (planning rules look ahead from today) and on the media files it names. So:
+media files it names, and for a few rules (rules.ON_THE_DAY: posting windows, holidays, which
+look ahead from today) on the day. So:
 
-* the whole cache belongs to one *fingerprint* of everything but the posts and their media;
-  when any of it changes, the cache is dropped;
+* the whole cache belongs to one *fingerprint* of everything but the posts, their media and
+  the day; when any of it changes, the cache is dropped;
 * each post's entry holds the file's stat (size, modification and change times, inode) and a
-  digest of its bytes, the stat and digest of each media file it names, its findings and the
-  slim copy the rules across posts use. A post whose stats are as stored is taken as it is; one
+  digest of its bytes, the stat and digest of each media file it names, its findings, the slim
+  copy the rules across posts use, and apart what the rules.ON_THE_DAY found with the day it
+  holds for: on a later day those rules run again on the slim copies (parallel._daily_again),
+  which takes a tenth of checking the posts again, and the rest is taken as it is. A post whose stats are as stored is taken as it is; one
   whose stat differs is hashed, and taken when its bytes (and its media's) are the ones stored:
   a fresh clone, a checkout that rewrote the file, or a cache folder restored in CI (see
   .github/workflows/check.yml) changes every stat and no content. Media files larger than
   DIGEST_LIMIT are known by their stat alone (hashing them costs more than checking the post);
-* what the rules across posts found is kept too, and used again when no post was added or
-  removed and every post checked again has the slim copy it had (an edit of its copy or title
+* what the rules across posts found is kept too, with its day, and used again on that day when
+  no post was added or removed and every post checked again has the slim copy it had (an edit of its copy or title
   changes nothing the rules across posts read). The slim copies are stored apart, as pickles
   inside the file, and read only when the rules across posts run again: a run where nothing
   they read changed reads findings only. A run that checked some posts whose slim copies
@@ -42,7 +45,7 @@ import pickle
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
 
@@ -52,7 +55,7 @@ from .media import locate_in
 from .slim import from_row, row_of
 from .writing import replace_file
 
-FORMAT = 6
+FORMAT = 7
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
@@ -69,6 +72,8 @@ class Entry:
     post: object = None           # the post (whole, or its slim copy: the cache keeps its row), when this run has it
     digest: bytes | None = None   # of the file's bytes
     across_key: bytes | None = None   # of the slim post (slim.across_key): what the rules across posts read
+    daily: list = field(default_factory=list)   # what the rules.ON_THE_DAY found (not in `findings`)
+    day: str | None = None        # the day `daily` holds for (YYYY-MM-DD)
 
     def __reduce__(self):
         # pickled as its fields: read back in half the time of the default (findings.Finding too)
@@ -138,24 +143,45 @@ class Store:
         self.restamped = False                   # an entry's stats were brought up to date: save it
         self.base = str(root)
         self.stamps: dict[str, tuple] = {}           # media files hashed in this run: path -> (path, stat, digest)
+        self.day: str = ""                           # today, as rules.ON_THE_DAY see it
+        self.saved_day: str | None = None            # the day of the run that wrote the cache
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
         """The cache of this repository (one file per folder it is in and fingerprint), else that
         of the same repository state checked in another folder (a second clone, a worktree, a CI
-        runner whose workspace moved): its entries hold for this one, once their bytes match."""
+        runner whose workspace moved): its entries hold for this one, once their bytes match.
+        What the rules across posts found holds only on the day it was found (`today`)."""
         where = folder()
         if where is None:
             return None
-        printed = fingerprint(repo.root, today)
+        printed = fingerprint(repo.root)
         own = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
         store = cls(repo.root, where / f"{own}-{printed[:24]}.pickle", printed)
+        store.day = today.isoformat()
         for file in (store.file, _twin(where, printed, store.file)):
             saved = _read(file) if file is not None else {}
             if saved.get("fingerprint") == printed:
                 store.entries, store.across, store.post_parts = saved["entries"], saved["across"], saved["posts"]
+                store.saved_day = saved.get("day")
+                if store.saved_day != store.day:
+                    store.across = None
                 break
         return store
+
+    def holds_today(self, entry: Entry) -> bool:
+        """Whether what the rules.ON_THE_DAY found about an entry's post holds today."""
+        return entry.day == self.day or not entry.is_post
+
+    def slim_posts(self, relpaths) -> list:
+        """The slim posts of entries taken in this run (read from the cache now)."""
+        self._read_posts()
+        return [self.fresh[relpath].post for relpath in relpaths if self.fresh[relpath].post is not None]
+
+    def hold_today(self, relpath: str, daily: list) -> None:
+        """What the rules.ON_THE_DAY found today about the post of a taken entry: kept for today."""
+        entry = self.fresh[relpath]
+        entry.daily, entry.day, self.restamped = daily, self.day, True
 
     def taken_posts(self) -> list:
         """The slim posts of the entries this run took from the cache (read from it now)."""
@@ -249,16 +275,18 @@ class Store:
     def _racy(self, stat: tuple) -> bool:
         return stat[1] >= self.started_ns - RACY_NS
 
-    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, post,
+    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, daily, post,
              across_key: bytes | None = None) -> None:
-        """Store what was found for a post checked in this run: its file had `stat` before it was
-        read and `stamp` (stat, digest) after, its slim copy `across_key`. Not when its files
-        changed since, or may still change unseen."""
+        """Store what was found for a post checked in this run (what the rules.ON_THE_DAY found in
+        `daily`, for today): its file had `stat` before it was read and `stamp` (stat, digest)
+        after, its slim copy `across_key`. Not when its files changed since, or may still change
+        unseen."""
         media = tuple(self._stamped(path) for path in media_paths)
         if stat is None or stamp[0] != stat or stamp[1] is None or self._racy(stat) \
                 or any(s is not None and self._racy(s) for _, s, _ in media):
             return
-        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1], across_key)
+        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1], across_key, daily,
+                                    self.day)
 
     def _parts(self) -> list:
         """The slim posts to store: the parts stored before, as they are, and a part for the posts
@@ -277,12 +305,13 @@ class Store:
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
         never fails the check."""
-        same = self.unchanged() and self.across == across
+        same = self.unchanged() and self.across == across and self.saved_day == self.day
         if same and not self.restamped:
             return
-        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest, e.across_key)
-                   for relpath, e in self.fresh.items()}
-        payload = {"fingerprint": self.fingerprint, "entries": entries, "across": across, "posts": self._parts()}
+        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest, e.across_key, e.daily,
+                                  e.day) for relpath, e in self.fresh.items()}
+        payload = {"fingerprint": self.fingerprint, "day": self.day, "entries": entries, "across": across,
+                   "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 
@@ -367,10 +396,10 @@ def write_atomically(file: Path, write) -> None:
         return
 
 
-def fingerprint(root: Path, today) -> str:
-    """A digest of everything a post's findings depend on besides the post and its media."""
+def fingerprint(root: Path) -> str:
+    """A digest of everything a post's findings depend on besides the post, its media and the day."""
     digest = hashlib.sha256()
-    for part in (FORMAT, __version__, sys.version, today, os.environ.get("SMM_TODAY", ""), _libraries()):
+    for part in (FORMAT, __version__, sys.version, _libraries()):
         digest.update(f"{part}\0".encode())
     package = Path(__file__).resolve().parent
     for base, relpaths in ((root, _files(root, INPUT_FOLDERS) + [".vale.ini"]), (package, _files(package, ("",)))):

@@ -42,17 +42,18 @@ def _across_keys(rows) -> dict:
     return {row[0]: across_key(row) for row in rows}
 
 
-# What checking some post files gave: their findings, their posts, the media each post names, and
-# for the cache each file's stamp (stat, digest) and each post's across_key.
-Checked = namedtuple("Checked", "findings posts media stamps keys")
+# What checking some post files gave: their findings (those of the rules.ON_THE_DAY apart, in
+# `daily`: the cache keeps them with their day), their posts, the media each post names, and for
+# the cache each file's stamp (stat, digest) and each post's across_key.
+Checked = namedtuple("Checked", "findings daily posts media stamps keys")
 
 
 def _check_share(share):
     files, stamping = share
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
-    found, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
+    found, daily, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
     rows = [row_of(p) for p in posts]
-    return found, rows, media, stamps, _across_keys(rows) if stamping else {}
+    return found, daily, rows, media, stamps, _across_keys(rows) if stamping else {}
 
 
 def _media_paths(posts) -> dict:
@@ -90,7 +91,7 @@ def check_posts(repo, files, store=None) -> list:
     if not files:
         return found
     checked = _check(repo, files, stamping=store is not None)
-    found += checked.findings
+    found += checked.findings + checked.daily
     repo.posts.extend(checked.posts)
     repo.posts.sort(key=lambda p: p.path)
     if store is not None:
@@ -99,8 +100,9 @@ def check_posts(repo, files, store=None) -> list:
 
 
 def _take_unchanged(repo, files, store, found):
-    """(files to check, their stats): the others' findings and posts come from the cache."""
-    todo, stats = [], {}
+    """(files to check, their stats): the others' findings and posts come from the cache; what the
+    rules.ON_THE_DAY found about them, when it was for another day, from running those again."""
+    todo, stats, another_day = [], {}, []
     for relpath in files:
         file = store.at(relpath)
         stat = cache.stat_of(file)
@@ -110,20 +112,41 @@ def _take_unchanged(repo, files, store, found):
             stats[relpath] = stat
             continue
         found.extend(entry.findings)
+        if store.holds_today(entry):
+            found.extend(entry.daily)
+        else:
+            another_day.append(relpath)
+    if another_day:
+        found.extend(_daily_again(repo, store, another_day))
     return todo, stats
 
 
-def _keep(store, stats, checked: Checked) -> None:
-    by_path = {relpath: [] for relpath in stats}
-    for finding in checked.findings:
-        if finding.path not in by_path:
-            return                    # a finding about another file: keep nothing rather than guess
+def _daily_again(repo, store, relpaths: list) -> list:
+    """What the rules.ON_THE_DAY find today about posts taken from the cache, run on their slim
+    copies (all they read), and kept for today."""
+    from . import rules
+    posts = store.slim_posts(relpaths)
+    found = rules.run(replace(repo, posts=posts, findings=[]), "on-the-day")
+    by_path = {post.path: [] for post in posts}
+    for finding in found:
         by_path[finding.path].append(finding)
+    for relpath, daily in by_path.items():
+        store.hold_today(relpath, daily)
+    return found
+
+
+def _keep(store, stats, checked: Checked) -> None:
+    by_path, daily = {relpath: [] for relpath in stats}, {relpath: [] for relpath in stats}
+    for kept, found in ((by_path, checked.findings), (daily, checked.daily)):
+        for finding in found:
+            if finding.path not in kept:
+                return                # a finding about another file: keep nothing rather than guess
+            kept[finding.path].append(finding)
     post_by_path = {post.path: post for post in checked.posts}
     for relpath, stat in stats.items():
         post = post_by_path.get(relpath)
         store.keep(relpath, stat, checked.stamps[relpath], checked.media.get(relpath, ()), by_path[relpath],
-                   post, checked.keys.get(relpath))      # whole or slim: the cache keeps its row
+                   daily[relpath], post, checked.keys.get(relpath))      # whole or slim: the cache keeps its row
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:
@@ -133,8 +156,8 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     global _BASE
     count = workers() if len(files) >= PARALLEL_FROM else 1
     if count == 1:
-        found, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
-        return Checked(found, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
+        found, daily, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
+        return Checked(found, daily, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
     _BASE = repo
     warm(repo)
     import multiprocessing
@@ -153,7 +176,7 @@ def _share_out(repo, pool, helpers: int, chunks: list, stamping: bool) -> Checke
     Its own posts need no trip through a pipe (no row made, pickled, read back and made a post
     again: about 16 us a post), and two cores run two processes, not three."""
     from . import rules
-    total = Checked([], [], {}, {}, {})
+    total = Checked([], [], [], {}, {}, {})
     waiting, chunks = [], list(reversed(chunks))          # the next chunk is the last
     while chunks or waiting:
         for result in [r for r in waiting if r.ready()]:
@@ -162,8 +185,8 @@ def _share_out(repo, pool, helpers: int, chunks: list, stamping: bool) -> Checke
         while chunks and len(waiting) < 2 * helpers:
             waiting.append(pool.apply_async(_check_share, ((chunks.pop(), stamping),)))
         if chunks:
-            found, posts, media, stamps = _check_here(repo, chunks.pop(), "per-post", stamping)
-            _add_up(total, found, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
+            found, daily, posts, media, stamps = _check_here(repo, chunks.pop(), "per-post", stamping)
+            _add_up(total, found, daily, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
         elif waiting:
             _take(total, repo, waiting.pop(0).get(), rules)
     return total
@@ -171,14 +194,15 @@ def _share_out(repo, pool, helpers: int, chunks: list, stamping: bool) -> Checke
 
 def _take(total: Checked, repo, result, rules) -> None:
     """A worker's results: its posts made again from their rows, and the rules.IN_PARENT run on them."""
-    findings, rows, media, stamps, keys = result
+    findings, daily, rows, media, stamps, keys = result
     share = list(map(from_row, rows))
-    _add_up(total, findings + rules.run(replace(repo, posts=share, findings=[]), "in-parent"), share, media,
-            stamps, keys)
+    found, found_daily = rules.run_by_day(replace(repo, posts=share, findings=[]), "in-parent")
+    _add_up(total, findings + found, daily + found_daily, share, media, stamps, keys)
 
 
-def _add_up(total: Checked, findings, posts, media, stamps, keys) -> None:
+def _add_up(total: Checked, findings, daily, posts, media, stamps, keys) -> None:
     total.findings.extend(findings)
+    total.daily.extend(daily)
     total.posts.extend(posts)
     total.media.update(media)
     total.stamps.update(stamps)
@@ -202,7 +226,7 @@ def _check_here(repo, files, which: str = "per-post", stamping: bool = False):
     from . import rules      # imported here: a run that takes every post from the cache needs no rule
     scratch = replace(repo, posts=[], findings=[])
     add_posts(scratch, files)
-    found = scratch.findings + rules.run(scratch, which)
+    found, daily = rules.run_by_day(scratch, which)
     base = str(repo.root)
     stamps = {relpath: cache.stamp_of(os.path.join(base, relpath), MAX_BYTES) for relpath in files} if stamping else {}
-    return found, scratch.posts, _media_paths(scratch.posts), stamps
+    return scratch.findings + found, daily, scratch.posts, _media_paths(scratch.posts), stamps

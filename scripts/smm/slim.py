@@ -28,8 +28,8 @@ class SlimDoc:
     value_at = where
 
 
-# The fields of a post that the rules across posts, and the per-post rules run in this process
-# (rules.IN_PARENT), read. A slim post keeps these, its path and the places of CROSS_POST_KEYS, and
+# The fields of a post that the rules across posts read, and the per-post rules run in this
+# process (rules.IN_PARENT) or run again by the cache on a later day (rules.ON_THE_DAY). A slim post keeps these, its path and the places of CROSS_POST_KEYS, and
 # nothing else, so two posts with equal slim copies give the same findings across posts: a run
 # that checked a few posts keeps what the rules across posts found when their slim copies did not
 # change (cache.py). tests/test_parallel.py holds this list to the rules: run on slim posts whose

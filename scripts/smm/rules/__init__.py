@@ -26,6 +26,15 @@ PER_POST = {
 IN_PARENT = {planning_rules.holidays}
 
 
+# Per-post rules whose findings depend on the day the check runs: they look ahead from today (a
+# post that went out yesterday is held to no posting window and warned of no holiday). The cache
+# keeps what they found with the day it holds for, and on a later day runs them again on the
+# posts' slim copies instead of checking every post again; so, like the rules across posts, they
+# read only what a slim post keeps (slim.ACROSS_FIELDS). Every other per-post rule finds the same
+# on any day (tests/test_cache.py holds them to it).
+ON_THE_DAY = {planning_rules.windows, planning_rules.holidays}
+
+
 def all_rules():
     for module in MODULES:
         yield from module.RULES
@@ -37,6 +46,7 @@ CHOICES = {
     "global": lambda rule: rule not in PER_POST,                      # across posts
     "in-workers": lambda rule: rule in PER_POST and rule not in IN_PARENT,
     "in-parent": lambda rule: rule in IN_PARENT,
+    "on-the-day": lambda rule: rule in ON_THE_DAY,
 }
 
 
@@ -48,3 +58,13 @@ def run(repo, which: str = "all") -> list:
         if chosen(rule):
             found.extend(rule(repo))
     return found
+
+
+def run_by_day(repo, which: str) -> tuple[list, list]:
+    """run(), with what the ON_THE_DAY rules found apart: (the other rules' findings, theirs)."""
+    chosen = CHOICES[which]
+    found, on_the_day = [], []
+    for rule in all_rules():
+        if chosen(rule):
+            (on_the_day if rule in ON_THE_DAY else found).extend(rule(repo))
+    return found, on_the_day
