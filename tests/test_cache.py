@@ -396,12 +396,71 @@ def test_every_per_post_rule_but_those_on_the_day_finds_the_same_on_any_day(samp
         assert sorted(everything) == sorted(other + daily)
 
 
-def test_fingerprint_follows_inputs_but_not_the_day(sample, monkeypatch):
-    before = cache.fingerprint(sample)
+def _prints(sample):
+    return cache.fingerprints(sample, load_repository(sample).strategy)
+
+
+def test_fingerprints_follow_inputs_but_not_the_day(sample, monkeypatch):
+    posts, across = _prints(sample)
     monkeypatch.setenv("SMM_TODAY", "2027-03-01")
-    assert cache.fingerprint(sample) == before          # the day is held by each entry (rules.ON_THE_DAY)
+    assert _prints(sample) == (posts, across)          # the day is held by each entry (rules.ON_THE_DAY)
+    write(sample, "strategy/brand.md", "# Brand\n\nRewritten.\n")
+    assert _prints(sample)[0] == posts and _prints(sample)[1] != across
     write(sample, "personas/new-one.md", "---\nname: N\nsummary: S\n---\n")
-    assert cache.fingerprint(sample) != before
+    assert _prints(sample)[0] != posts
+
+
+def test_an_edit_only_the_rules_across_posts_read_checks_no_post_again(sample, checked, monkeypatch):
+    """The handbook's chapters, the rota, the objectives and the approvals (cache.ACROSS_ONLY): an
+    edit runs the rules across posts again, which find what a run without the cache finds, and
+    takes every post from the cache."""
+    first, _ = checked()
+    which = []
+    real_run = rules.run
+    monkeypatch.setattr(rules, "run", lambda repo, chosen="all": which.append(chosen) or real_run(repo, chosen))
+    team = sample / "strategy/team.yaml"
+    edits = [("strategy/brand.md", lambda text: text + "\nOne more paragraph.\n"),
+             ("strategy/team.yaml", lambda text: text.replace("days: [mon, tue, wed, thu, fri]", "days: [mon]")),
+             ("strategy/objectives.yaml", lambda text: text.replace("\n", "\n# a note\n", 1)),
+             ("strategy/approvals.yaml", lambda text: text + "\n# reviewed\n")]
+    for relpath, edit in edits:
+        write(sample, relpath, edit((sample / relpath).read_text("utf-8")))
+        age(sample)
+        which.clear()
+        found, again = checked()
+        assert again == [] and which == ["global"], relpath
+        assert found == run_check(sample).findings, relpath
+    assert "coverage.gap" in {f.rule for f in found} - {f.rule for f in first}     # the rota's edit is seen
+    team.write_text(team.read_text("utf-8").replace("handle: omar-haddad", "handle: omar-h"), "utf-8")
+    age(sample)
+    found, again = checked()                          # a handle is what a post's authors name
+    assert len(again) > 40 and found == run_check(sample).findings
+
+
+def test_per_post_rules_read_no_input_the_posts_fingerprint_leaves_out(sample, monkeypatch):
+    """What cache.ACROSS_ONLY relies on: with the objectives, the approvals, the chapters and all of
+    the team but its people's handles unusable, every per-post rule finds what it finds with them."""
+    from dataclasses import replace
+
+    from test_parallel import _Unusable
+    for relpath, keys in ON_THE_DAY_CASES.items():
+        write(sample, relpath, f"---\ntitle: Case\nstatus: draft\nauthors: [nobody, daan-visser]\n{keys}---\nCopy.\n")
+    monkeypatch.setenv("SMM_TODAY", "2026-11-22")
+    repo = load_repository(sample)
+    full = rules.run(repo, "per-post")
+    assert "ref.author" in {f.rule for f in full}
+    class OnlyPeople(dict):
+        def get(self, key, default=None):
+            assert key == "people", f"a per-post rule read the team's {key}"
+            return super().get(key, default)
+        __getitem__ = get
+
+    strategy = replace(repo.strategy, objectives=_Unusable("objectives"), approvals=_Unusable("approvals"),
+                       chapters=_Unusable("chapters"),
+                       team=OnlyPeople(people=[{"handle": person["handle"]} for person in repo.strategy.people]))
+    assert rules.run(replace(repo, strategy=strategy), "per-post") == full
+    assert all(cache.across_only(relpath) for relpath in (*cache.ACROSS_ONLY, "strategy/brand.md"))
+    assert not any(cache.across_only(relpath) for relpath in ("strategy/channels.yaml", "strategy/voice/Kelda/a.md"))
 
 
 def test_smm_check_runs_without_the_cycle_collector_and_turns_it_back_on(sample, monkeypatch):

@@ -6,7 +6,9 @@ media files it names, and for a few rules (rules.ON_THE_DAY: posting windows, ho
 look ahead from today) on the day. So:
 
 * the whole cache belongs to one *fingerprint* of everything but the posts, their media and
-  the day; when any of it changes, the cache is dropped;
+  the day; when any of it changes, the cache is dropped. Inputs only the rules across posts
+  read (the rota, objectives, approvals) and the handbook's chapters are not part of it
+  (ACROSS_ONLY): a change to them runs the rules across posts again and nothing else;
 * each post's entry holds the file's stat (size, modification and change times, inode) and a
   digest of its bytes, the stat and digest of each media file it names, its findings, the slim
   copy the rules across posts use, and apart what the rules.ON_THE_DAY found with the day it
@@ -144,6 +146,7 @@ class Store:
         self.base = str(root)
         self.stamps: dict[str, tuple] = {}           # media files hashed in this run: path -> (path, stat, digest)
         self.day: str = ""                           # today, as rules.ON_THE_DAY see it
+        self.across_print: str = ""                  # of what the rules across posts read (fingerprints)
         self.saved_day: str | None = None            # the day of the run that wrote the cache
 
     @classmethod
@@ -151,20 +154,21 @@ class Store:
         """The cache of this repository (one file per folder it is in and fingerprint), else that
         of the same repository state checked in another folder (a second clone, a worktree, a CI
         runner whose workspace moved): its entries hold for this one, once their bytes match.
-        What the rules across posts found holds only on the day it was found (`today`)."""
+        What the rules across posts found holds only on the day it was found (`today`), and as
+        long as nothing they read changed (the fingerprints of cache.fingerprints)."""
         where = folder()
         if where is None:
             return None
-        printed = fingerprint(repo.root)
+        printed, store_across = fingerprints(repo.root, repo.strategy)
         own = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
         store = cls(repo.root, where / f"{own}-{printed[:24]}.pickle", printed)
-        store.day = today.isoformat()
+        store.day, store.across_print = today.isoformat(), store_across
         for file in (store.file, _twin(where, printed, store.file)):
             saved = _read(file) if file is not None else {}
             if saved.get("fingerprint") == printed:
                 store.entries, store.across, store.post_parts = saved["entries"], saved["across"], saved["posts"]
                 store.saved_day = saved.get("day")
-                if store.saved_day != store.day:
+                if store.saved_day != store.day or saved.get("across_print") != store_across:
                     store.across = None
                 break
         return store
@@ -310,8 +314,8 @@ class Store:
             return
         entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest, e.across_key, e.daily,
                                   e.day) for relpath, e in self.fresh.items()}
-        payload = {"fingerprint": self.fingerprint, "day": self.day, "entries": entries, "across": across,
-                   "posts": self._parts()}
+        payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
+                   "entries": entries, "across": across, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 
@@ -396,21 +400,46 @@ def write_atomically(file: Path, write) -> None:
         return
 
 
-def fingerprint(root: Path) -> str:
-    """A digest of everything a post's findings depend on besides the post, its media and the day."""
-    digest = hashlib.sha256()
+def fingerprints(root: Path, strategy) -> tuple[str, str]:
+    """(a digest of everything a post's findings depend on besides the post, its media and the
+    day; one of everything the rules across posts depend on besides the posts and the day)."""
+    posts, across = hashlib.sha256(), hashlib.sha256()
     for part in (FORMAT, __version__, sys.version, _libraries()):
-        digest.update(f"{part}\0".encode())
+        posts.update(f"{part}\0".encode())
+        across.update(f"{part}\0".encode())
     package = Path(__file__).resolve().parent
     for base, relpaths in ((root, _files(root, INPUT_FOLDERS) + [".vale.ini"]), (package, _files(package, ("",)))):
         for relpath in relpaths:
-            digest.update(relpath.encode("utf-8", "surrogatepass") + b"\0")
-            try:
-                raw, size = read_regular(base / relpath, MAX_BYTES)
-                digest.update(raw if size <= MAX_BYTES else f"\2{size}".encode())   # too large: its size
-            except OSError:                  # missing, or not a regular file (a FIFO would block)
-                digest.update(b"\1missing")
-    return digest.hexdigest()
+            named = _named(base / relpath, relpath)
+            across.update(named)
+            if base is package or not across_only(relpath):
+                posts.update(named)
+    handles = sorted(str(person.get("handle")) for person in strategy.people if isinstance(person, dict))
+    posts.update("\0".join(["handles", *handles]).encode("utf-8", "surrogatepass"))
+    return posts.hexdigest(), across.hexdigest()
+
+
+# Inputs no per-post rule reads: a change to them keeps what the cache holds of every post, and
+# runs again only the rules across posts, which read them (coverage the rota, campaign references
+# the objectives, approval roles the approvals). The handbook's chapters (strategy/*.md) only the
+# site reads. Of strategy/team.yaml the per-post rules read the people's handles (a post's
+# authors), which stand for it in the posts' fingerprint. tests/test_cache.py holds them to this.
+ACROSS_ONLY = ("strategy/objectives.yaml", "strategy/approvals.yaml", "strategy/team.yaml")
+
+
+def across_only(relpath: str) -> bool:
+    parts = relpath.replace(os.sep, "/").split("/")
+    return "/".join(parts) in ACROSS_ONLY or (len(parts) == 2 and parts[0] == "strategy" and parts[1].endswith(".md"))
+
+
+def _named(file: Path, relpath: str) -> bytes:
+    """A file's name and bytes, as a digest takes them (its size when too large, a mark when missing)."""
+    try:
+        raw, size = read_regular(file, MAX_BYTES)
+        content = raw if size <= MAX_BYTES else f"\2{size}".encode()
+    except OSError:                          # missing, or not a regular file (a FIFO would block)
+        content = b"\1missing"
+    return relpath.encode("utf-8", "surrogatepass") + b"\0" + str(len(content)).encode() + b"\0" + content
 
 
 def _files(base: Path, folders) -> list[str]:
