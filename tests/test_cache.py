@@ -353,11 +353,11 @@ def _write_on_the_day_cases(sample) -> None:
     age(sample)
 
 
-def test_on_a_later_day_every_post_comes_from_the_cache_and_only_the_rules_on_the_day_run_again(
-        sample, checked, monkeypatch):
-    """A new day drops nothing from the cache: what the rules.ON_THE_DAY found is worked out again
-    on the stored slim copies, the rules across posts run again, no post is read or checked
-    again, and the findings are those of a run without the cache on that day."""
+def test_another_day_checks_no_post_again(sample, checked, monkeypatch):
+    """A new day drops nothing from the cache: what the rules.ON_THE_DAY found holds up to each
+    post's own day and is empty after it, so on a later day only the rules across posts run
+    again; on an earlier day those rules run again on the stored slim copies. No post is read or
+    checked again, and the findings are those of a run without the cache on that day."""
     _write_on_the_day_cases(sample)
     first, _ = checked()
     assert {"calendar.holiday", "cadence.window"} <= {f.rule for f in first}
@@ -365,17 +365,35 @@ def test_on_a_later_day_every_post_comes_from_the_cache_and_only_the_rules_on_th
     real_run, real_by_day = rules.run, rules.run_by_day
     monkeypatch.setattr(rules, "run", lambda repo, chosen="all": which.append(chosen) or real_run(repo, chosen))
     monkeypatch.setattr(rules, "run_by_day", lambda repo, chosen: which.append(chosen) or real_by_day(repo, chosen))
-    monkeypatch.setenv("SMM_TODAY", "2026-12-27")
-    later, again = checked()
-    assert again == [] and sorted(which) == ["global", "on-the-day"]
-    assert not {"calendar.holiday", "cadence.window"} & {f.rule for f in later}
-    assert later == run_check(sample).findings
-    which.clear()
-    same_day, again = checked()                       # kept for the new day: nothing runs again
-    assert again == [] and which == [] and same_day == later
-    monkeypatch.setenv("SMM_TODAY", "2026-11-22")
-    back, again = checked()
-    assert again == [] and back == first
+    for day, runs in (("2026-12-03", ["global"]), ("2026-12-27", ["global"]), ("2026-12-27", []),
+                      ("2026-12-10", ["global"]),                      # still after the day they ran
+                      ("2026-11-20", ["global", "on-the-day"]),        # before it: they run again
+                      ("2026-11-22", ["global"])):
+        monkeypatch.setenv("SMM_TODAY", day)
+        which.clear()
+        found, again = checked()
+        assert again == [] and sorted(which) == runs, day
+        assert found == run_check(sample).findings, day
+        if day == "2026-12-27":
+            assert not {"calendar.holiday", "cadence.window"} & {f.rule for f in found}
+    assert found == first
+
+
+def test_the_rules_on_the_day_find_the_same_up_to_a_posts_day_and_nothing_after(sample, monkeypatch):
+    """What Store.daily_today relies on (rules.last_day_ahead)."""
+    _write_on_the_day_cases(sample)
+    days = ["2026-11-22", "2026-12-02", "2026-12-03", "2026-12-24", "2026-12-25", "2026-12-26", "2027-01-15"]
+    found, until = {}, {}
+    for day in days:
+        monkeypatch.setenv("SMM_TODAY", day)
+        repo = load_repository(sample)
+        found[day] = rules.run(repo, "on-the-day")
+        until.update({post.path: rules.last_day_ahead(repo, post) for post in repo.posts})
+    assert found[days[0]] and not found[days[-1]]
+    for i, earlier in enumerate(days):
+        for later in days[i:]:
+            expected = [f for f in found[earlier] if until[f.path] is not None and later <= until[f.path].isoformat()]
+            assert found[later] == expected, (earlier, later)
 
 
 def test_every_per_post_rule_but_those_on_the_day_finds_the_same_on_any_day(sample, monkeypatch):

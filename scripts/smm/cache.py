@@ -11,9 +11,10 @@ look ahead from today) on the day. So:
   (ACROSS_ONLY): a change to them runs the rules across posts again and nothing else;
 * each post's entry holds the file's stat (size, modification and change times, inode) and a
   digest of its bytes, the stat and digest of each media file it names, its findings, the slim
-  copy the rules across posts use, and apart what the rules.ON_THE_DAY found with the day it
-  holds for: on a later day those rules run again on the slim copies (parallel._daily_again),
-  which takes a tenth of checking the posts again, and the rest is taken as it is. A post whose stats are as stored is taken as it is; one
+  copy the rules across posts use, and apart what the rules.ON_THE_DAY found with the day they
+  ran and the post's own day: on a later day it holds up to the post's day and is empty after
+  (a post in the past has no window to keep and no holiday to avoid); on an earlier day those
+  rules run again on the slim copies (parallel._daily_again); A post whose stats are as stored is taken as it is; one
   whose stat differs is hashed, and taken when its bytes (and its media's) are the ones stored:
   a fresh clone, a checkout that rewrote the file, or a cache folder restored in CI (see
   .github/workflows/check.yml) changes every stat and no content. Media files larger than
@@ -57,7 +58,7 @@ from .media import locate_in
 from .slim import from_row, row_of
 from .writing import replace_file
 
-FORMAT = 7
+FORMAT = 8
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
@@ -75,7 +76,8 @@ class Entry:
     digest: bytes | None = None   # of the file's bytes
     across_key: bytes | None = None   # of the slim post (slim.across_key): what the rules across posts read
     daily: list = field(default_factory=list)   # what the rules.ON_THE_DAY found (not in `findings`)
-    day: str | None = None        # the day `daily` holds for (YYYY-MM-DD)
+    day: str | None = None        # the day they found it (YYYY-MM-DD)
+    until: str | None = None      # the post's own day (rules.last_day_ahead): `daily` holds up to it
 
     def __reduce__(self):
         # pickled as its fields: read back in half the time of the default (findings.Finding too)
@@ -173,19 +175,25 @@ class Store:
                 break
         return store
 
-    def holds_today(self, entry: Entry) -> bool:
-        """Whether what the rules.ON_THE_DAY found about an entry's post holds today."""
-        return entry.day == self.day or not entry.is_post
+    def daily_today(self, entry: Entry) -> list | None:
+        """What the rules.ON_THE_DAY find today about an entry's post, from what they found on an
+        earlier day: the same up to the post's own day, nothing after it. None on a day before the
+        one they ran on: they must run again."""
+        if entry.day == self.day or not entry.is_post:
+            return entry.daily
+        if entry.day is None or self.day < entry.day:
+            return None
+        return entry.daily if entry.until is not None and self.day <= entry.until else []
 
     def slim_posts(self, relpaths) -> list:
         """The slim posts of entries taken in this run (read from the cache now)."""
         self._read_posts()
         return [self.fresh[relpath].post for relpath in relpaths if self.fresh[relpath].post is not None]
 
-    def hold_today(self, relpath: str, daily: list) -> None:
+    def hold_today(self, relpath: str, daily: list, until) -> None:
         """What the rules.ON_THE_DAY found today about the post of a taken entry: kept for today."""
         entry = self.fresh[relpath]
-        entry.daily, entry.day, self.restamped = daily, self.day, True
+        entry.daily, entry.day, entry.until, self.restamped = daily, self.day, _iso(until), True
 
     def taken_posts(self) -> list:
         """The slim posts of the entries this run took from the cache (read from it now)."""
@@ -279,18 +287,18 @@ class Store:
     def _racy(self, stat: tuple) -> bool:
         return stat[1] >= self.started_ns - RACY_NS
 
-    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, daily, post,
+    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, daily, until, post,
              across_key: bytes | None = None) -> None:
         """Store what was found for a post checked in this run (what the rules.ON_THE_DAY found in
-        `daily`, for today): its file had `stat` before it was read and `stamp` (stat, digest)
-        after, its slim copy `across_key`. Not when its files changed since, or may still change
-        unseen."""
+        `daily`, today, holding `until` the post's own day): its file had `stat` before it was
+        read and `stamp` (stat, digest) after, its slim copy `across_key`. Not when its files
+        changed since, or may still change unseen."""
         media = tuple(self._stamped(path) for path in media_paths)
         if stat is None or stamp[0] != stat or stamp[1] is None or self._racy(stat) \
                 or any(s is not None and self._racy(s) for _, s, _ in media):
             return
         self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1], across_key, daily,
-                                    self.day)
+                                    self.day, _iso(until))
 
     def _parts(self) -> list:
         """The slim posts to store: the parts stored before, as they are, and a part for the posts
@@ -313,11 +321,15 @@ class Store:
         if same and not self.restamped:
             return
         entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest, e.across_key, e.daily,
-                                  e.day) for relpath, e in self.fresh.items()}
+                                  e.day, e.until) for relpath, e in self.fresh.items()}
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
                    "entries": entries, "across": across, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def _pickled_part(posts: dict) -> tuple[int, bytes]:

@@ -95,13 +95,13 @@ def check_posts(repo, files, store=None) -> list:
     repo.posts.extend(checked.posts)
     repo.posts.sort(key=lambda p: p.path)
     if store is not None:
-        _keep(store, stats, checked)
+        _keep(repo, store, stats, checked)
     return found
 
 
 def _take_unchanged(repo, files, store, found):
-    """(files to check, their stats): the others' findings and posts come from the cache; what the
-    rules.ON_THE_DAY found about them, when it was for another day, from running those again."""
+    """(files to check, their stats): the others' findings and posts come from the cache (what the
+    rules.ON_THE_DAY found about them as it holds today: see Store.daily_today)."""
     todo, stats, another_day = [], {}, []
     for relpath in files:
         file = store.at(relpath)
@@ -112,18 +112,20 @@ def _take_unchanged(repo, files, store, found):
             stats[relpath] = stat
             continue
         found.extend(entry.findings)
-        if store.holds_today(entry):
-            found.extend(entry.daily)
-        else:
+        daily = store.daily_today(entry)
+        if daily is None:
             another_day.append(relpath)
+        else:
+            found.extend(daily)
     if another_day:
         found.extend(_daily_again(repo, store, another_day))
     return todo, stats
 
 
 def _daily_again(repo, store, relpaths: list) -> list:
-    """What the rules.ON_THE_DAY find today about posts taken from the cache, run on their slim
-    copies (all they read), and kept for today."""
+    """What the rules.ON_THE_DAY find today about posts taken from the cache that they last ran on
+    for a later day (a check of an earlier day), run on their slim copies (all they read), and
+    kept for today."""
     from . import rules
     posts = store.slim_posts(relpaths)
     found = rules.run(replace(repo, posts=posts, findings=[]), "on-the-day")
@@ -131,12 +133,13 @@ def _daily_again(repo, store, relpaths: list) -> list:
     for finding in found:
         if finding.path in by_path:   # a per-post rule reports on its post only (test_cache.py)
             by_path[finding.path].append(finding)
-    for relpath, daily in by_path.items():
-        store.hold_today(relpath, daily)
+    for post in posts:
+        store.hold_today(post.path, by_path[post.path], rules.last_day_ahead(repo, post))
     return found
 
 
-def _keep(store, stats, checked: Checked) -> None:
+def _keep(repo, store, stats, checked: Checked) -> None:
+    from .rules import last_day_ahead
     by_path, daily = {relpath: [] for relpath in stats}, {relpath: [] for relpath in stats}
     for kept, found in ((by_path, checked.findings), (daily, checked.daily)):
         for finding in found:
@@ -147,7 +150,8 @@ def _keep(store, stats, checked: Checked) -> None:
     for relpath, stat in stats.items():
         post = post_by_path.get(relpath)
         store.keep(relpath, stat, checked.stamps[relpath], checked.media.get(relpath, ()), by_path[relpath],
-                   daily[relpath], post, checked.keys.get(relpath))      # whole or slim: the cache keeps its row
+                   daily[relpath], post and last_day_ahead(repo, post), post,
+                   checked.keys.get(relpath))      # whole or slim: the cache keeps its row
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:

@@ -27,12 +27,14 @@ IN_PARENT = {planning_rules.holidays}
 
 
 # Per-post rules whose findings depend on the day the check runs: they look ahead from today (a
-# post that went out yesterday is held to no posting window and warned of no holiday). The cache
-# keeps what they found with the day it holds for, and on a later day runs them again on the
-# posts' slim copies instead of checking every post again; so, like the rules across posts, they
-# read only what a slim post keeps (slim.ACROSS_FIELDS). Every other per-post rule finds the same
-# on any day (tests/test_cache.py holds them to it).
+# post that went out yesterday is held to no posting window and warned of no holiday). What they
+# find about a post is the same on every day up to its own (planning_rules.last_day_ahead) and
+# nothing after it, so the cache keeps it with the day it was found and, on a later day, keeps it
+# or drops it by the post's day; on an earlier day it runs them again on the posts' slim copies,
+# so, like the rules across posts, they read only what a slim post keeps (slim.ACROSS_FIELDS).
+# Every other per-post rule finds the same on any day. tests/test_cache.py holds them to all this.
 ON_THE_DAY = {planning_rules.windows, planning_rules.holidays}
+last_day_ahead = planning_rules.last_day_ahead
 
 
 def all_rules():

@@ -23,6 +23,15 @@ def _upcoming(repo):
                 yield post, moment
 
 
+def last_day_ahead(repo, post):
+    """The last day _upcoming yields `post` (its own day, for a draft or scheduled post with a
+    time), else None. What the rules that look ahead from today (windows, holidays) find about a
+    post is the same on every day up to that one, and nothing after it: the cache relies on it."""
+    if post.publish_at and post.status in ("draft", "scheduled"):
+        return post.publish_at.astimezone(repo.timezone).date()
+    return None
+
+
 def cadence(repo):
     doc = _channels_doc(repo)
     if doc is None:
