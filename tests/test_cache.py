@@ -415,7 +415,8 @@ def test_every_per_post_rule_but_those_on_the_day_finds_the_same_on_any_day(samp
 
 
 def _prints(sample):
-    return cache.fingerprints(sample, load_repository(sample).strategy)
+    from smm.repository import load_base
+    return cache.fingerprints(load_base(sample))
 
 
 def test_fingerprints_follow_inputs_but_not_the_day(sample, monkeypatch):
@@ -425,13 +426,18 @@ def test_fingerprints_follow_inputs_but_not_the_day(sample, monkeypatch):
     write(sample, "strategy/brand.md", "# Brand\n\nRewritten.\n")
     assert _prints(sample)[0] == posts and _prints(sample)[1] != across
     write(sample, "personas/new-one.md", "---\nname: N\nsummary: S\n---\n")
-    assert _prints(sample)[0] != posts
+    assert _prints(sample)[0] != posts                # a persona there was not
+    posts = _prints(sample)[0]
+    write(sample, "personas/new-one.md", "---\nname: N\nsummary: Said otherwise.\n---\n")
+    assert _prints(sample)[0] == posts
+    write(sample, "personas/new-one.md", "---\nname: N\n---\n")
+    assert _prints(sample)[0] != posts                # now failing its schema
 
 
 def test_an_edit_only_the_rules_across_posts_read_checks_no_post_again(sample, checked, monkeypatch):
-    """The handbook's chapters, the rota, the objectives and the approvals (cache.ACROSS_ONLY): an
-    edit runs the rules across posts again, which find what a run without the cache finds, and
-    takes every post from the cache."""
+    """The handbook's chapters, the rota, the objectives, the approvals and what a persona says
+    (cache.ACROSS_ONLY): an edit runs the rules across posts again, which find what a run without
+    the cache finds, and takes every post from the cache."""
     first, _ = checked()
     which = []
     real_run = rules.run
@@ -440,7 +446,8 @@ def test_an_edit_only_the_rules_across_posts_read_checks_no_post_again(sample, c
     edits = [("strategy/brand.md", lambda text: text + "\nOne more paragraph.\n"),
              ("strategy/team.yaml", lambda text: text.replace("days: [mon, tue, wed, thu, fri]", "days: [mon]")),
              ("strategy/objectives.yaml", lambda text: text.replace("\n", "\n# a note\n", 1)),
-             ("strategy/approvals.yaml", lambda text: text + "\n# reviewed\n")]
+             ("strategy/approvals.yaml", lambda text: text + "\n# reviewed\n"),
+             ("personas/commuting-cas.md", lambda text: text + "\nAlso cycles in summer.\n")]
     for relpath, edit in edits:
         write(sample, relpath, edit((sample / relpath).read_text("utf-8")))
         age(sample)
@@ -456,17 +463,19 @@ def test_an_edit_only_the_rules_across_posts_read_checks_no_post_again(sample, c
 
 
 def test_per_post_rules_read_no_input_the_posts_fingerprint_leaves_out(sample, monkeypatch):
-    """What cache.ACROSS_ONLY relies on: with the objectives, the approvals, the chapters and all of
-    the team but its people's handles unusable, every per-post rule finds what it finds with them."""
+    """What cache.ACROSS_ONLY relies on: with the objectives, the approvals, the chapters, all of
+    the team but its people's handles and all of the personas but which there are unusable, every
+    per-post rule finds what it finds with them."""
     from dataclasses import replace
 
     from test_parallel import _Unusable
     for relpath, keys in ON_THE_DAY_CASES.items():
-        write(sample, relpath, f"---\ntitle: Case\nstatus: draft\nauthors: [nobody, daan-visser]\n{keys}---\nCopy.\n")
+        write(sample, relpath, f"---\ntitle: Case\nstatus: draft\nauthors: [nobody, daan-visser]\n"
+                               f"personas: [commuting-cas, nobody]\n{keys}---\nCopy.\n")
     monkeypatch.setenv("SMM_TODAY", "2026-11-22")
     repo = load_repository(sample)
     full = rules.run(repo, "per-post")
-    assert "ref.author" in {f.rule for f in full}
+    assert {"ref.author", "ref.persona"} <= {f.rule for f in full}
     class OnlyPeople(dict):
         def get(self, key, default=None):
             assert key == "people", f"a per-post rule read the team's {key}"
@@ -476,7 +485,8 @@ def test_per_post_rules_read_no_input_the_posts_fingerprint_leaves_out(sample, m
     strategy = replace(repo.strategy, objectives=_Unusable("objectives"), approvals=_Unusable("approvals"),
                        chapters=_Unusable("chapters"),
                        team=OnlyPeople(people=[{"handle": person["handle"]} for person in repo.strategy.people]))
-    assert rules.run(replace(repo, strategy=strategy), "per-post") == full
+    personas = {slug: _Unusable(f"persona {slug}") for slug in repo.personas}
+    assert rules.run(replace(repo, strategy=strategy, personas=personas), "per-post") == full
     assert all(cache.across_only(relpath) for relpath in (*cache.ACROSS_ONLY, "strategy/brand.md"))
     assert not any(cache.across_only(relpath) for relpath in ("strategy/channels.yaml", "strategy/voice/Kelda/a.md"))
 

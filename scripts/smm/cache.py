@@ -7,8 +7,8 @@ look ahead from today) on the day. So:
 
 * the whole cache belongs to one *fingerprint* of everything but the posts, their media and
   the day; when any of it changes, the cache is dropped. Inputs only the rules across posts
-  read (the rota, objectives, approvals) and the handbook's chapters are not part of it
-  (ACROSS_ONLY): a change to them runs the rules across posts again and nothing else;
+  read (the rota, objectives, approvals, what personas say) and the handbook's chapters are not
+  part of it (ACROSS_ONLY): a change to them runs the rules across posts again and nothing else;
 * each post's entry holds the file's stat (size, modification and change times, inode) and a
   digest of its bytes, the stat and digest of each media file it names, its findings, the slim
   copy the rules across posts use, and apart what the rules.ON_THE_DAY found with the day they
@@ -161,7 +161,7 @@ class Store:
         where = folder()
         if where is None:
             return None
-        printed, store_across = fingerprints(repo.root, repo.strategy)
+        printed, store_across = fingerprints(repo)
         own = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
         store = cls(repo.root, where / f"{own}-{printed[:24]}.pickle", printed)
         store.day, store.across_print = today.isoformat(), store_across
@@ -412,9 +412,11 @@ def write_atomically(file: Path, write) -> None:
         return
 
 
-def fingerprints(root: Path, strategy) -> tuple[str, str]:
+def fingerprints(repo) -> tuple[str, str]:
     """(a digest of everything a post's findings depend on besides the post, its media and the
-    day; one of everything the rules across posts depend on besides the posts and the day)."""
+    day; one of everything the rules across posts depend on besides the posts and the day), for
+    the repository `repo` loaded without its posts."""
+    root = repo.root
     posts, across = hashlib.sha256(), hashlib.sha256()
     for part in (FORMAT, __version__, sys.version, _libraries()):
         posts.update(f"{part}\0".encode())
@@ -426,22 +428,31 @@ def fingerprints(root: Path, strategy) -> tuple[str, str]:
             across.update(named)
             if base is package or not across_only(relpath):
                 posts.update(named)
-    handles = sorted(str(person.get("handle")) for person in strategy.people if isinstance(person, dict))
-    posts.update("\0".join(["handles", *handles]).encode("utf-8", "surrogatepass"))
+    posts.update(repr(_stand_ins(repo)).encode("utf-8", "surrogatepass"))
     return posts.hexdigest(), across.hexdigest()
 
 
-# Inputs no per-post rule reads: a change to them keeps what the cache holds of every post, and
-# runs again only the rules across posts, which read them (coverage the rota, campaign references
-# the objectives, approval roles the approvals). The handbook's chapters (strategy/*.md) only the
-# site reads. Of strategy/team.yaml the per-post rules read the people's handles (a post's
-# authors), which stand for it in the posts' fingerprint. tests/test_cache.py holds them to this.
-ACROSS_ONLY = ("strategy/objectives.yaml", "strategy/approvals.yaml", "strategy/team.yaml")
+def _stand_ins(repo) -> tuple:
+    """What the per-post rules read of the inputs in ACROSS_ONLY: the people's handles (a post's
+    authors name them), the personas there are and those that failed their schema (a post's
+    personas name them)."""
+    handles = sorted(str(person.get("handle")) for person in repo.strategy.people if isinstance(person, dict))
+    invalid = sorted(slug for kind, slug in repo.invalid if kind == "persona")
+    return handles, sorted(repo.personas), invalid
+
+
+# Inputs no per-post rule reads but for a few facts (_stand_ins, which stand for them in the posts'
+# fingerprint): a change to them keeps what the cache holds of every post, and runs again only
+# the rules across posts, which read them (coverage the rota, campaign references the objectives
+# and personas, approval roles the approvals). The handbook's chapters (strategy/*.md) only the
+# site reads. tests/test_cache.py holds the per-post rules to this.
+ACROSS_ONLY = ("strategy/objectives.yaml", "strategy/approvals.yaml", "strategy/team.yaml", "personas/")
 
 
 def across_only(relpath: str) -> bool:
-    parts = relpath.replace(os.sep, "/").split("/")
-    return "/".join(parts) in ACROSS_ONLY or (len(parts) == 2 and parts[0] == "strategy" and parts[1].endswith(".md"))
+    posix = relpath.replace(os.sep, "/")
+    parts = posix.split("/")
+    return posix.startswith(ACROSS_ONLY) or (len(parts) == 2 and parts[0] == "strategy" and parts[1].endswith(".md"))
 
 
 def _named(file: Path, relpath: str) -> bytes:
