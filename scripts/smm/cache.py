@@ -14,7 +14,7 @@ look ahead from today) on the day. So:
   copy the rules across posts use, and apart what the rules.ON_THE_DAY found with the day they
   ran and the post's own day: on a later day it holds up to the post's day and is empty after
   (a post in the past has no window to keep and no holiday to avoid); on an earlier day those
-  rules run again on the slim copies (parallel._daily_again); A post whose stats are as stored is taken as it is; one
+  rules run again on the slim copies (parallel._daily_again). A post whose stats are as stored is taken as it is; one
   whose stat differs is hashed, and taken when its bytes (and its media's) are the ones stored:
   a fresh clone, a checkout that rewrote the file, or a cache folder restored in CI (see
   .github/workflows/check.yml) changes every stat and no content. Media files larger than
@@ -48,7 +48,7 @@ import pickle
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from pathlib import Path
 
@@ -149,7 +149,6 @@ class Store:
         self.stamps: dict[str, tuple] = {}           # media files hashed in this run: path -> (path, stat, digest)
         self.day: str = ""                           # today, as rules.ON_THE_DAY see it
         self.across_print: str = ""                  # of what the rules across posts read (fingerprints)
-        self.saved_day: str | None = None            # the day of the run that wrote the cache
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -169,9 +168,8 @@ class Store:
             saved = _read(file) if file is not None else {}
             if saved.get("fingerprint") == printed:
                 store.entries, store.across, store.post_parts = saved["entries"], saved["across"], saved["posts"]
-                store.saved_day = saved.get("day")
-                if store.saved_day != store.day or saved.get("across_print") != store_across:
-                    store.across = None
+                if saved.get("day") != store.day or saved.get("across_print") != store_across:
+                    store.across = None          # never equal to what they find now: save() writes again
                 break
         return store
 
@@ -317,11 +315,10 @@ class Store:
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
         never fails the check."""
-        same = self.unchanged() and self.across == across and self.saved_day == self.day
+        same = self.unchanged() and self.across == across
         if same and not self.restamped:
             return
-        entries = {relpath: Entry(e.stat, e.media, e.findings, e.is_post, None, e.digest, e.across_key, e.daily,
-                                  e.day, e.until) for relpath, e in self.fresh.items()}
+        entries = {relpath: replace(entry, post=None) for relpath, entry in self.fresh.items()}
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
                    "entries": entries, "across": across, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))

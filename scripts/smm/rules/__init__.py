@@ -52,21 +52,22 @@ CHOICES = {
 }
 
 
+def _chosen(which: str) -> list:
+    """The rules `which` chooses (see CHOICES), in their order."""
+    return [rule for rule in all_rules() if CHOICES[which](rule)]
+
+
 def run(repo, which: str = "all") -> list:
     """Run the rules `which` chooses (see CHOICES)."""
-    chosen = CHOICES[which]
     found = []
-    for rule in all_rules():
-        if chosen(rule):
-            found.extend(rule(repo))
+    for rule in _chosen(which):
+        found.extend(rule(repo))
     return found
 
 
 def run_by_day(repo, which: str) -> tuple[list, list]:
     """run(), with what the ON_THE_DAY rules found apart: (the other rules' findings, theirs)."""
-    chosen = CHOICES[which]
     found, on_the_day = [], []
-    for rule in all_rules():
-        if chosen(rule):
-            (on_the_day if rule in ON_THE_DAY else found).extend(rule(repo))
+    for rule in _chosen(which):
+        (on_the_day if rule in ON_THE_DAY else found).extend(rule(repo))
     return found, on_the_day

@@ -13,23 +13,28 @@ def _channels_doc(repo):
     return repo.strategy.docs.get("channels")
 
 
+def _local_time_ahead(post, zone):
+    """The local time of a draft or scheduled post with a time: one _upcoming may yield; else None."""
+    if post.publish_at and post.status in ("draft", "scheduled"):
+        return post.publish_at.astimezone(zone)
+    return None
+
+
 def _upcoming(repo):
     """(post, its local time) for each draft or scheduled post that goes out today or later."""
     start, zone = planning.today(repo), repo.timezone
     for post in repo.posts:
-        if post.publish_at and post.status in ("draft", "scheduled"):
-            moment = post.publish_at.astimezone(zone)
-            if moment.date() >= start:
-                yield post, moment
+        moment = _local_time_ahead(post, zone)
+        if moment is not None and moment.date() >= start:
+            yield post, moment
 
 
 def last_day_ahead(repo, post):
-    """The last day _upcoming yields `post` (its own day, for a draft or scheduled post with a
-    time), else None. What the rules that look ahead from today (windows, holidays) find about a
-    post is the same on every day up to that one, and nothing after it: the cache relies on it."""
-    if post.publish_at and post.status in ("draft", "scheduled"):
-        return post.publish_at.astimezone(repo.timezone).date()
-    return None
+    """The last day _upcoming yields `post` (its own day), else None. What the rules that look
+    ahead from today (windows, holidays) find about a post is the same on every day up to that
+    one, and nothing after it: the cache relies on it."""
+    moment = _local_time_ahead(post, repo.timezone)
+    return moment.date() if moment is not None else None
 
 
 def cadence(repo):
