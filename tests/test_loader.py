@@ -1,6 +1,7 @@
 """The strict loader: whatever bytes come in, findings come out, never an exception."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -106,7 +107,11 @@ def test_fast_and_strict_paths_agree(doc, flow):
 TRICKY_VALUES = ["x", "-1", "-x", "1.5", "no", "12:30", "a: b", "a #b", "a#b", "'q'", '"q"', "'it''s'", '"a\\"b"',
                  "[a, b]", "[a, [b]]", "[]", "[ a ,b ]", "[a,]", "~", "null", "- x", "|", ">-", "&a x", "*a", "!t x",
                  "%x", "@x", "`x", "x:", "x: ", "?x", ":x", "http://e.x/a?b=1#c", "🧑\u200d🚒 hi", "a\u2028b", "a\tb",
-                 "x\u0085y", "x\ufeff", "  x", "x  ", "{a: b}", "a# b", "a:b", "a :b", "a: ", "a:", "x #", "#x"]
+                 "x\u0085y", "x\ufeff", "  x", "x  ", "{a: b}", "a# b", "a:b", "a :b", "a: ", "a:", "x #", "#x",
+                 # escapes in double quotes, good and bad; quoted items in a flow list
+                 '"\\u00e9t\\u00e9"', '"a\\\\b"', '"\\x41\\t\\n\\0\\e\\ \\/"', '"\\N\\_\\L\\P"', '"\\U0001F600"',
+                 '"\\ud83d\\ude00"', '"\\U00110000"', '"\\q"', '"\\x4G"', '"\\u12"', '"a\\"', '"\\"', '"a\\\\"', "'a''b''",
+                 '["x", \'y\']', '["a, b", c]', '["\\u00e9", "]"]', '["\\q"]', "['it''s']", '[""]', '["a" , b ]']
 FLAT_VALUES = st.one_of(st.text(max_size=12), st.sampled_from(TRICKY_VALUES))
 FLAT_INDENTS = st.sampled_from(["", "", "", " ", "  ", "  ", "    ", "   ", "      "])
 FLAT_LINES = st.one_of(
@@ -153,15 +158,15 @@ NESTED_DOCS = st.dictionaries(FLAT_KEYS, st.recursive(
 
 
 @settings(max_examples=400, deadline=None)
-@given(NESTED_DOCS, st.sampled_from([2, 3, 4]), st.booleans())
-def test_flat_path_reads_nested_block_documents_like_the_strict_path(doc, indent, indent_lists):
+@given(NESTED_DOCS, st.sampled_from([2, 3, 4]), st.booleans(), st.booleans())
+def test_flat_path_reads_nested_block_documents_like_the_strict_path(doc, indent, indent_lists, unicode):
     import yaml
 
     class Dumper(yaml.SafeDumper):      # lists under a key written indented, or level with the key
         def increase_indent(self, flow=False, indentless=False):
             return super().increase_indent(flow, indentless and not indent_lists)
 
-    text = yaml.dump(doc, Dumper=Dumper, allow_unicode=True, default_flow_style=False, indent=indent, width=10**6)
+    text = yaml.dump(doc, Dumper=Dumper, allow_unicode=unicode, default_flow_style=False, indent=indent, width=10**6)
     _flat_agrees_with_strict(text)
 
 
@@ -267,3 +272,28 @@ def test_a_core_key_post_is_read_one_key_a_line():
     assert top is not None and top.value == {"title": "Post 1145 at 12:30", "status": "draft",
                                              "publish_at": "2027-01-01T11:40", "platforms": ["bluesky", "x"], "n": 3}
     assert _flat_agrees_with_strict(text)
+
+
+# Front matter as other tools write it: yaml.safe_dump escapes text that is not ASCII unless told
+# otherwise, json.dumps (YAML takes JSON's strings) escapes it always and quotes every list item.
+WRITTEN_BY = {
+    "yaml.safe_dump": lambda data: __import__("yaml").safe_dump(data, sort_keys=False),
+    "yaml.safe_dump, unicode": lambda data: __import__("yaml").safe_dump(data, sort_keys=False, allow_unicode=True),
+    "json.dumps a value": lambda data: "".join(f"{key}: {json.dumps(value)}\n" for key, value in data.items()),
+}
+
+
+@pytest.mark.parametrize("writer", WRITTEN_BY)
+@pytest.mark.parametrize("title", ["Ny áfyllingarstöð 12", "給水ステーション: \"新\"", "It's 12:30 — go", "Tab\tand \\ slash",
+                                   "Line\u2028break", "Ünïcödé ❄️ and 🥾"])
+def test_posts_written_by_other_tools_are_read_one_line_at_a_time(writer, title):
+    """What a generator or a script writes takes the flat path (not LibYAML's composer, which costs
+    as much as the floor's whole parse) and reads as the strict path reads it."""
+    data = {"title": title, "status": "draft", "publish_at": "2027-01-01T11:40", "platforms": ["bluesky", "x"]}
+    text = WRITTEN_BY[writer](data)
+    if "\\ud83c" in text or "\\ud83e" in text:        # json.dumps writes surrogate pairs, which YAML refuses
+        assert yamlstrict.parse(text, "f.yaml").findings
+        return
+    assert yamlstrict.parse(text, "f.yaml").value == data
+    if yamlstrict._flat_safe(text):         # a line break written as itself is for the other paths
+        assert _flat_agrees_with_strict(text), text

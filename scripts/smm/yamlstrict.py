@@ -297,10 +297,16 @@ _PLAIN = r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))[^:#]*(?:(?::(?=[^ ])|(?<! )
 _FLAT_PLAIN = re.compile(_PLAIN + r"\Z")
 # the most common line of all, "key: plain text", in one match
 _FLAT_KEY_PLAIN = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}): +(" + _PLAIN + r")\Z")
-_FLAT_DOUBLE = re.compile(r'"([^"\\]*)"\Z')
-_FLAT_SINGLE = re.compile(r"'([^']*)'\Z")
-_FLAT_FLOW = re.compile(r"\[ *(?:[A-Za-z0-9_][A-Za-z0-9_.+/@-]*(?: *, *[A-Za-z0-9_][A-Za-z0-9_.+/@-]*)*)? *\]\Z")
-_FLAT_FLOW_ITEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")
+# quoted text on one line: double quotes with backslash escapes (what yaml.safe_dump writes for text
+# that is not ASCII, and json.dumps for any text), single quotes with '' for a quote
+_DOUBLE = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_SINGLE = r"'[^']*(?:''[^']*)*'"
+_FLAT_DOUBLE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"\Z')
+_FLAT_SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'\Z")
+# a flow list of words or quoted text: [x, linkedin], ["x", "linkedin"]
+_FLOW_ITEM = rf"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*|{_DOUBLE}|{_SINGLE}"
+_FLAT_FLOW = re.compile(rf"\[ *(?:(?:{_FLOW_ITEM})(?: *, *(?:{_FLOW_ITEM}))*)? *\]\Z")
+_FLAT_FLOW_ITEM = re.compile(_FLOW_ITEM)
 _FLAT_MAX_DEPTH = 8
 
 
@@ -318,7 +324,7 @@ def _parse_flat(text: str, line_offset: int) -> Parsed | None:
 
 # A whole line of the commonest front matter of all: a key at the start, a plain, quoted or flow
 # list value (what _FlatReader takes), no space at the end
-_TOP_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}): +(" + _PLAIN + r"""|"[^"\\]*"|'[^']*'|"""
+_TOP_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}): +(" + _PLAIN + "|" + _DOUBLE + "|" + _SINGLE + "|"
                        + _FLAT_FLOW.pattern.removesuffix(r"\Z") + r")\Z")
 
 
@@ -343,9 +349,11 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
         if first == "[":
             value[key] = _flow_items(raw, here, number, column, values)
         elif first == '"' or first == "'":
-            value[key] = raw[1:-1]
+            value[key] = _quoted(raw)
         else:
             value[key] = raw if first not in _TYPED_FIRST else resolve_plain(raw)
+    if _NOT_FLAT in value.values():
+        return None               # an escape the strict path reports (or a flow list holding one)
     out.value = value
     return out
 
@@ -469,16 +477,55 @@ def _flat_scalar(raw: str, path: tuple, line: int, column: int, values: dict, fl
         match = _FLAT_SINGLE.match(raw)
     else:
         return resolve_plain(raw) if _FLAT_PLAIN.match(raw) else _NOT_FLAT
-    return _NOT_FLAT if match is None else match[1]
+    return _NOT_FLAT if match is None else _quoted(raw)
 
 
-def _flow_items(raw: str, path: tuple, line: int, column: int, values: dict) -> list:
-    """The items of a flow list of plain words written at (line, column), each placed."""
+def _flow_items(raw: str, path: tuple, line: int, column: int, values: dict):
+    """The items of a flow list of words or quoted text written at (line, column), each placed;
+    _NOT_FLAT when an item holds an escape the strict path reports."""
     found = []
     for item in _FLAT_FLOW_ITEM.finditer(raw):
         values[path + (len(found),)] = (line, column + item.start())
-        found.append(resolve_plain(item[0]))
-    return found
+        text = item[0]
+        found.append(resolve_plain(text) if text[0] not in "\"'" else _quoted(text))
+    return _NOT_FLAT if _NOT_FLAT in found else found
+
+
+# YAML's escapes in double quotes, as LibYAML reads them (scanner.c); any other is an error the
+# strict path reports, and so is a code point that is a surrogate or beyond U+10FFFF
+_ESCAPED = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+            "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028",
+            "P": "\u2029"}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+class _BadEscape(Exception):
+    pass
+
+
+def _escaped(match) -> str:
+    code = match[1]
+    if len(code) == 1:
+        if code not in _ESCAPED:
+            raise _BadEscape
+        return _ESCAPED[code]
+    point = int(code[1:], 16)
+    if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+        raise _BadEscape
+    return chr(point)
+
+
+def _quoted(raw: str):
+    """The text of a quoted scalar written on one line (quotes included), else _NOT_FLAT."""
+    inner = raw[1:-1]
+    if raw[0] == "'":
+        return inner.replace("''", "'") if "'" in inner else inner
+    if "\\" not in inner:
+        return inner
+    try:
+        return _ESCAPE.sub(_escaped, inner)
+    except _BadEscape:
+        return _NOT_FLAT
 
 
 class _Doubt(Exception):
