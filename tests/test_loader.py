@@ -158,15 +158,15 @@ NESTED_DOCS = st.dictionaries(FLAT_KEYS, st.recursive(
 
 
 @settings(max_examples=400, deadline=None)
-@given(NESTED_DOCS, st.sampled_from([2, 3, 4]), st.booleans(), st.booleans())
-def test_flat_path_reads_nested_block_documents_like_the_strict_path(doc, indent, indent_lists, unicode):
+@given(NESTED_DOCS, st.sampled_from([2, 3, 4]), st.booleans(), st.booleans(), st.sampled_from([10**6, 80, 12]))
+def test_flat_path_reads_nested_block_documents_like_the_strict_path(doc, indent, indent_lists, unicode, width):
     import yaml
 
     class Dumper(yaml.SafeDumper):      # lists under a key written indented, or level with the key
         def increase_indent(self, flow=False, indentless=False):
             return super().increase_indent(flow, indentless and not indent_lists)
 
-    text = yaml.dump(doc, Dumper=Dumper, allow_unicode=unicode, default_flow_style=False, indent=indent, width=10**6)
+    text = yaml.dump(doc, Dumper=Dumper, allow_unicode=unicode, default_flow_style=False, indent=indent, width=width)
     _flat_agrees_with_strict(text)
 
 
@@ -176,7 +176,10 @@ def test_flat_path_takes_the_shapes_posts_use():
     assert _flat_agrees_with_strict(text)
     # lines ending in spaces, and plain text holding ":" and "#" where YAML allows them
     assert _flat_agrees_with_strict("title: At 12:30 we open#1   \nstatus: draft \ntags:  \n  - a:b  \n")
-    for declined in ("a:\n  b: 1\n   c: 2\n", "a:\n  - x\n  b: 1\n", "a:\n  - - x\n", "a: x\n  more\n",
+    # plain text going on over more indented lines, as yaml.dump writes text longer than its width
+    assert _flat_agrees_with_strict("a: x\n  more\n   and more\nb:\n  c: y\n     z\n")
+    for declined in ("a:\n  b: 1\n   c: 2\n", "a:\n  - x\n  b: 1\n", "a:\n  - - x\n", "a: x\n\n  more\n",
+                     "a: x\n  # c\n  more\n", "a: x\n  - y\n", "a: 'x'\n  y\n",
                      " a: 1\n", "a:\n  - b: 1\n   c: 2\n", "a:\n  - x\n - y\n"):
         assert yamlstrict._parse_flat(declined, 0) is None, declined
 
@@ -280,12 +283,18 @@ WRITTEN_BY = {
     "yaml.safe_dump": lambda data: __import__("yaml").safe_dump(data, sort_keys=False),
     "yaml.safe_dump, unicode": lambda data: __import__("yaml").safe_dump(data, sort_keys=False, allow_unicode=True),
     "json.dumps a value": lambda data: "".join(f"{key}: {json.dumps(value)}\n" for key, value in data.items()),
+    # python-frontmatter's dumps(): block style, unicode, text longer than 80 characters goes on
+    # over the next lines
+    "python-frontmatter": lambda data: __import__("yaml").dump(data, Dumper=__import__("yaml").SafeDumper,
+                                                               default_flow_style=False, allow_unicode=True),
 }
 
 
 @pytest.mark.parametrize("writer", WRITTEN_BY)
 @pytest.mark.parametrize("title", ["Ny áfyllingarstöð 12", "給水ステーション: \"新\"", "It's 12:30 — go", "Tab\tand \\ slash",
-                                   "Line\u2028break", "Ünïcödé ❄️ and 🥾"])
+                                   "Line\u2028break", "Ünïcödé ❄️ and 🥾",
+                                   "Påfyllningsstation nummer 1234 öppnar i dag vid Medborgarplatsen i Stockholm, "
+                                   "välkommen alla, ta med flaskan och fyll den gratis hela dagen lång!"])
 def test_posts_written_by_other_tools_are_read_one_line_at_a_time(writer, title):
     """What a generator or a script writes takes the flat path (not LibYAML's composer, which costs
     as much as the floor's whole parse) and reads as the strict path reads it."""
@@ -297,3 +306,16 @@ def test_posts_written_by_other_tools_are_read_one_line_at_a_time(writer, title)
     assert yamlstrict.parse(text, "f.yaml").value == data
     if yamlstrict._flat_safe(text):         # a line break written as itself is for the other paths
         assert _flat_agrees_with_strict(text), text
+
+
+FOLDED_TEXT = st.lists(st.sampled_from(list("abcé給 \\\"'#:-,.!") + ["  ", "\u2028", "\t", "\x85"]), max_size=60).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(["title", "a", "b"]), FOLDED_TEXT, min_size=1), st.booleans(),
+       st.sampled_from([80, 12, 20, 30]))
+def test_text_yaml_dump_folds_over_lines_reads_as_the_strict_path_reads_it(doc, unicode, width):
+    """Plain and double-quoted text that yaml.safe_dump folds over several lines (escaped line ends,
+    escaped spaces, quotes, backslashes, characters it must escape) reads flat as strict reads it."""
+    import yaml
+    _flat_agrees_with_strict(yaml.safe_dump(doc, allow_unicode=unicode, width=width))

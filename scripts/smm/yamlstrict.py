@@ -369,7 +369,7 @@ def _flat_lines(text: str, line_offset: int) -> Parsed | None:
         return out
     if lines[0][1] != 0:
         return None
-    reader = _FlatReader(lines, out)
+    reader = _FlatReader(lines, out, " \n" in text or text[-1:] == " ")
     try:
         value = reader.mapping(0, ())
     except _NotFlat:
@@ -384,10 +384,11 @@ class _FlatReader:
     """Reads block mappings and block lists whose values each fit on their line, and declines
     (raises _NotFlat) at anything else: the composed or strict path then reads the text."""
 
-    __slots__ = ("lines", "at", "keys", "values")
+    __slots__ = ("lines", "at", "keys", "values", "spaces_at_ends")
 
-    def __init__(self, lines: list, out: Parsed):
+    def __init__(self, lines: list, out: Parsed, spaces_at_ends: bool = True):
         self.lines, self.at, self.keys, self.values = lines, 0, out.keys, out.values
+        self.spaces_at_ends = spaces_at_ends
 
     def mapping(self, indent: int, path: tuple) -> dict:
         value, lines = {}, self.lines
@@ -404,8 +405,10 @@ class _FlatReader:
                 here = path + (key,)
                 self.keys[here] = (number, indent + 1)
                 self.values[here] = (number, indent + match.start(2) + 1)
-                value[key] = raw if raw[0] not in _TYPED_FIRST else resolve_plain(raw)
                 self.at += 1
+                if self.at < len(lines) and lines[self.at][1] > indent:
+                    raw = self.plain_goes_on(raw, number, indent)
+                value[key] = raw if raw[0] not in _TYPED_FIRST else resolve_plain(raw)
                 continue
             match = _FLAT_KEY.match(text)
             if match is None or match[1] in value:
@@ -417,10 +420,45 @@ class _FlatReader:
             if raw is None:
                 value[key] = self.nested(indent, here, (number, indent + len(key) + 2))
                 continue
+            if raw[0] == '"' and self.at < len(lines) and lines[self.at][1] > indent:
+                raw = self.quotes_go_on(raw, number, indent)
             value[key] = _flat_scalar(raw, here, number, indent + match.start(2) + 1, self.values, flow=True)
             if value[key] is _NOT_FLAT:
                 raise _NotFlat
         return value
+
+    def plain_goes_on(self, first: str, number: int, indent: int) -> str:
+        """A plain value that goes on over the lines after its own, each indented more than its key
+        (what yaml.dump writes for text longer than its width): the lines joined by spaces. Declines
+        a blank or comment line among them, and a line that is not plain text on its own."""
+        parts, lines = [first], self.lines
+        while self.at < len(lines) and lines[self.at][1] > indent:
+            next_number, _, text = lines[self.at]
+            if next_number != number + 1 or _FLAT_PLAIN.match(text) is None:
+                raise _NotFlat
+            parts.append(text)
+            number = next_number
+            self.at += 1
+        return " ".join(parts)
+
+    def quotes_go_on(self, first: str, number: int, indent: int) -> str:
+        """Double-quoted text that goes on over the lines after its own, each indented more than its
+        key (what yaml.safe_dump writes for long escaped text), as the one line it reads as: a line
+        ending in an escape (an odd number of backslashes) joins the next as it is, any other joins
+        it with a space. Declines a blank or comment line among them, and spaces at any line's end,
+        which the stored lines no longer show (one could follow an escaping backslash)."""
+        if self.spaces_at_ends:
+            raise _NotFlat
+        joined, lines = first, self.lines
+        while self.at < len(lines) and lines[self.at][1] > indent:
+            next_number, _, text = lines[self.at]
+            if next_number != number + 1:
+                raise _NotFlat
+            escaped = (len(joined) - len(joined.rstrip("\\"))) % 2
+            joined = joined[:-1] + text if escaped else joined + " " + text
+            number = next_number
+            self.at += 1
+        return joined
 
     def nested(self, indent: int, path: tuple, empty_at: tuple[int, int]):
         """The value of a key written alone on its line: a block list, a block mapping or nothing."""
