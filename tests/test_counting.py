@@ -94,6 +94,24 @@ def test_counting_without_segmenting_agrees_with_segmenting(text):
     assert counting._weigh_plain(text) == counting._weigh_clusters(text)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SHORTCUT_ALPHABET | st.sampled_from(["Fill your bottle ", "日本語の", "Åsa och ", "👨‍👩‍👧", "🇳🇱🇸🇪", "👍🏽",
+                                                     "क्षि", "\r\n"]), max_size=60).map("".join))
+def test_segmenting_around_the_joining_characters_only_agrees_with_segmenting_it_all(text):
+    """Long copy with a few emoji is segmented only where clusters can join code points (stretches
+    that touch, runs of regional indicators, CR LF, conjuncts): the counts are those of segmenting
+    the whole text."""
+    assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))
+    assert counting._weigh_plain(text) == counting._weigh_clusters(text)
+
+
+def test_joining_stretches_hold_each_run_of_joining_characters_with_its_neighbours():
+    text = "Winter ❄\ufe0f walk, 🇳🇱🇸🇪 and e\u0301!"
+    stretches = [text[start:end] for start, end in counting._joining_stretches(text)]
+    assert stretches == ["❄\ufe0f ", " 🇳🇱🇸🇪 ", "e\u0301!"]
+    assert counting._joining_stretches("\u0301ab\u0301") == [(0, 2), (2, 4)]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=30) | st.sampled_from(["👍🏽", "👨‍👩‍👧", "🇳🇱", "e\u0301", "한국어", "\r\n", "नमस्ते", "x"]),
                 max_size=8).map("".join))

@@ -186,12 +186,44 @@ def _one_cluster_per_code_point(text: str) -> bool:
     return not _JOINS.any_in(text)
 
 
+def _joining_stretches(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of `text` where a grapheme cluster can hold more than one code
+    point: a run of joining characters with the character on either side of it, runs that share a
+    neighbour taken together. UAX #29 always breaks between two characters neither of which joins
+    (the rules that join characters each name a joining one: CR, Extend, ZWJ, SpacingMark, Prepend,
+    regional indicators, Hangul), so the clusters of a text are those of its stretches and one per
+    code point elsewhere: a long text with an emoji or two is segmented around them only (a
+    segmentation costs about 0.5 us a character)."""
+    joining = [character for character in set(text).difference(_JOINS.lacking) if _JOINS[character]]
+    places = []
+    for character in joining:
+        at = text.find(character)
+        while at != -1:
+            places.append(at)
+            at = text.find(character, at + 1)
+    places.sort()
+    stretches = []
+    for at in places:
+        start, end = max(at - 1, 0), min(at + 2, len(text))
+        if stretches and start < stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], end)
+        else:
+            stretches.append((start, end))
+    return stretches
+
+
 def _weigh_plain(text: str) -> int:
     if text.isascii():
         return len(text)      # every ASCII character weighs 1, and no emoji is pure ASCII
     if _one_cluster_per_code_point(text):
         return len(text) + _HEAVY_ALONE.count_in(text)
-    return _weigh_clusters(text)
+    total, position = 0, 0
+    for start, end in _joining_stretches(text):
+        alone = text[position:start]
+        total += len(alone) + _HEAVY_ALONE.count_in(alone) + _weigh_clusters(text[start:end])
+        position = end
+    alone = text[position:]
+    return total + len(alone) + _HEAVY_ALONE.count_in(alone)
 
 
 def _weigh_clusters(text: str) -> int:
@@ -226,7 +258,8 @@ def _is_whole_emoji(cluster: str) -> bool:
 def graphemes(text: str) -> int:
     if (text.isascii() and "\r" not in text) or _one_cluster_per_code_point(text):
         return len(text)
-    return len(_GRAPHEME.findall(text))
+    return len(text) - sum(end - start - len(_GRAPHEME.findall(text[start:end]))
+                           for start, end in _joining_stretches(text))
 
 
 # Mastodon (config/initializers/twitter_regex.rb) keeps twitter-text's domain rule, so a link
