@@ -1,18 +1,31 @@
 """Deterministic synthetic repositories: the sample strategy, personas, campaigns and media,
 plus N generated posts in several languages on several platforms, spread over a year.
 
-    python -m benchmarks.generate N OUT_DIR [--core-only]
+    python -m benchmarks.generate N OUT_DIR [--core-only] [--writer lines|yaml|json|frontmatter] [--copy CHARS]
 
 --core-only writes posts with only the core keys (title, status, publish_at,
 platforms and the body), the shape an independent comparison would use.
+--writer says how the front matter is written, as the tools a generator would use
+write it: `lines` (the default: one f-string a key, flow lists, like a person
+writes it), `yaml` (yaml.safe_dump: text that is not ASCII escaped, long text
+folded over lines), `json` (each value by json.dumps: every string quoted and
+escaped) or `frontmatter` (python-frontmatter's dumps: yaml.dump with unicode,
+block lists, long text going on over lines); with a writer other than `lines` the
+title is in the post's language. --copy makes each post's copy that many
+characters long, words of its language in a deterministic order (and its link, if
+it has one, at the end).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 COPY = [
@@ -39,11 +52,20 @@ def copy_base(out: Path) -> None:
         shutil.copy2(PROJECT / name, out / name)
 
 
-def post_text(i: int, rng: random.Random, core_only: bool) -> tuple[str, str]:
+WRITERS = ("lines", "yaml", "json", "frontmatter")
+
+
+def post_text(i: int, rng: random.Random, core_only: bool, writer: str = "lines",
+              copy_chars: int | None = None) -> tuple[str, str]:
     moment = datetime(2027, 1, 1, 8, 0) + timedelta(minutes=rng.randrange(0, 365 * 24 * 60 // 5) * 5)
     language, body = COPY[i % len(COPY)]
     status = STATUSES[i % len(STATUSES)]
     chosen = sorted(rng.sample(PLATFORMS, rng.randint(1, 3)), key=PLATFORMS.index)
+    body = body.format(n=i)
+    copy = body if copy_chars is None else long_copy(body, copy_chars, rng)
+    path = f"content/posts/{moment:%Y/%m/%d}-post-{i}.md"
+    if writer != "lines":
+        return path, written_by(writer, _data(i, body, status, moment, chosen), copy)
     lines = ["---", f"title: Post {i} about refill station {i}", f"status: {status}"]
     if status != "idea":
         lines.append(f'publish_at: "{moment:%Y-%m-%dT%H:%M}"')
@@ -55,18 +77,61 @@ def post_text(i: int, rng: random.Random, core_only: bool) -> tuple[str, str]:
             lines += ["media:", "  - path: media/trail-flask-abisko.jpg", "    alt: A bottle in the snow by a trail marker."]
         if i % 5 == 0:
             lines += ["variants:", f'  x: "Short copy for X, number {i}. https://kelda.example/map"']
-    lines += ["---", body.format(n=i), ""]
-    return f"content/posts/{moment:%Y/%m/%d}-post-{i}.md", "\n".join(lines)
+    lines += ["---", copy, ""]
+    return path, "\n".join(lines)
 
 
-def generate(n: int, out: Path, core_only: bool = False) -> Path:
+def _data(i: int, body: str, status: str, moment: datetime, platforms: list) -> dict:
+    """The core keys, with a title in the post's language (the start of its copy)."""
+    data = {"title": f"{i}: {body.split(' http')[0][:70]}", "status": status}
+    if status != "idea":
+        data["publish_at"] = f"{moment:%Y-%m-%dT%H:%M}"
+    data["platforms"] = platforms
+    return data
+
+
+def written_by(writer: str, data: dict, copy: str) -> str:
+    """A post file whose front matter `writer` wrote (see the module's docstring)."""
+    if writer == "yaml":
+        front = yaml.safe_dump(data, sort_keys=False)
+    elif writer == "json":       # YAML has no surrogate escapes: characters beyond U+FFFF as themselves
+        front = "".join(f"{key}: {_ASTRAL_ESCAPED.sub(_astral, json.dumps(value))}\n" for key, value in data.items())
+    elif writer == "frontmatter":     # what python-frontmatter's YAMLHandler.export passes to yaml.dump
+        front = yaml.dump(data, Dumper=yaml.SafeDumper, default_flow_style=False, allow_unicode=True)
+    else:
+        raise ValueError(f"unknown writer {writer!r}: one of {', '.join(WRITERS)}")
+    return f"---\n{front}---\n{copy}\n"
+
+
+_ASTRAL_ESCAPED = re.compile(r"\\ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}")
+
+
+def _astral(match) -> str:
+    return json.loads(f'"{match[0]}"')
+
+
+def long_copy(body: str, chars: int, rng: random.Random) -> str:
+    """Copy of `chars` characters: the words of `body` in a random order, its link (if any) last."""
+    words = body.split()
+    links = [word for word in words if "://" in word]
+    words = [word for word in words if "://" not in word] or ["word"]
+    tail = (" " + links[0]) if links else ""
+    picked, length = [], 0
+    while length < chars - len(tail):
+        word = words[rng.randrange(len(words))]
+        picked.append(word)
+        length += len(word) + 1
+    return " ".join(picked)[:max(0, chars - len(tail))].rstrip() + tail
+
+
+def generate(n: int, out: Path, core_only: bool = False, writer: str = "lines", copy_chars: int | None = None) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     copy_base(out)
     rng = random.Random(n)
     for i in range(n):
-        relpath, text = post_text(i, rng, core_only)
+        relpath, text = post_text(i, rng, core_only, writer, copy_chars)
         file = out / relpath
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(text, encoding="utf-8")
@@ -94,8 +159,10 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--core-only", action="store_true")
+    parser.add_argument("--writer", choices=WRITERS, default="lines")
+    parser.add_argument("--copy", type=int, metavar="CHARS")
     args = parser.parse_args()
-    generate(args.n, args.out, args.core_only)
+    generate(args.n, args.out, args.core_only, args.writer, args.copy)
     print(f"wrote {args.n} posts to {args.out}")
 
 

@@ -3,6 +3,7 @@ check-jsonschema, and the handbook build against a plain mkdocs-material site, w
 memory, in one run.
 
     python -m benchmarks.run [--sizes 1000 4000 10000] [--site-sizes 1000 4000] [--runs 3] [--core-only]
+                             [--shapes [POSTS]]
 
 Every number is the median of --runs runs of a fresh process; the commands compared
 are interleaved run by run, and ratios compare numbers measured in the same run on
@@ -169,6 +170,30 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     return rows
 
 
+# How the posts of a repository are written: (front-matter writer, characters of copy or None for
+# the generator's short copy). What an independent comparison's own generator might write.
+SHAPES = [("lines", None), ("yaml", None), ("json", None), ("frontmatter", None), ("lines", 600), ("lines", 1500)]
+
+
+def check_shapes(n: int, runs: int, core_only: bool) -> list[dict]:
+    """smm check, cold, against the floor on repositories of `n` posts written each way of SHAPES,
+    every command interleaved run by run."""
+    commands = {}
+    for writer, chars in SHAPES:
+        repo = generate(n, OUT / f"shape-{writer}-{chars or 'short'}", core_only, writer, chars)
+        commands[("floor", writer, chars)] = ([PYTHON, str(HERE / "floor.py"), str(repo)], repo)
+        commands[("cold", writer, chars)] = (CHECK + ["--no-cache"], repo)
+    timed = interleaved(runs, commands)
+    rows = []
+    for writer, chars in SHAPES:
+        floor, cold = timed[("floor", writer, chars)], timed[("cold", writer, chars)]
+        rows.append({"posts": n, "writer": writer, "copy_chars": chars, "floor": floor, "smm_check": cold,
+                     "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2)})
+        print(f"  {n} posts by {writer}, copy {chars or 'short'}: floor {floor['seconds']} s, "
+              f"cold {cold['seconds']} s", flush=True)
+    return rows
+
+
 def prime(repo: Path, check: list[str], env: dict) -> None:
     """Fill the cache as a first run would. Files written in the last seconds are not stored
     (see scripts/smm/cache.py), so wait until the newest file is old enough."""
@@ -295,7 +320,19 @@ def table(result: dict) -> str:
         lines += _check_table(result["check"])
     if result["site"]:
         lines += _site_table(result["site"])
+    if result.get("shapes"):
+        lines += _shapes_table(result["shapes"])
     return "\n".join(lines) + "\n"
+
+
+def _shapes_table(rows: list) -> list[str]:
+    lines = ["", "| Posts | front matter written by | copy (characters) | floor (read + LibYAML) | smm check, cold | "
+             "ratio | peak MB (cold / floor) |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['posts']:,} | {r['writer']} | {r['copy_chars'] or 'short (60 to 90)'} | "
+                     f"{r['floor']['seconds']} s | {r['smm_check']['seconds']} s | {r['ratio_to_floor']} | "
+                     f"{r['smm_check']['peak_mb']} / {r['floor']['peak_mb']} |")
+    return lines
 
 
 def _check_table(rows: list) -> list[str]:
@@ -330,12 +367,15 @@ def main(argv=None) -> int:
     parser.add_argument("--site-sizes", type=int, nargs="*", default=[1000, 4000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--core-only", action="store_true", help="posts with only the core keys")
+    parser.add_argument("--shapes", type=int, nargs="?", const=10000, metavar="POSTS",
+                        help="also: cold against the floor for posts written in other ways (default 10,000 posts)")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"benchmarks in {OUT}; smm from {compiled()}", flush=True)
     result = {"machine": machine(), "runs": args.runs, "core_only": args.core_only,
               "check": check_sizes(args.sizes, args.runs, args.core_only),
-              "site": site_sizes(args.site_sizes, args.runs, args.core_only)}
+              "site": site_sizes(args.site_sizes, args.runs, args.core_only),
+              "shapes": check_shapes(args.shapes, args.runs, args.core_only) if args.shapes else []}
     (OUT / "results.json").write_text(json.dumps(result, indent=2), "utf-8")
     print(table(result))
     return 0

@@ -10,8 +10,11 @@ import sys
 
 import benchmarks.compare as compare
 import benchmarks.run as harness
-from benchmarks.generate import generate
+import pytest
+from benchmarks.generate import WRITERS, generate
 from conftest import PROJECT, run_smm
+
+from smm import loader
 
 
 def test_generated_repository_is_deterministic_and_checks(tmp_path):
@@ -21,6 +24,24 @@ def test_generated_repository_is_deterministic_and_checks(tmp_path):
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
     result = run_smm("check", "--format", "json", cwd=first, env={"SMM_TODAY": "2027-01-01"})
     assert json.loads(result.stdout)["summary"]["errors"] == 0, result.stdout[:2000]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_each_writer_writes_posts_that_read_as_the_same_core_keys(tmp_path, writer):
+    """The generator's writers (how other tools write front matter) write the same keys and values
+    (the title in the post's language for all but `lines`), which smm reads line by line (the
+    flat path, see yamlstrict.py), and long copy of the length asked for."""
+    repo = generate(16, tmp_path / writer, core_only=True, writer=writer, copy_chars=300)
+    reference = generate(16, tmp_path / "json-ref", core_only=True, writer="json", copy_chars=300)
+    for post in sorted((repo / "content" / "posts").rglob("*.md")):
+        doc = loader.load_markdown(post, post.name)
+        same = loader.load_markdown(reference / post.relative_to(repo), post.name)
+        assert doc.parsed.how == "flat" and not doc.findings, post.read_text("utf-8")
+        assert set(doc.data) <= {"title", "status", "publish_at", "platforms"}
+        assert (doc.data, doc.body) == (same.data, same.body) or writer == "lines"
+        assert 280 <= len(doc.body.strip()) <= 300
+    result = run_smm("check", "--format", "json", cwd=repo, env={"SMM_TODAY": "2027-01-01"})
+    assert json.loads(result.stdout)["summary"]["files_checked"] > 16
 
 
 def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
@@ -45,6 +66,18 @@ def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
     assert result["site"][1]["growth_vs_first"] > 0 and result["site"][1]["plain_growth_vs_first"] > 0
     assert [len(row["handbook"]["runs"]) for row in result["site"]] == [1, 1]
     assert (PROJECT / "benchmarks" / "run.py").is_file()
+
+
+def test_harness_measures_posts_written_each_way(tmp_path, monkeypatch):
+    monkeypatch.setattr(harness, "OUT", tmp_path / "out")
+    assert harness.main(["--sizes", "--site-sizes", "--runs", "1", "--core-only", "--shapes", "12"]) == 0
+    result = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [(row["writer"], row["copy_chars"]) for row in result["shapes"]] == harness.SHAPES
+    assert all(row["smm_check"]["seconds"] > 0 and row["ratio_to_floor"] > 0 for row in result["shapes"])
+    lines = harness.table(result).splitlines()
+    rows = [line for line in lines if line.startswith("| 12 |")]
+    assert len(rows) == len(harness.SHAPES) and "| 12 | json | short (60 to 90) |" in rows[2]
+    assert "| 12 | lines | 1500 |" in rows[-1]
 
 
 def test_the_pull_request_edits_change_what_they_say():
