@@ -1,7 +1,8 @@
 """Side by side: `smm check` from this working tree against the same command from another
 Git revision, on one generated repository, in the same minutes.
 
-    python -m benchmarks.compare REF [--posts 4000] [--runs 8] [--core-only] [--summary FILE]
+    python -m benchmarks.compare REF [--posts 4000] [--runs 8] [--core-only] [--writer W] [--copy CHARS]
+                                     [--summary FILE]
 
 The machines this runs on drift in speed by up to 2x within minutes, so two benchmark
 runs made at different times cannot tell a change of a few per cent from the drift. Here
@@ -26,7 +27,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .generate import generate
+from .generate import WRITERS, generate
 from .run import CHECK, ENV, compiled, interleaved, prime
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -85,8 +86,8 @@ def summarise(timed: dict) -> list[dict]:
     return rows
 
 
-def table(ref: str, posts: int, runs: int, rows: list[dict], report: str) -> str:
-    lines = [f"`smm check` on {posts:,} generated posts: this tree against `{ref}`, {runs} runs each, "
+def table(ref: str, posts: int, runs: int, rows: list[dict], report: str, shape: str = "") -> str:
+    lines = [f"`smm check` on {posts:,} generated posts{shape}: this tree against `{ref}`, {runs} runs each, "
              "taking turns (medians; ratio = this tree / base).", "",
              "| | base wall | this tree wall | ratio | fastest | pairs | base CPU | this tree CPU | ratio | fastest | "
              "pairs |", "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -99,17 +100,26 @@ def table(ref: str, posts: int, runs: int, rows: list[dict], report: str) -> str
     return "\n".join(lines) + "\n"
 
 
-def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path) -> tuple[str, dict]:
+def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer: str = "lines",
+            copy_chars: int | None = None) -> tuple[str, dict]:
     trees = {"base": export_tree(ref, work / "base"), "head": PROJECT / "scripts"}
-    repo = generate(posts, work / "repo", core_only)
+    repo = generate(posts, work / "repo", core_only, writer, copy_chars)
     caches = {name: work / f"cache-{name}" for name in trees}
     for name, tree in trees.items():
         compiled({"PYTHONPATH": str(tree)})
         prime(repo, CHECK, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
     report = same_report(report_of(trees["base"], repo), report_of(trees["head"], repo))
     rows = summarise(alternate(runs, trees, repo, caches))
-    result = {"ref": ref, "posts": posts, "runs": runs, "core_only": core_only, "scenarios": rows, "output": report}
-    return table(ref, posts, runs, rows, report), result
+    result = {"ref": ref, "posts": posts, "runs": runs, "core_only": core_only, "writer": writer,
+              "copy_chars": copy_chars, "scenarios": rows, "output": report}
+    return table(ref, posts, runs, rows, report, shape_of(writer, copy_chars)), result
+
+
+def shape_of(writer: str, copy_chars: int | None) -> str:
+    """How the posts were written, for the table's heading ("" for the generator's defaults)."""
+    parts = ([f"front matter by {writer}"] if writer != "lines" else []) + \
+        ([f"{copy_chars} characters of copy"] if copy_chars else [])
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def main(argv=None) -> int:
@@ -118,6 +128,8 @@ def main(argv=None) -> int:
     parser.add_argument("--posts", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--core-only", action="store_true", help="posts with only the core keys")
+    parser.add_argument("--writer", choices=WRITERS, default="lines", help="how the front matter is written")
+    parser.add_argument("--copy", type=int, metavar="CHARS", help="characters of copy in each post")
     parser.add_argument("--summary", type=Path, help="also append the table to this file ($GITHUB_STEP_SUMMARY)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
@@ -125,7 +137,7 @@ def main(argv=None) -> int:
         parser.error("--posts and --runs must be at least 1")
     work = Path(tempfile.mkdtemp(prefix="smm-compare-"))
     try:
-        text, result = compare(args.ref, args.posts, args.runs, args.core_only, work)
+        text, result = compare(args.ref, args.posts, args.runs, args.core_only, work, args.writer, args.copy)
     except (ValueError, RuntimeError) as error:     # an unknown revision; a tree whose smm fails
         sys.stderr.write(f"compare: {error}\n")
         return 2

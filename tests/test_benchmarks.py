@@ -110,6 +110,16 @@ def test_compare_runs_two_trees_in_turn_on_a_tiny_size(tmp_path):
     assert f"Output: {result['output']}." in text
 
 
+def test_compare_takes_posts_written_another_way(tmp_path):
+    numbers = tmp_path / "numbers.json"
+    assert compare.main(["HEAD", "--posts", "12", "--runs", "1", "--core-only", "--writer", "yaml", "--copy", "600",
+                         "--json", str(numbers)]) == 0
+    result = json.loads(numbers.read_text())
+    assert (result["writer"], result["copy_chars"], result["output"]) == ("yaml", 600, "the same report, byte for byte")
+    assert compare.shape_of("yaml", 600) == " (front matter by yaml, 600 characters of copy)"
+    assert compare.shape_of("lines", 1500) == " (1500 characters of copy)" and compare.shape_of("lines", None) == ""
+
+
 def test_compare_reports_medians_fastest_runs_and_pairs():
     timed = {("cold", "base"): {"runs": [1.0, 2.0, 1.5], "cpu_runs": [2.0, 2.0, 2.0]},
              ("cold", "head"): {"runs": [0.9, 3.0, 1.0], "cpu_runs": [1.0, 3.0, 2.0]},
