@@ -120,6 +120,18 @@ def test_character_properties_kept_per_character_agree_with_the_patterns(text):
     whatever characters earlier texts taught them."""
     assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)
     assert counting._HEAVY_ALONE.count_in(text) == len(counting._X_HEAVY_ALONE.findall(text))
+    assert counting._heavy_alone(text) == len(counting._X_HEAVY_ALONE.findall(text))
+    assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)   # asked again
+
+
+def test_the_shortcuts_for_latin_copy_hold_for_every_code_point_they_cover():
+    """Below U+0300 only CR joins a neighbour in a cluster, and below U+1100 only the characters
+    of _HEAVY_LIGHT weigh 2 on X alone: what lets copy in the Latin alphabets skip the look-ups."""
+    below_latin = [chr(point) for point in range(0x300) if counting._JOINING.match(chr(point))]
+    below_light = [chr(point) for point in range(0x1100) if counting._X_HEAVY_ALONE.match(chr(point))]
+    assert below_latin == ["\r"] and "".join(below_light) == counting._HEAVY_LIGHT
+    assert counting._heavy_alone("© Åsa ® ©") == 3 and counting._heavy_alone("日本 ©") == 3
+    assert not counting._one_cluster_per_code_point("Åsa\r\n") and counting._one_cluster_per_code_point("Åsa ð")
 
 
 # What the bounds must hold for: copy in several scripts, links with and without a scheme, remote

@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -182,8 +183,32 @@ _JOINS = _CharacterProperty(_JOINING)
 _HEAVY_ALONE = _CharacterProperty(_X_HEAVY_ALONE)
 
 
+# Copy in the Latin alphabets is told by one search in C: below U+0300 only CR joins a neighbour
+# in a cluster, and below U+1100 only © and ® weigh 2 on X alone (tests/test_counting.py holds
+# both to the patterns, code point by code point).
+_BEYOND_LATIN = re.compile("[^\x00-\u02ff]")
+_BEYOND_LIGHT = re.compile("[^\x00-\u10ff]")
+_HEAVY_LIGHT = "©®"
+_LAST = [None, False]            # the last text asked about, and the answer: a post's copy is counted
+                                 # on each of its platforms, several of which ask
+
+
 def _one_cluster_per_code_point(text: str) -> bool:
-    return not _JOINS.any_in(text)
+    if text is _LAST[0]:
+        return _LAST[1]
+    if _BEYOND_LATIN.search(text) is None:
+        answer = "\r" not in text
+    else:
+        answer = not _JOINS.any_in(text)
+    _LAST[:] = text, answer
+    return answer
+
+
+def _heavy_alone(text: str) -> int:
+    """How many code points of `text` weigh 2 on X when they stand alone."""
+    if _BEYOND_LIGHT.search(text) is None:
+        return sum(map(text.count, _HEAVY_LIGHT))
+    return _HEAVY_ALONE.count_in(text)
 
 
 def _joining_stretches(text: str) -> list[tuple[int, int]]:
@@ -216,14 +241,14 @@ def _weigh_plain(text: str) -> int:
     if text.isascii():
         return len(text)      # every ASCII character weighs 1, and no emoji is pure ASCII
     if _one_cluster_per_code_point(text):
-        return len(text) + _HEAVY_ALONE.count_in(text)
+        return len(text) + _heavy_alone(text)
     total, position = 0, 0
     for start, end in _joining_stretches(text):
         alone = text[position:start]
-        total += len(alone) + _HEAVY_ALONE.count_in(alone) + _weigh_clusters(text[start:end])
+        total += len(alone) + _heavy_alone(alone) + _weigh_clusters(text[start:end])
         position = end
     alone = text[position:]
-    return total + len(alone) + _HEAVY_ALONE.count_in(alone)
+    return total + len(alone) + _heavy_alone(alone)
 
 
 def _weigh_clusters(text: str) -> int:
