@@ -301,12 +301,13 @@ _FLAT_KEY_PLAIN = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}): +(" + _PLAIN + r
 # that is not ASCII, and json.dumps for any text), single quotes with '' for a quote
 _DOUBLE = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 _SINGLE = r"'[^']*(?:''[^']*)*'"
-_FLAT_DOUBLE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"\Z')
-_FLAT_SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'\Z")
+_FLAT_DOUBLE = re.compile(_DOUBLE + r"\Z")
+_FLAT_SINGLE = re.compile(_SINGLE + r"\Z")
 # a flow list of words or quoted text: [x, linkedin], ["x", "linkedin"]
 _FLOW_ITEM = rf"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*|{_DOUBLE}|{_SINGLE}"
 _FLAT_FLOW = re.compile(rf"\[ *(?:(?:{_FLOW_ITEM})(?: *, *(?:{_FLOW_ITEM}))*)? *\]\Z")
 _FLAT_FLOW_ITEM = re.compile(_FLOW_ITEM)
+_FLAT_FLOW_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")     # the items of a list without quotes
 _FLAT_MAX_DEPTH = 8
 
 
@@ -346,14 +347,13 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
         keys[here] = (number, 1)
         values[here] = (number, column)
         first = raw[0]
-        if first == "[":
-            value[key] = _flow_items(raw, here, number, column, values)
-        elif first == '"' or first == "'":
-            value[key] = _quoted(raw)
+        if first == "[" or first == '"' or first == "'":
+            item = _flow_items(raw, here, number, column, values) if first == "[" else _quoted(raw)
+            if item is _NOT_FLAT:
+                return None       # an escape the strict path reports
+            value[key] = item
         else:
             value[key] = raw if first not in _TYPED_FIRST else resolve_plain(raw)
-    if _NOT_FLAT in value.values():
-        return None               # an escape the strict path reports (or a flow list holding one)
     out.value = value
     return out
 
@@ -509,19 +509,21 @@ def _flat_scalar(raw: str, path: tuple, line: int, column: int, values: dict, fl
     first = raw[0]
     if first == "[" and flow:
         return _flow_items(raw, path, line, column, values) if _FLAT_FLOW.match(raw) else _NOT_FLAT
-    if first == '"':
-        match = _FLAT_DOUBLE.match(raw)
-    elif first == "'":
-        match = _FLAT_SINGLE.match(raw)
-    else:
-        return resolve_plain(raw) if _FLAT_PLAIN.match(raw) else _NOT_FLAT
-    return _NOT_FLAT if match is None else _quoted(raw)
+    if first == '"' or first == "'":
+        quoted = (_FLAT_DOUBLE if first == '"' else _FLAT_SINGLE).match(raw)
+        return _NOT_FLAT if quoted is None else _quoted(raw)
+    return resolve_plain(raw) if _FLAT_PLAIN.match(raw) else _NOT_FLAT
 
 
 def _flow_items(raw: str, path: tuple, line: int, column: int, values: dict):
     """The items of a flow list of words or quoted text written at (line, column), each placed;
     _NOT_FLAT when an item holds an escape the strict path reports."""
     found = []
+    if '"' not in raw and "'" not in raw:
+        for item in _FLAT_FLOW_WORD.finditer(raw):
+            values[path + (len(found),)] = (line, column + item.start())
+            found.append(resolve_plain(item[0]))
+        return found
     for item in _FLAT_FLOW_ITEM.finditer(raw):
         values[path + (len(found),)] = (line, column + item.start())
         text = item[0]
