@@ -65,7 +65,7 @@ def post_text(i: int, rng: random.Random, core_only: bool, writer: str = "lines"
     copy = body if copy_chars is None else long_copy(body, copy_chars, rng)
     path = f"content/posts/{moment:%Y/%m/%d}-post-{i}.md"
     if writer != "lines":
-        return path, written_by(writer, _data(i, body, status, moment, chosen), copy)
+        return path, written_by(writer, _data(i, body, status, moment, chosen, language, core_only), copy)
     lines = ["---", f"title: Post {i} about refill station {i}", f"status: {status}"]
     if status != "idea":
         lines.append(f'publish_at: "{moment:%Y-%m-%dT%H:%M}"')
@@ -81,12 +81,20 @@ def post_text(i: int, rng: random.Random, core_only: bool, writer: str = "lines"
     return path, "\n".join(lines)
 
 
-def _data(i: int, body: str, status: str, moment: datetime, platforms: list) -> dict:
-    """The core keys, with a title in the post's language (the start of its copy)."""
+def _data(i: int, body: str, status: str, moment: datetime, platforms: list, language: str,
+          core_only: bool) -> dict:
+    """The keys `lines` writes, with a title in the post's language (the start of its copy)."""
     data = {"title": f"{i}: {body.split(' http')[0][:70]}", "status": status}
     if status != "idea":
         data["publish_at"] = f"{moment:%Y-%m-%dT%H:%M}"
     data["platforms"] = platforms
+    if not core_only:
+        data.update(language=language, pillar=PILLARS[i % len(PILLARS)], personas=["commuting-cas"],
+                    authors=["daan-visser"])
+        if i % 7 == 0:
+            data["media"] = [{"path": "media/trail-flask-abisko.jpg", "alt": "A bottle in the snow by a trail marker."}]
+        if i % 5 == 0:
+            data["variants"] = {"x": f"Short copy for X, number {i}. https://kelda.example/map"}
     return data
 
 
