@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from twitter_text import parse_tweet
@@ -161,3 +162,51 @@ def test_a_part_is_over_its_limit_only_when_its_count_is(name, text, limit, over
     part = Part(text=text, limit=limit, source=(), counting=name)
     assert part.over_limit is over
     assert (part.length > limit) is over
+
+
+def _x_urls_the_long_way(text: str) -> list:
+    """x_urls as first written: twitter-text's pattern (a label that may give back characters, the
+    top-level domains as one alternation) over the whole text."""
+    label = rf"(?:{counting._DOMAIN_CHAR}(?:[_-]|{counting._DOMAIN_CHAR})*)?{counting._DOMAIN_CHAR}"
+    tld = "(?:" + "|".join(regex.escape(t) for t in counting.tlds()) + r"|xn--[\-0-9a-z]+)(?=[^a-z0-9@+\-]|$)"
+    pattern = regex.compile(rf"(?:^|(?<=[^a-z0-9@＠$#＃]))(?P<url>(?P<scheme>https?://)?(?P<domain>(?:{label}\.)+{tld})"
+                            rf"(?::[0-9]+)?(?:/{counting._PATH}*)?(?:\?{counting._QUERY})?)", regex.IGNORECASE | regex.VERSION1)
+    spans = []
+    for match in pattern.finditer(text):
+        start, end = match.span("url")
+        if not match.group("scheme"):
+            if (start > 0 and text[start - 1] in "-_./") or not counting._ASCII_DOMAIN.match(match.group("domain")):
+                continue
+        elif counting._TCO.match(match.group("url")):
+            end = start + counting._TCO.match(match.group("url")).end()
+        if not (spans and start < spans[-1][1]):
+            spans.append((start, end))
+    return spans
+
+
+URL_PIECES = ["https://", "http://", "www.", "example", ".com", ".co.uk", ".org", ".community", ".comx", ".xn--p1ai",
+              ".рф", "кто", "t.co/", "abc", "/path", "/a(b)c", "(", ")", "?q=1&r=2", "#frag", ":8080", "-", "_", ".",
+              " ", "\n", "\u3000", "\xa0", "é", "@", "$", "＃", "[", "](", "Ünïcödé", "日本", "❄️", ",", "!", "..."]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES) | st.text(max_size=4), max_size=24).map("".join))
+def test_urls_found_word_by_word_are_those_of_the_whole_text(text):
+    """x_urls runs twitter-text's pattern only over the words that may hold a URL, with a label
+    that gives back nothing and the top-level domains as a tree: it finds the spans the pattern as
+    first written finds over the whole text."""
+    assert counting.x_urls(text) == _x_urls_the_long_way(text)
+
+
+@pytest.mark.parametrize("text", ["a-.com b_-c.com d--e.org", "a_b.com", "x.co.uk. y.co.ukk", "https://t.co/abc123xyz!",
+                                  "(example.com)", "See [the map](https://maps.example.org/kelda) and _more_.",
+                                  "foo.comx bar.com", "日本.com é.com kto.рф", "www.example.com:8080/a(b)?q=1#f",
+                                  "-example.com .example.com", "mail@example.com $example.com ＃example.com"])
+def test_urls_found_word_by_word_in_known_texts(text):
+    assert counting.x_urls(text) == _x_urls_the_long_way(text)
+
+
+def test_longest_first_tries_the_longest_word_first():
+    pattern = regex.compile(f"(?:{counting._longest_first(['co', 'com', 'community', 'c'])})(?![a-z])")
+    assert [pattern.match(word)[0] for word in ("community", "com", "co", "c")] == ["community", "com", "co", "c"]
+    assert pattern.match("comm") is None and counting._longest_first(["a", "ab"]) == "a(?:b)?"

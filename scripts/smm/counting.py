@@ -38,7 +38,10 @@ _NOT_EMOJI_ALONE = regex.compile(r"[0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001
 # URLs, written after twitter-text's documented behaviour (see module docstring).
 _PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$\"`"
 _DOMAIN_CHAR = rf"[^{_PUNCT}\s\p{{Cc}}\p{{Cf}}\p{{Z}}]"
-_LABEL = rf"(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}"
+# A label: domain characters, with _ and - between them. Atomic: only the longest can be followed by
+# the "." a domain needs, so trying shorter ones (what made a search of a line of copy cost 0.3 ms
+# and more) can never match.
+_LABEL = rf"(?>{_DOMAIN_CHAR}(?:[_-]*{_DOMAIN_CHAR})*)"
 _LATIN = r"\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF\u0100-\u024F\u0253\u0254\u0256\u0257\u0259\u025B\u0263\u0268" \
          r"\u026F\u0272\u0289\u028B\u02BB\u0300-\u036F\u1E00-\u1EFF\u0400-\u04FF"
 _PATH_CHAR = rf"[a-z0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN}]"
@@ -55,9 +58,29 @@ def tlds() -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
+def _longest_first(words) -> str:
+    """A pattern for `words` as a tree of their common beginnings, which tries the words that match
+    at a place longest first, as an alternation of them sorted by length does: one step a
+    character instead of one try a word (1,578 top-level domains)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [regex.escape(character) + pattern(child) for character, child in sorted(node.items()) if character]
+        if not branches:
+            return ""
+        joined = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{joined})?" if "" in node else joined
+    return pattern(tree)
+
+
 @lru_cache(maxsize=1)
 def _x_url_pattern():
-    tld = "(?:" + "|".join(regex.escape(t) for t in tlds()) + r"|xn--[\-0-9a-z]+)(?=[^a-z0-9@+\-]|$)"
+    tld = "(?:" + _longest_first(tlds()) + r"|xn--[\-0-9a-z]+)(?=[^a-z0-9@+\-]|$)"
     return regex.compile(
         rf"(?:^|(?<=[^a-z0-9@＠$#＃]))(?P<url>(?P<scheme>https?://)?(?P<domain>(?:{_LABEL}\.)+{tld})"
         rf"(?::[0-9]+)?(?:/{_PATH}*)?(?:\?{_QUERY})?)",
@@ -87,12 +110,26 @@ def _may_have_url(text: str) -> bool:
     return False
 
 
+_WORD = re.compile(r"\S+")
+
+
+def _url_words(text: str):
+    """(start, end) of each run of text between spaces that may hold a URL: no URL holds a space
+    (of any kind), and each holds a dot before a known top-level domain."""
+    for word in _WORD.finditer(text):
+        if "." in word[0] and _may_have_url(word[0]):
+            yield word.span()
+
+
 def x_urls(text: str) -> list[tuple[int, int]]:
-    """Spans of the URLs X links (and counts as 23), with or without a scheme."""
+    """Spans of the URLs X links (and counts as 23), with or without a scheme. The pattern runs over
+    the words that may hold one only (each try of it costs about 0.5 us), which finds what running it
+    over the whole text finds: a URL is within a word, and the space before a word is what its
+    look-behind asks for, as is the space after it for the look-ahead after a domain."""
     if not _may_have_url(text):
         return []
-    spans = []
-    for match in _x_url_pattern().finditer(text):
+    spans, pattern = [], _x_url_pattern()
+    for match in (match for start, end in _url_words(text) for match in pattern.finditer(text, start, end)):
         start, end = match.span("url")
         if not match.group("scheme"):
             if start > 0 and text[start - 1] in "-_./":
