@@ -2,7 +2,7 @@
 Git revision, on one generated repository, in the same minutes.
 
     python -m benchmarks.compare REF [--posts 4000] [--runs 8] [--core-only] [--writer W] [--copy CHARS]
-                                     [--summary FILE]
+                                     [--markdown] [--summary FILE]
 
 The machines this runs on drift in speed by up to 2x within minutes, so two benchmark
 runs made at different times cannot tell a change of a few per cent from the drift. Here
@@ -101,9 +101,9 @@ def table(ref: str, posts: int, runs: int, rows: list[dict], report: str, shape:
 
 
 def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer: str = "lines",
-            copy_chars: int | None = None) -> tuple[str, dict]:
+            copy_chars: int | None = None, markdown: bool = False) -> tuple[str, dict]:
     trees = {"base": export_tree(ref, work / "base"), "head": PROJECT / "scripts"}
-    repo = generate(posts, work / "repo", core_only, writer, copy_chars)
+    repo = generate(posts, work / "repo", core_only, writer, copy_chars, markdown)
     caches = {name: work / f"cache-{name}" for name in trees}
     for name, tree in trees.items():
         compiled({"PYTHONPATH": str(tree)})
@@ -111,14 +111,15 @@ def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer
     report = same_report(report_of(trees["base"], repo), report_of(trees["head"], repo))
     rows = summarise(alternate(runs, trees, repo, caches))
     result = {"ref": ref, "posts": posts, "runs": runs, "core_only": core_only, "writer": writer,
-              "copy_chars": copy_chars, "scenarios": rows, "output": report}
-    return table(ref, posts, runs, rows, report, shape_of(writer, copy_chars)), result
+              "copy_chars": copy_chars, "markdown": markdown, "scenarios": rows, "output": report}
+    return table(ref, posts, runs, rows, report, shape_of(writer, copy_chars, markdown)), result
 
 
-def shape_of(writer: str, copy_chars: int | None) -> str:
+def shape_of(writer: str, copy_chars: int | None, markdown: bool = False) -> str:
     """How the posts were written, for the table's heading ("" for the generator's defaults)."""
     parts = ([f"front matter by {writer}"] if writer != "lines" else []) + \
-        ([f"{copy_chars} characters of copy"] if copy_chars else [])
+        ([f"{copy_chars} characters of copy"] if copy_chars else []) + \
+        (["copy in Markdown with a link"] if markdown else [])
     return f" ({', '.join(parts)})" if parts else ""
 
 
@@ -130,6 +131,7 @@ def main(argv=None) -> int:
     parser.add_argument("--core-only", action="store_true", help="posts with only the core keys")
     parser.add_argument("--writer", choices=WRITERS, default="lines", help="how the front matter is written")
     parser.add_argument("--copy", type=int, metavar="CHARS", help="characters of copy in each post")
+    parser.add_argument("--markdown", action="store_true", help="copy in Markdown, with a link to a real domain")
     parser.add_argument("--summary", type=Path, help="also append the table to this file ($GITHUB_STEP_SUMMARY)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
@@ -137,7 +139,8 @@ def main(argv=None) -> int:
         parser.error("--posts and --runs must be at least 1")
     work = Path(tempfile.mkdtemp(prefix="smm-compare-"))
     try:
-        text, result = compare(args.ref, args.posts, args.runs, args.core_only, work, args.writer, args.copy)
+        text, result = compare(args.ref, args.posts, args.runs, args.core_only, work, args.writer, args.copy,
+                               args.markdown)
     except (ValueError, RuntimeError) as error:     # an unknown revision; a tree whose smm fails
         sys.stderr.write(f"compare: {error}\n")
         return 2

@@ -2,6 +2,7 @@
 plus N generated posts in several languages on several platforms, spread over a year.
 
     python -m benchmarks.generate N OUT_DIR [--core-only] [--writer lines|yaml|json|frontmatter] [--copy CHARS]
+                                            [--markdown]
 
 --core-only writes posts with only the core keys (title, status, publish_at,
 platforms and the body), the shape an independent comparison would use.
@@ -13,7 +14,9 @@ escaped) or `frontmatter` (python-frontmatter's dumps: yaml.dump with unicode,
 block lists, long text going on over lines); with a writer other than `lines` the
 title is in the post's language. --copy makes each post's copy that many
 characters long, words of its language in a deterministic order (and its link, if
-it has one, at the end).
+it has one, at the end). --markdown writes the copy in Markdown, its first word in
+bold and a link to another site (a real top-level domain, which the generator's
+kelda.example is not) after it.
 """
 from __future__ import annotations
 
@@ -56,13 +59,15 @@ WRITERS = ("lines", "yaml", "json", "frontmatter")
 
 
 def post_text(i: int, rng: random.Random, core_only: bool, writer: str = "lines",
-              copy_chars: int | None = None) -> tuple[str, str]:
+              copy_chars: int | None = None, markdown: bool = False) -> tuple[str, str]:
     moment = datetime(2027, 1, 1, 8, 0) + timedelta(minutes=rng.randrange(0, 365 * 24 * 60 // 5) * 5)
     language, body = COPY[i % len(COPY)]
     status = STATUSES[i % len(STATUSES)]
     chosen = sorted(rng.sample(PLATFORMS, rng.randint(1, 3)), key=PLATFORMS.index)
     body = body.format(n=i)
     copy = body if copy_chars is None else long_copy(body, copy_chars, rng)
+    if markdown:
+        copy = in_markdown(copy, i)
     path = f"content/posts/{moment:%Y/%m/%d}-post-{i}.md"
     if writer != "lines":
         return path, written_by(writer, _data(i, body, status, moment, chosen, language, core_only), copy)
@@ -118,6 +123,12 @@ def _astral(match) -> str:
     return json.loads(f'"{match[0]}"')
 
 
+def in_markdown(copy: str, i: int) -> str:
+    """`copy` in Markdown: its first word in bold, and a link to another site after it."""
+    first, _, rest = copy.partition(" ")
+    return f"**{first}** {rest} See [the map](https://maps.example.org/kelda/{i}) and _more_."
+
+
 def long_copy(body: str, chars: int, rng: random.Random) -> str:
     """Copy of `chars` characters: the words of `body` in a random order, its link (if any) last."""
     words = body.split()
@@ -132,14 +143,15 @@ def long_copy(body: str, chars: int, rng: random.Random) -> str:
     return " ".join(picked)[:max(0, chars - len(tail))].rstrip() + tail
 
 
-def generate(n: int, out: Path, core_only: bool = False, writer: str = "lines", copy_chars: int | None = None) -> Path:
+def generate(n: int, out: Path, core_only: bool = False, writer: str = "lines", copy_chars: int | None = None,
+             markdown: bool = False) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     copy_base(out)
     rng = random.Random(n)
     for i in range(n):
-        relpath, text = post_text(i, rng, core_only, writer, copy_chars)
+        relpath, text = post_text(i, rng, core_only, writer, copy_chars, markdown)
         file = out / relpath
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(text, encoding="utf-8")
@@ -169,8 +181,9 @@ def main() -> None:
     parser.add_argument("--core-only", action="store_true")
     parser.add_argument("--writer", choices=WRITERS, default="lines")
     parser.add_argument("--copy", type=int, metavar="CHARS")
+    parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
-    generate(args.n, args.out, args.core_only, args.writer, args.copy)
+    generate(args.n, args.out, args.core_only, args.writer, args.copy, args.markdown)
     print(f"wrote {args.n} posts to {args.out}")
 
 

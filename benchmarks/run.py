@@ -171,27 +171,35 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
 
 
 # How the posts of a repository are written: (front-matter writer, characters of copy or None for
-# the generator's short copy). What an independent comparison's own generator might write.
-SHAPES = [("lines", None), ("yaml", None), ("json", None), ("frontmatter", None), ("lines", 600), ("lines", 1500)]
+# the generator's short copy, Markdown copy with a link to a real domain). What an independent
+# comparison's own generator might write.
+SHAPES = [("lines", None, False), ("yaml", None, False), ("json", None, False), ("frontmatter", None, False),
+          ("lines", 600, False), ("lines", 1500, False), ("lines", None, True)]
 
 
 def check_shapes(n: int, runs: int, core_only: bool) -> list[dict]:
     """smm check, cold, against the floor on repositories of `n` posts written each way of SHAPES,
     every command interleaved run by run."""
     commands = {}
-    for writer, chars in SHAPES:
-        repo = generate(n, OUT / f"shape-{writer}-{chars or 'short'}", core_only, writer, chars)
-        commands[("floor", writer, chars)] = ([PYTHON, str(HERE / "floor.py"), str(repo)], repo)
-        commands[("cold", writer, chars)] = (CHECK + ["--no-cache"], repo)
+    for shape in SHAPES:
+        writer, chars, markdown = shape
+        repo = generate(n, OUT / f"shape-{writer}-{chars or 'short'}{'-markdown' * markdown}", core_only, *shape)
+        commands[("floor", *shape)] = ([PYTHON, str(HERE / "floor.py"), str(repo)], repo)
+        commands[("cold", *shape)] = (CHECK + ["--no-cache"], repo)
     timed = interleaved(runs, commands)
     rows = []
-    for writer, chars in SHAPES:
-        floor, cold = timed[("floor", writer, chars)], timed[("cold", writer, chars)]
-        rows.append({"posts": n, "writer": writer, "copy_chars": chars, "floor": floor, "smm_check": cold,
-                     "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2)})
-        print(f"  {n} posts by {writer}, copy {chars or 'short'}: floor {floor['seconds']} s, "
+    for shape in SHAPES:
+        floor, cold = timed[("floor", *shape)], timed[("cold", *shape)]
+        rows.append({"posts": n, "writer": shape[0], "copy_chars": shape[1], "markdown": shape[2], "floor": floor,
+                     "smm_check": cold, "ratio_to_floor": round(cold["seconds"] / floor["seconds"], 2)})
+        print(f"  {n} posts by {shape[0]}, copy {_copy_of(rows[-1])}: floor {floor['seconds']} s, "
               f"cold {cold['seconds']} s", flush=True)
     return rows
+
+
+def _copy_of(row: dict) -> str:
+    size = str(row["copy_chars"]) if row["copy_chars"] else "short (60 to 90)"
+    return size + (", Markdown with a link" if row.get("markdown") else "")
 
 
 def prime(repo: Path, check: list[str], env: dict) -> None:
@@ -329,7 +337,7 @@ def _shapes_table(rows: list) -> list[str]:
     lines = ["", "| Posts | front matter written by | copy (characters) | floor (read + LibYAML) | smm check, cold | "
              "ratio | peak MB (cold / floor) |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['posts']:,} | {r['writer']} | {r['copy_chars'] or 'short (60 to 90)'} | "
+        lines.append(f"| {r['posts']:,} | {r['writer']} | {_copy_of(r)} | "
                      f"{r['floor']['seconds']} s | {r['smm_check']['seconds']} s | {r['ratio_to_floor']} | "
                      f"{r['smm_check']['peak_mb']} / {r['floor']['peak_mb']} |")
     return lines

@@ -14,7 +14,7 @@ import pytest
 from benchmarks.generate import WRITERS, generate
 from conftest import PROJECT, run_smm
 
-from smm import loader
+from smm import counting, loader
 
 
 def test_generated_repository_is_deterministic_and_checks(tmp_path):
@@ -54,6 +54,13 @@ def test_each_writer_writes_posts_that_read_as_the_same_core_keys(tmp_path, writ
         assert doc.parsed.how == "flat" or (writer == "json" and {"media", "variants"} & set(doc.data))
 
 
+def test_markdown_copy_holds_a_link_x_counts_as_one(tmp_path):
+    repo = generate(8, tmp_path / "md", core_only=True, markdown=True)
+    for post in (repo / "content" / "posts").rglob("*.md"):
+        body = loader.load_markdown(post, post.name).body
+        assert body.startswith("**") and counting.x_urls(body)[-1:] and "https://maps.example.org/kelda/" in body
+
+
 def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
     monkeypatch.setattr(harness, "OUT", tmp_path / "out")
     assert harness.main(["--sizes", "20", "--site-sizes", "10", "20", "--runs", "1"]) == 0
@@ -82,12 +89,12 @@ def test_harness_measures_posts_written_each_way(tmp_path, monkeypatch):
     monkeypatch.setattr(harness, "OUT", tmp_path / "out")
     assert harness.main(["--sizes", "--site-sizes", "--runs", "1", "--core-only", "--shapes", "12"]) == 0
     result = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert [(row["writer"], row["copy_chars"]) for row in result["shapes"]] == harness.SHAPES
+    assert [(row["writer"], row["copy_chars"], row["markdown"]) for row in result["shapes"]] == harness.SHAPES
     assert all(row["smm_check"]["seconds"] > 0 and row["ratio_to_floor"] > 0 for row in result["shapes"])
     lines = harness.table(result).splitlines()
     rows = [line for line in lines if line.startswith("| 12 |")]
     assert len(rows) == len(harness.SHAPES) and "| 12 | json | short (60 to 90) |" in rows[2]
-    assert "| 12 | lines | 1500 |" in rows[-1]
+    assert "| 12 | lines | 1500 |" in rows[-2] and "| 12 | lines | short (60 to 90), Markdown with a link |" in rows[-1]
 
 
 def test_the_pull_request_edits_change_what_they_say():
@@ -128,6 +135,7 @@ def test_compare_takes_posts_written_another_way(tmp_path):
     assert (result["writer"], result["copy_chars"], result["output"]) == ("yaml", 600, "the same report, byte for byte")
     assert compare.shape_of("yaml", 600) == " (front matter by yaml, 600 characters of copy)"
     assert compare.shape_of("lines", 1500) == " (1500 characters of copy)" and compare.shape_of("lines", None) == ""
+    assert compare.shape_of("lines", None, True) == " (copy in Markdown with a link)"
 
 
 def test_compare_reports_medians_fastest_runs_and_pairs():
