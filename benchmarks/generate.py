@@ -76,12 +76,14 @@ def post_text(i: int, rng: random.Random, core_only: bool, writer: str = "lines"
         lines.append(f'publish_at: "{moment:%Y-%m-%dT%H:%M}"')
     lines.append(f"platforms: [{', '.join(chosen)}]")
     if not core_only:
-        lines += [f"language: {language}", f"pillar: {PILLARS[i % len(PILLARS)]}", "personas: [commuting-cas]",
-                  "authors: [daan-visser]"]
-        if i % 7 == 0:
-            lines += ["media:", "  - path: media/trail-flask-abisko.jpg", "    alt: A bottle in the snow by a trail marker."]
-        if i % 5 == 0:
-            lines += ["variants:", f'  x: "Short copy for X, number {i}. https://kelda.example/map"']
+        more = _more_keys(i, language)
+        lines += [f"language: {more['language']}", f"pillar: {more['pillar']}",
+                  f"personas: [{', '.join(more['personas'])}]", f"authors: [{', '.join(more['authors'])}]"]
+        if "media" in more:
+            lines += ["media:"] + [line for item in more["media"]
+                                   for line in (f"  - path: {item['path']}", f"    alt: {item['alt']}")]
+        if "variants" in more:
+            lines += ["variants:"] + [f'  {pid}: "{text}"' for pid, text in more["variants"].items()]
     lines += ["---", copy, ""]
     return path, "\n".join(lines)
 
@@ -94,13 +96,19 @@ def _data(i: int, body: str, status: str, moment: datetime, platforms: list, lan
         data["publish_at"] = f"{moment:%Y-%m-%dT%H:%M}"
     data["platforms"] = platforms
     if not core_only:
-        data.update(language=language, pillar=PILLARS[i % len(PILLARS)], personas=["commuting-cas"],
-                    authors=["daan-visser"])
-        if i % 7 == 0:
-            data["media"] = [{"path": "media/trail-flask-abisko.jpg", "alt": "A bottle in the snow by a trail marker."}]
-        if i % 5 == 0:
-            data["variants"] = {"x": f"Short copy for X, number {i}. https://kelda.example/map"}
+        data.update(_more_keys(i, language))
     return data
+
+
+def _more_keys(i: int, language: str) -> dict:
+    """The keys beyond the core ones, which every writer writes without --core-only."""
+    more = {"language": language, "pillar": PILLARS[i % len(PILLARS)], "personas": ["commuting-cas"],
+            "authors": ["daan-visser"]}
+    if i % 7 == 0:
+        more["media"] = [{"path": "media/trail-flask-abisko.jpg", "alt": "A bottle in the snow by a trail marker."}]
+    if i % 5 == 0:
+        more["variants"] = {"x": f"Short copy for X, number {i}. https://kelda.example/map"}
+    return more
 
 
 def written_by(writer: str, data: dict, copy: str) -> str:

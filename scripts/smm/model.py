@@ -132,6 +132,11 @@ class Strategy:
         return screen(self.voice)
 
     @cached_property
+    def brand_domains(self) -> tuple:
+        """The brand's domains (settings.yaml): links to them are tagged (links.py). Read once."""
+        return tuple(self.settings.get("domains", []))
+
+    @cached_property
     def posting_windows(self) -> dict:
         """Platform id -> the posting windows of its channel that read, for the channels with any:
         worked out once, not for every chunk of posts a check hands out (planning.posting_windows)."""

@@ -72,7 +72,7 @@ def render(post, platform_id: str, repo) -> Rendition:
 def _render(post, platform_id: str, repo) -> Rendition:
     platform = platforms.get(platform_id)
     variant = post.variants.get(platform_id)
-    domains = tuple(repo.strategy.settings.get("domains", []))
+    domains = repo.strategy.brand_domains
     cw = (variant.content_warning if variant else None) or ""
     texts, sources = _texts(post, platform_id, platform)
     parts = []
@@ -108,7 +108,7 @@ def body_as_posted(post, repo) -> str | None:
     """What render() posts on every platform without a variant, when that is the body as written
     (no thread, no link to a brand domain to tag), so a rule can check it without rendering; else
     None."""
-    if post.thread or links.names_a_domain(post.body, tuple(repo.strategy.settings.get("domains", []))):
+    if post.thread or links.names_a_domain(post.body, repo.strategy.brand_domains):
         return None
     return post.body.strip()
 
