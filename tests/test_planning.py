@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from icalendar import Calendar
 
-from conftest import run_smm, snapshot, write
+from conftest import check, run_smm, snapshot, write
 from smm import planning
 from smm.repository import load_repository
 from smm.rules.planning_rules import _from_day
@@ -243,3 +243,43 @@ def test_new_writes_nothing_its_schema_would_reject(repo, args, says):
     result = run_smm("new", *args, cwd=repo)
     assert result.returncode == 2 and says in result.stderr, result.stderr
     assert snapshot(repo) == before
+
+
+def _scheduled(day_and_time: str, slug: str, status: str = "scheduled") -> tuple[str, str]:
+    path = f"content/posts/{day_and_time[:4]}/{day_and_time[5:7]}/{day_and_time[8:10]}-{slug}.md"
+    return path, (f"---\ntitle: {slug}\nstatus: {status}\npublish_at: \"{day_and_time}\"\n"
+                  f"platforms: [x]\n---\nCopy {slug}\n")
+
+
+def test_the_cadence_counts_the_weeks_from_this_monday_to_the_sunday_after_the_horizon(repo, monkeypatch):
+    """Today Wednesday 25 November, a horizon of four weeks (to Tuesday 22 December): the weeks
+    counted start on Monday 23 November and Monday 21 December; a post on the Sunday before the
+    first or the Monday after the last counts toward no week, one on their first or last day does."""
+    write(repo, "strategy/channels.yaml", "channels:\n  x: {handle: \"@fixture\", posts_per_week: 1}\n")
+    for when, slug in [("2026-11-22T23:30", "sunday-before"), ("2026-11-23T00:30", "first-monday"),
+                       ("2026-12-27T23:30", "last-sunday"), ("2026-12-28T00:30", "monday-after")]:
+        write(repo, *_scheduled(when, slug))
+    monkeypatch.setenv("SMM_TODAY", "2026-11-25")
+    under = [f.message for f in check(repo) if f.rule == "cadence.under-target"]
+    assert [message.split(" (")[0] for message in under] == ["week 49", "week 50", "week 51"]
+    assert all("0 of 1" in message for message in under)
+
+
+def test_a_day_with_nobody_on_duty_lists_its_scheduled_posts_only_within_the_horizon(repo, monkeypatch):
+    write(repo, "strategy/team.yaml", "people:\n  - {handle: ben, name: Ben, roles: [community-manager]}\n"
+                                      "rota:\n  - {handle: ben, from: \"2026-11-26\", to: \"2026-12-22\"}\n")
+    for when, slug in [("2026-11-25T12:00", "today"), ("2026-12-23T12:00", "after-the-horizon"),
+                       ("2026-11-24T12:00", "yesterday")]:
+        write(repo, *_scheduled(when, slug))
+    monkeypatch.setenv("SMM_TODAY", "2026-11-25")
+    gaps = [f.path for f in check(repo) if f.rule == "coverage.gap"]
+    assert gaps == ["content/posts/2026/11/25-today.md"]
+
+
+def test_every_repeat_of_a_post_id_names_the_first_post_that_has_it(repo):
+    for day in ("01", "02", "03"):
+        write(repo, f"content/posts/2026/12/{day}-p.md",
+              f"---\nid: same\ntitle: P{day}\nstatus: draft\nplatforms: [x]\n---\nCopy {day}\n")
+    repeats = [(f.path, f.message) for f in check(repo) if f.rule == "post.id-duplicate"]
+    assert repeats == [(f"content/posts/2026/12/{day}-p.md", 'post id "same" is also used by content/posts/2026/12/01-p.md')
+                       for day in ("02", "03")]

@@ -43,12 +43,14 @@ def cadence(repo):
         return
     start, end = planning.horizon(repo)
     monday = start - timedelta(days=start.weekday())
+    sunday = end + timedelta(days=6 - end.weekday())       # the last day of the last week counted
     counts, zone = defaultdict(int), repo.timezone
     for post in repo.posts:
         if post.publish_at and post.status in planning.COUNTED:
             day = post.publish_at.astimezone(zone).date()
-            for pid in post.platforms:
-                counts[(pid, day - timedelta(days=day.weekday()))] += 1
+            if monday <= day <= sunday:            # a year of posts, a few weeks counted
+                for pid in post.platforms:
+                    counts[(pid, day - timedelta(days=day.weekday()))] += 1
     for pid, channel in repo.strategy.channels.items():
         target = channel.get("posts_per_week")
         if not target:
@@ -212,9 +214,12 @@ def coverage(repo):
         return
     start, end = planning.horizon(repo)
     scheduled = defaultdict(list)
+    zone = repo.timezone
     for post in repo.posts:
         if post.publish_at and post.status == "scheduled":
-            scheduled[planning.local(repo, post.publish_at).date()].append(post)
+            day = post.publish_at.astimezone(zone).date()
+            if start <= day <= end:
+                scheduled[day].append(post)
     day = start
     while day <= end:
         if not planning.on_duty(repo, day):

@@ -1,8 +1,6 @@
 """Rules on single posts and campaigns: ids, paths, times, media files."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 from .. import findings as F
 from ..media import locate
 from ..model import POST_PATH
@@ -12,14 +10,12 @@ NEEDS_TIME = ("scheduled", "published")
 
 
 def unique_ids(repo):
-    by_id = defaultdict(list)
+    first = {}              # id -> the first post with it (no list per id: ten thousand posts, a few repeats)
     for post in repo.posts:
-        by_id[post.id].append(post)
-    for post_id, posts in by_id.items():
-        for post in posts[1:]:
+        earlier = first.setdefault(post.id, post)
+        if earlier is not post:
             where = post.doc.value_at("id") if "id" in post.doc.data else (1, 1)
-            yield F.make("post.id-duplicate", post.path, where,
-                         f'post id "{post_id}" is also used by {posts[0].path}')
+            yield F.make("post.id-duplicate", post.path, where, f'post id "{post.id}" is also used by {earlier.path}')
 
 
 def post_paths(repo):
