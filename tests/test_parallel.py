@@ -1,6 +1,7 @@
 """Checking and site generation on several cores give exactly what one core gives."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -137,9 +138,72 @@ def test_a_post_made_from_its_row_has_every_field_of_a_post_and_dictionaries_of_
 def test_a_check_of_a_few_posts_imports_nothing_it_does_not_use(sample):
     """Starting Python and importing smm is most of a check with the cache on a repository of a
     few hundred posts (an editor's or a pre-commit hook's run): the modules only some runs need
-    (multiprocessing to start workers, difflib for a finding's suggestion, html for the Markdown
-    reports) are imported when used, not by every run."""
-    probe = ("import sys, smm.cli\nsmm.cli.main(['check'])\n"
-             "print('imported:', *(m for m in ('multiprocessing', 'difflib', 'html') if m in sys.modules))")
+    (smm.crew to start workers, difflib for a finding's suggestion, html for the
+    Markdown reports) are imported when used, not by every run."""
+    probe = ("import sys, smm.cli\nsmm.cli.main(['check'])\nprint('imported:', *(m for m in "
+             "('smm.crew', 'multiprocessing', 'difflib', 'html') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=sample, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "imported:", done.stdout[-300:]
+
+
+def _doubled(number: int) -> list:
+    return [number] * 2
+
+
+@needs_two
+def test_a_crew_sends_back_every_chunk_it_was_given_and_leaves_no_process_behind():
+    from smm.crew import Crew
+    crew = Crew(2, _doubled)
+    for number in range(7):
+        crew.give(crew.workers[number % 2], number)
+    results = sorted(crew.take() for _ in range(7))
+    assert results == [[n, n] for n in range(7)] and not crew.ready()
+    assert [worker.waiting for worker in crew.workers] == [0, 0]
+    pids = [worker.pid for worker in crew.workers]
+    crew.close()
+    crew.wait()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)          # ended and reaped: no zombie left
+
+
+def _breaking(how: str):
+    original = smm.parallel._check_here
+
+    def check_here(repo, files, which="per-post", stamping=False):
+        if which == "in-workers":          # in a worker only: this process checks its own chunks
+            if how == "raise":
+                raise ValueError("a rule broke in a worker")
+            os._exit(3)
+        return original(repo, files, which, stamping)
+    return check_here
+
+
+@needs_two
+@pytest.mark.parametrize("how, message", [("raise", "ValueError: a rule broke in a worker"),
+                                          ("die", "ended with chunks still to send back")])
+def test_a_worker_that_fails_or_dies_stops_the_check_with_its_reason_instead_of_a_hang(sample, monkeypatch,
+                                                                                     how, message):
+    from smm.crew import WorkerFailed
+    monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(smm.parallel, "MIN_CHUNK", 3)
+    monkeypatch.setattr(smm.parallel, "_check_here", _breaking(how))
+    repo, files = smm.repository.load_base(sample), smm.repository.post_files(sample)
+    children_before = _children()
+    with pytest.raises(WorkerFailed, match=message):
+        smm.parallel._check(repo, files)
+    assert _children() == children_before         # the worker was ended and reaped
+
+
+def _children() -> set:
+    """This process's child processes, from /proc (empty where there is no /proc)."""
+    me, found = str(os.getpid()), set()
+    for task in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        try:
+            with open(f"/proc/{task}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:
+            found.add(int(task))
+    return found

@@ -7,8 +7,10 @@ findings and slim copies of its posts (what the rules across posts need) come ba
 chunks are checked. Between its own chunks the parent takes in the workers' results and runs the
 per-post rules of rules.IN_PARENT on them (their set-up is then paid once); at the end it runs the
 rules across posts once over all of them.
-Small repositories, and systems without fork, are checked in one process (multiprocessing is
-imported only to start workers: a check of a few posts, the usual run with the cache, needs none).
+The workers are forked by crew.py (the chunks they check go out as numbers: each inherits the
+list). Small repositories, and systems without fork, are checked in one process (crew.py and the
+threads it reads results with are imported only to start workers: a check of a few posts, the
+usual run with the cache, needs none).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ SHARES_OF_THE_REST = 2       # a chunk is 1 / (workers x this) of the posts not 
 MIN_CHUNK = 50                # posts: below this, a chunk's trip through the pipe costs more than it saves
 
 _BASE = None                  # the repository without posts, inherited by forked workers
+_CHUNKS = None                # (the chunks of post files, whether to stamp them), inherited by them too
 
 
 def _across_keys(rows) -> dict:
@@ -48,8 +51,10 @@ def _across_keys(rows) -> dict:
 Checked = namedtuple("Checked", "findings daily posts media stamps keys")
 
 
-def _check_share(share):
-    files, stamping = share
+def _check_chunk(number: int):
+    """In a worker: check the chunk `number` of those it inherited."""
+    chunks, stamping = _CHUNKS
+    files = chunks[number]
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     found, daily, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
     rows = [row_of(p) for p in posts]
@@ -74,8 +79,7 @@ def warm(repo) -> None:
 
 
 def workers() -> int:
-    import multiprocessing
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -158,42 +162,49 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     """What checking `files` gives: with many files, this process and forked workers (one fewer
     than the cores) check them in chunks, this one taking in the workers' results between its own
     chunks. Stamps and keys only with `stamping`."""
-    global _BASE
+    global _BASE, _CHUNKS
     count = workers() if len(files) >= PARALLEL_FROM else 1
     if count == 1:
         found, daily, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
         return Checked(found, daily, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
-    _BASE = repo
+    from .crew import Crew
+    _BASE, _CHUNKS = repo, (_chunks(files, count), stamping)        # what the workers inherit
     warm(repo)
-    import multiprocessing
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
+    crew = None
     try:
-        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-            return _share_out(repo, pool, count - 1, _chunks(files, count), stamping)
+        crew = Crew(count - 1, _check_chunk)
+        total = _share_out(repo, crew, _CHUNKS[0], stamping)
+        crew.close()
+        return total
+    except BaseException:
+        if crew is not None:
+            crew.close(abandon=True)
+        raise
     finally:
         gc.unfreeze()
-        _BASE = None
+        _BASE = _CHUNKS = None
 
 
-def _share_out(repo, pool, helpers: int, chunks: list, stamping: bool) -> Checked:
-    """Every chunk checked, by the pool's `helpers` workers or here: each worker has two chunks
-    waiting for it at any time, and this process checks the next chunk itself whenever that is so.
-    Its own posts need no trip through a pipe (no row made, pickled, read back and made a post
-    again: about 16 us a post), and two cores run two processes, not three."""
+def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
+    """Every chunk checked, by the crew's workers or here: each worker has two chunks waiting for
+    it at any time, and this process checks the next chunk itself whenever that is so. Its own
+    posts need no trip through a pipe (no row made, pickled, read back and made a post again:
+    about 16 us a post), and two cores run two processes, not three."""
     from . import rules
     total = Checked([], [], [], {}, {}, {})
-    waiting, chunks = [], list(reversed(chunks))          # the next chunk is the last
-    while chunks or waiting:
-        for result in [r for r in waiting if r.ready()]:
-            waiting.remove(result)
-            _take(total, repo, result.get(), rules)
-        while chunks and len(waiting) < 2 * helpers:
-            waiting.append(pool.apply_async(_check_share, ((chunks.pop(), stamping),)))
-        if chunks:
-            found, daily, posts, media, stamps = _check_here(repo, chunks.pop(), "per-post", stamping)
+    todo = list(reversed(range(len(chunks))))          # the next chunk is the last
+    while todo or any(worker.waiting for worker in crew.workers):
+        while crew.ready():
+            _take(total, repo, crew.take(), rules)
+        for worker in crew.workers:
+            while todo and worker.waiting < 2:
+                crew.give(worker, todo.pop())
+        if todo:
+            found, daily, posts, media, stamps = _check_here(repo, chunks[todo.pop()], "per-post", stamping)
             _add_up(total, found, daily, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
-        elif waiting:
-            _take(total, repo, waiting.pop(0).get(), rules)
+        elif any(worker.waiting for worker in crew.workers):
+            _take(total, repo, crew.take(), rules)
     return total
 
 
