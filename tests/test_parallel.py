@@ -139,11 +139,15 @@ def test_a_check_of_a_few_posts_imports_nothing_it_does_not_use(sample):
     """Starting Python and importing smm is most of a check with the cache on a repository of a
     few hundred posts (an editor's or a pre-commit hook's run): the modules only some runs need
     (smm.crew to start workers, difflib for a finding's suggestion, html for the
-    Markdown reports) are imported when used, not by every run."""
+    Markdown reports, hashlib for the cache's digests) are imported when used, not by every run."""
     probe = ("import sys, smm.cli\nsmm.cli.main(['check'])\nprint('imported:', *(m for m in "
              "('smm.crew', 'multiprocessing', 'difflib', 'html') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=sample, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "imported:", done.stdout[-300:]
+    cold = ("import sys, smm.cli\nsmm.cli.main(['check', '--no-cache'])\n"
+            "print('imported:', *(m for m in ('hashlib', 'smm.crew') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", cold], cwd=sample, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "imported:", done.stdout[-300:]     # no digest without the cache
 
 
 def _doubled(number: int) -> list:

@@ -42,7 +42,6 @@ run reads and writes nothing there. Deleting the folder is always safe.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import sys
@@ -111,6 +110,7 @@ def digest_of(path, limit: int) -> bytes | None:
         raw, size = read_regular(path, limit)
     except OSError:
         return None
+    import hashlib         # imported where used: a check without the cache needs none of it (3-4 ms)
     return None if size > limit else hashlib.blake2b(raw, digest_size=16).digest()
 
 
@@ -160,6 +160,7 @@ class Store:
         where = folder()
         if where is None:
             return None
+        import hashlib
         printed, store_across = fingerprints(repo)
         own = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
         store = cls(repo.root, where / f"{own}-{printed[:24]}.pickle", printed)
@@ -413,6 +414,7 @@ def fingerprints(repo) -> tuple[str, str]:
     """(a digest of everything a post's findings depend on besides the post, its media and the
     day; one of everything the rules across posts depend on besides the posts and the day), for
     the repository `repo` loaded without its posts."""
+    import hashlib
     root = repo.root
     posts, across = hashlib.sha256(), hashlib.sha256()
     for part in (FORMAT, __version__, sys.version, _libraries()):

@@ -53,7 +53,8 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
     repo = load_base(root)
     store = Store.open(repo, today(repo)) if use_cache else None
-    post_findings = check_posts(repo, post_files(repo.root), store)
+    files = post_files(repo.root)
+    post_findings = check_posts(repo, files, store)
     across = store.across_posts() if store is not None else None
     if store is not None and across is None:
         repo.posts = sorted(repo.posts + store.taken_posts(), key=lambda post: post.path)   # needed now
@@ -71,8 +72,8 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         found += diff_findings
     kept = found if prefixes is None else [f for f in found if in_scope(f.path, prefixes)]
     found = sorted(_each_once(kept), key=ORDER)
-    files = _documents(repo, found, cached_posts)
-    checked = len(files) if prefixes is None else sum(1 for f in files if in_scope(f, prefixes))
+    documents = _documents(repo, found, files)
+    checked = len(documents) if prefixes is None else sum(1 for f in documents if in_scope(f, prefixes))
     return CheckResult(findings=found, files_checked=checked, repo=repo, calendar_changes=changes)
 
 
@@ -87,9 +88,11 @@ def _each_once(found: list) -> list:
     return list(first.values())
 
 
-def _documents(repo, found, cached_posts) -> set[str]:
-    """Every file checked: those loaded, and those with findings (some could not be loaded)."""
+def _documents(repo, found, post_files) -> set[str]:
+    """Every file checked: every post file (loaded, taken from the cache, or not loadable, which a
+    finding then says), the other files loaded, and those with findings (some could not be loaded).
+    The post files as listed, not the posts' paths: a post's path is a property of its document,
+    and reading it for 10,000 posts took 5 to 8 ms."""
     path = attrgetter("path")
-    return set(map(path, repo.posts)).union(cached_posts, map(path, repo.campaigns.values()),
-                                            map(path, repo.personas.values()), map(path, repo.strategy.docs.values()),
-                                            map(path, found))
+    return set(post_files).union(map(path, repo.campaigns.values()), map(path, repo.personas.values()),
+                                 map(path, repo.strategy.docs.values()), map(path, found))

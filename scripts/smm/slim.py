@@ -5,7 +5,6 @@ ACROSS_FIELDS; it travels (from a worker, into the cache) as a plain tuple, its 
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import MISSING, dataclass, field, fields
 
 from .model import Post
@@ -73,4 +72,5 @@ def from_row(row: tuple):
 def across_key(row: tuple) -> bytes:
     """A digest of a slim post: equal digests, equal slim posts (the same findings across posts).
     Of its repr, not its pickle: a pickle also records which of its values are the same object."""
+    import hashlib         # imported where used: a check without the cache needs none of it
     return hashlib.blake2b(repr(row).encode("utf-8", "surrogatepass"), digest_size=16).digest()
