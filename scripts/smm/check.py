@@ -64,10 +64,10 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     if store is not None:
         store.save(across)
     found = list(repo.findings) + post_findings + across
-    cached_posts = store.post_paths() if store is not None else []
     changes = None
     if base:
         from .diff import compare
+        cached_posts = store.post_paths() if store is not None else []
         diff_findings, changes = compare(repo, base, {post.path for post in repo.posts}.union(cached_posts))
         found += diff_findings
     kept = found if prefixes is None else [f for f in found if in_scope(f.path, prefixes)]
