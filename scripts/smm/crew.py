@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 import struct
 import threading
-import traceback
 
 _TASK = struct.Struct("<I")            # a chunk's number
 _SIZE = struct.Struct("<Q")            # a result's length, before the result
@@ -113,6 +111,7 @@ class _Worker:
 
     def close(self, abandon: bool) -> None:
         if abandon:
+            import signal          # here, as traceback below: 4 ms of imports before the fork otherwise
             try:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -134,6 +133,7 @@ def _serve(run, tasks: int, results: int) -> None:
             try:
                 message = b"R" + pickle.dumps(run(_TASK.unpack(number)[0]), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:
+                import traceback
                 message = _FAILED + traceback.format_exc().encode("utf-8", "replace")
             _write_all(results, _SIZE.pack(len(message)))
             _write_all(results, message)
