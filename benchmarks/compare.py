@@ -2,7 +2,7 @@
 Git revision, on one generated repository, in the same minutes.
 
     python -m benchmarks.compare REF [--posts 4000] [--runs 8] [--core-only] [--writer W] [--copy CHARS]
-                                     [--markdown] [--summary FILE]
+                                     [--markdown] [--ci] [--summary FILE]
 
 The machines this runs on drift in speed by up to 2x within minutes, so two benchmark
 runs made at different times cannot tell a change of a few per cent from the drift. Here
@@ -12,7 +12,10 @@ the same tree, nothing changed). Each is reported as the median wall and CPU tim
 and system, the forked workers' included) of each tree, the ratio of the medians, and the
 range of the ratios of the pairs, and the ratio of each tree's fastest run (drift only
 ever adds time, so the fastest runs are the least disturbed). Whether the two trees write
-the same report is checked too. Nothing is judged: a reviewer reads the numbers (benchmarks are not tests).
+the same report is checked too. With --ci, also the runs CI sees with the cache (as
+benchmarks.run measures them): a fresh clone with main's cache ("restored"), and pull requests
+that edit a post's copy or move a post by a minute, checked with --base main. Nothing is judged:
+a reviewer reads the numbers (benchmarks are not tests).
 """
 from __future__ import annotations
 
@@ -28,10 +31,12 @@ import tempfile
 from pathlib import Path
 
 from .generate import WRITERS, generate
-from .run import CHECK, ENV, compiled, interleaved, prime
+from .run import CHECK, ENV, add_line, compiled, interleaved, move_a_minute, origin_of, prime, restored
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCENARIOS = {"cold": ["--no-cache"], "warm": []}
+# With --ci: name -> the edit of the pull request's branch (None: main itself, a fresh clone)
+CI_SCENARIOS = {"restored": None, "pull request (copy)": add_line, "pull request (time)": move_a_minute}
 
 
 def export_tree(ref: str, dest: Path) -> Path:
@@ -64,16 +69,32 @@ def same_report(base: bytes, head: bytes) -> str:
     return f"different reports ({counts[0]} findings from the base, {counts[1]} from this tree)"
 
 
-def alternate(runs: int, trees: dict, repo: Path, caches: dict) -> dict:
-    """(scenario, tree name) -> the interleaved runs, every other round in the reverse order."""
+def alternate(runs: int, trees: dict, repo: Path, caches: dict, ci: Path | None = None) -> dict:
+    """(scenario, tree name) -> the interleaved runs, every other round in the reverse order; with
+    `ci` (a folder for the clones and their caches), the CI_SCENARIOS too."""
     commands = {(scenario, name): (CHECK + extra, repo, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
                 for scenario, extra in SCENARIOS.items() for name, tree in trees.items()}
+    if ci is not None:
+        commands.update(ci_commands(trees, origin_of(repo), ci))
     return interleaved(runs, commands, turns=True)
+
+
+def ci_commands(trees: dict, origin: Path, work: Path) -> dict:
+    """Each tree's runs of each CI scenario: its own clone of `origin` and its own cache, primed by
+    that tree as main's last run, put back before every run (benchmarks.run.restored)."""
+    commands = {}
+    for number, (scenario, edit) in enumerate(CI_SCENARIOS.items()):
+        for name, tree in trees.items():
+            env = {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(work / f"cache-{number}-{name}")}
+            clone = work / f"clone-{number}-{name}"
+            check = CHECK + (["--base", "main"] if edit else [])
+            commands[(scenario, name)] = (check, clone, env, restored(origin, clone, CHECK, env, edit=edit))
+    return commands
 
 
 def summarise(timed: dict) -> list[dict]:
     rows = []
-    for scenario in SCENARIOS:
+    for scenario in dict.fromkeys(scenario for scenario, _ in timed):
         base, head = timed[(scenario, "base")], timed[(scenario, "head")]
         row = {"scenario": scenario}
         for key, what in (("runs", "wall"), ("cpu_runs", "cpu")):
@@ -101,7 +122,7 @@ def table(ref: str, posts: int, runs: int, rows: list[dict], report: str, shape:
 
 
 def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer: str = "lines",
-            copy_chars: int | None = None, markdown: bool = False) -> tuple[str, dict]:
+            copy_chars: int | None = None, markdown: bool = False, ci: bool = False) -> tuple[str, dict]:
     trees = {"base": export_tree(ref, work / "base"), "head": PROJECT / "scripts"}
     repo = generate(posts, work / "repo", core_only, writer, copy_chars, markdown)
     caches = {name: work / f"cache-{name}" for name in trees}
@@ -109,9 +130,9 @@ def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer
         compiled({"PYTHONPATH": str(tree)})
         prime(repo, CHECK, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
     report = same_report(report_of(trees["base"], repo), report_of(trees["head"], repo))
-    rows = summarise(alternate(runs, trees, repo, caches))
+    rows = summarise(alternate(runs, trees, repo, caches, work / "ci" if ci else None))
     result = {"ref": ref, "posts": posts, "runs": runs, "core_only": core_only, "writer": writer,
-              "copy_chars": copy_chars, "markdown": markdown, "scenarios": rows, "output": report}
+              "copy_chars": copy_chars, "markdown": markdown, "ci": ci, "scenarios": rows, "output": report}
     return table(ref, posts, runs, rows, report, shape_of(writer, copy_chars, markdown)), result
 
 
@@ -132,6 +153,8 @@ def main(argv=None) -> int:
     parser.add_argument("--writer", choices=WRITERS, default="lines", help="how the front matter is written")
     parser.add_argument("--copy", type=int, metavar="CHARS", help="characters of copy in each post")
     parser.add_argument("--markdown", action="store_true", help="copy in Markdown, with a link to a real domain")
+    parser.add_argument("--ci", action="store_true",
+                        help="also a fresh clone with main's cache, and pull requests editing or moving a post")
     parser.add_argument("--summary", type=Path, help="also append the table to this file ($GITHUB_STEP_SUMMARY)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
@@ -140,7 +163,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="smm-compare-"))
     try:
         text, result = compare(args.ref, args.posts, args.runs, args.core_only, work, args.writer, args.copy,
-                               args.markdown)
+                               args.markdown, args.ci)
     except (ValueError, RuntimeError) as error:     # an unknown revision; a tree whose smm fails
         sys.stderr.write(f"compare: {error}\n")
         return 2

@@ -127,6 +127,18 @@ def test_compare_runs_two_trees_in_turn_on_a_tiny_size(tmp_path):
     assert f"Output: {result['output']}." in text
 
 
+def test_compare_with_ci_also_times_the_cached_runs_ci_sees(tmp_path):
+    """A fresh clone with main's cache, and the two pull requests, each tree with its own clone and
+    cache: the scenarios run (a tree that failed on one would stop the comparison)."""
+    numbers = tmp_path / "numbers.json"
+    assert compare.main(["HEAD", "--posts", "12", "--runs", "1", "--core-only", "--ci", "--json", str(numbers)]) == 0
+    result = json.loads(numbers.read_text())
+    assert [row["scenario"] for row in result["scenarios"]] == ["cold", "warm", "restored", "pull request (copy)",
+                                                                  "pull request (time)"]
+    assert result["ci"] is True and all(row["wall"]["base"] > 0 and row["wall"]["head"] > 0
+                                        for row in result["scenarios"])
+
+
 def test_compare_takes_posts_written_another_way(tmp_path):
     numbers = tmp_path / "numbers.json"
     assert compare.main(["HEAD", "--posts", "12", "--runs", "1", "--core-only", "--writer", "yaml", "--copy", "600",

@@ -8,9 +8,8 @@ chunks are checked. Between its own chunks the parent takes in the workers' resu
 per-post rules of rules.IN_PARENT on them (their set-up is then paid once); at the end it runs the
 rules across posts once over all of them.
 The workers are forked by crew.py (the chunks they check go out as numbers: each inherits the
-list). Small repositories, and systems without fork, are checked in one process (crew.py and the
-threads it reads results with are imported only to start workers: a check of a few posts, the
-usual run with the cache, needs none).
+list). Small repositories, and systems without fork, are checked in one process (crew.py is
+imported only to start workers: a check of a few posts, the usual run with the cache, needs none).
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ _HAS_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 class PublishTime(namedtuple("PublishTime", "when problem detail", defaults=(None, ""))):
     """A resolved publish time (`when`), or why it could not be resolved: `problem` is None,
     "invalid", "nonexistent" or "ambiguous", `detail` says more. A named tuple, not a frozen
-    dataclass: every post makes one, in 0.4 us instead of 1.9."""
+    dataclass: every post makes one, in 0.8 us instead of 1.9."""
 
     __slots__ = ()
 
