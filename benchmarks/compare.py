@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 from .generate import WRITERS, generate
-from .run import CHECK, ENV, add_line, compiled, interleaved, move_a_minute, origin_of, prime, restored
+from .run import CHECK, ENV, add_line, cached_run, compiled, interleaved, move_a_minute, origin_of, prime
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCENARIOS = {"cold": ["--no-cache"], "warm": []}
@@ -86,9 +86,7 @@ def ci_commands(trees: dict, origin: Path, work: Path) -> dict:
     for number, (scenario, edit) in enumerate(CI_SCENARIOS.items()):
         for name, tree in trees.items():
             env = {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(work / f"cache-{number}-{name}")}
-            clone = work / f"clone-{number}-{name}"
-            check = CHECK + (["--base", "main"] if edit else [])
-            commands[(scenario, name)] = (check, clone, env, restored(origin, clone, CHECK, env, edit=edit))
+            commands[(scenario, name)] = cached_run(origin, work / f"clone-{number}-{name}", env, edit=edit)
     return commands
 
 

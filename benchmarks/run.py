@@ -150,13 +150,10 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         timed = interleaved(runs, {
             "cold": (check + ["--no-cache"], repo),
             "warm": (check, repo, warm_env),
-            "restored": (check, clone, env["restored"], restored(origin, clone, check, env["restored"])),
-            "next_day": (check, day_after, env["next_day"],
-                         restored(origin, day_after, check, env["next_day"], primed_on=DAY_BEFORE)),
-            "pull_request": (check + ["--base", "main"], pr, env["pull_request"],
-                             restored(origin, pr, check, env["pull_request"], edit=add_line)),
-            "pull_request_moved": (check + ["--base", "main"], moved, env["pull_request_moved"],
-                                   restored(origin, moved, check, env["pull_request_moved"], edit=move_a_minute)),
+            "restored": cached_run(origin, clone, env["restored"]),
+            "next_day": cached_run(origin, day_after, env["next_day"], primed_on=DAY_BEFORE),
+            "pull_request": cached_run(origin, pr, env["pull_request"], edit=add_line),
+            "pull_request_moved": cached_run(origin, moved, env["pull_request_moved"], edit=move_a_minute),
             "floor": ([PYTHON, str(HERE / "floor.py"), str(repo)], repo),
             "cjs": ([tool("check-jsonschema"), "--schemafile", str(repo / "schemas" / "post.schema.json"), *names],
                     OUT / f"front-matter-{n}")})
@@ -239,6 +236,13 @@ def move_a_minute(text: str) -> str:
     """The post a minute later (the same day: its file's date still holds)."""
     return re.sub(r'(publish_at: "?[0-9-]{10}T[0-9]{2}:[0-9])([0-9])',
                   lambda m: m[1] + str((int(m[2]) + 1) % 10), text, count=1)
+
+
+def cached_run(origin: Path, clone: Path, env: dict, edit=None, primed_on: str | None = None) -> tuple:
+    """A command of interleaved() for a run CI sees with the cache (see restored): with `edit`, a
+    pull request's, checked with --base main."""
+    return (CHECK + (["--base", "main"] if edit else []), clone, env,
+            restored(origin, clone, CHECK, env, edit=edit, primed_on=primed_on))
 
 
 def restored(origin: Path, clone: Path, check: list[str], env: dict, edit=None, primed_on: str | None = None):

@@ -44,6 +44,11 @@ class Crew:
     def ready(self) -> bool:
         return bool(self._inbox)
 
+    @property
+    def waiting(self) -> int:
+        """The chunks given to the workers whose results this process has not taken yet."""
+        return sum(worker.waiting for worker in self.workers)
+
     def take(self):
         """The next result to come back (waiting for one), or WorkerFailed."""
         with self._arrived:

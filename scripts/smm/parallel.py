@@ -193,7 +193,7 @@ def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
     from . import rules
     total = Checked([], [], [], {}, {}, {})
     todo = list(reversed(range(len(chunks))))          # the next chunk is the last
-    while todo or any(worker.waiting for worker in crew.workers):
+    while todo or crew.waiting:
         while crew.ready():
             _take(total, repo, crew.take(), rules)
         for worker in crew.workers:
@@ -202,7 +202,7 @@ def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
         if todo:
             found, daily, posts, media, stamps = _check_here(repo, chunks[todo.pop()], "per-post", stamping)
             _add_up(total, found, daily, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
-        elif any(worker.waiting for worker in crew.workers):
+        elif crew.waiting:
             _take(total, repo, crew.take(), rules)
     return total
 

@@ -431,14 +431,11 @@ class _FlatReader:
         """A plain value that goes on over the lines after its own, each indented more than its key
         (what yaml.dump writes for text longer than its width): the lines joined by spaces. Declines
         a blank or comment line among them, and a line that is not plain text on its own."""
-        parts, lines = [first], self.lines
-        while self.at < len(lines) and lines[self.at][1] > indent:
-            next_number, _, text = lines[self.at]
-            if next_number != number + 1 or _FLAT_PLAIN.match(text) is None:
+        parts = [first]
+        for text in self.lines_going_on(number, indent):
+            if _FLAT_PLAIN.match(text) is None:
                 raise _NotFlat
             parts.append(text)
-            number = next_number
-            self.at += 1
         return " ".join(parts)
 
     def quotes_go_on(self, first: str, number: int, indent: int) -> str:
@@ -449,16 +446,23 @@ class _FlatReader:
         which the stored lines no longer show (one could follow an escaping backslash)."""
         if self.spaces_at_ends:
             raise _NotFlat
-        joined, lines = first, self.lines
+        joined = first
+        for text in self.lines_going_on(number, indent):
+            escaped = (len(joined) - len(joined.rstrip("\\"))) % 2
+            joined = joined[:-1] + text if escaped else joined + " " + text
+        return joined
+
+    def lines_going_on(self, number: int, indent: int):
+        """The texts of the lines after line `number` indented more than `indent`, each taken as it
+        is given (a value that goes on over them); declines a gap (a blank or comment line) among them."""
+        lines = self.lines
         while self.at < len(lines) and lines[self.at][1] > indent:
             next_number, _, text = lines[self.at]
             if next_number != number + 1:
                 raise _NotFlat
-            escaped = (len(joined) - len(joined.rstrip("\\"))) % 2
-            joined = joined[:-1] + text if escaped else joined + " " + text
             number = next_number
             self.at += 1
-        return joined
+            yield text
 
     def nested(self, indent: int, path: tuple, empty_at: tuple[int, int]):
         """The value of a key written alone on its line: a block list, a block mapping or nothing."""

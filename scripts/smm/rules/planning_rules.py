@@ -214,10 +214,9 @@ def coverage(repo):
         return
     start, end = planning.horizon(repo)
     scheduled = defaultdict(list)
-    zone = repo.timezone
     for post in repo.posts:
         if post.publish_at and post.status == "scheduled":
-            day = post.publish_at.astimezone(zone).date()
+            day = planning.local(repo, post.publish_at).date()
             if start <= day <= end:
                 scheduled[day].append(post)
     day = start
