@@ -144,6 +144,34 @@ def test_the_screen_keeps_every_rule_that_matches_and_searches_rules_without_nee
     assert may_match("Nothing to see") == [] and may_match("call 555-1234") == [raw]
 
 
+def _screen_rules(repo):
+    rules = _rules(repo, "Long", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\ntokens: [abcd, Straße]\n")
+    rules |= _rules(repo, "Short", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\ntokens: [bc]\n")
+    rules |= _rules(repo, "Cased", "extends: existence\nmessage: \"'%s'\"\ntokens: [Kelda, 'ö']\n")
+    return [rules["Fixture.Cased"], rules["Fixture.Long"], rules["Fixture.Short"]]
+
+
+def test_the_screen_finds_needles_inside_other_needles_and_keeps_case_where_a_rule_does(repo):
+    cased, long, short = _screen_rules(repo)
+    may_match = voice.screen([cased, long, short])
+    assert may_match("xABCDx") == [long, short]          # "bc" ends first, inside "abcd": both found
+    assert may_match("kelda") == [] and may_match("Kelda") == [cased]
+    assert may_match("STRASSE") == [long]                # casefolded, as the needles are
+    assert may_match("\ud800 bc \udfff ö") == [cased, short]   # a lone surrogate in copy: no error
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("abcdKkeldaöÖßSsTtRrE \ud800")), max_size=40))
+def test_the_screen_keeps_exactly_the_rules_with_a_needle_in_the_text(text):
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as folder:
+        rules = _screen_rules(Path(folder))
+    held = [rule for rule in rules
+            if any(needle in (text.casefold() if rule.ignorecase else text) for needle in rule.needles)]
+    assert voice.screen(rules)(text) == held
+
+
 def test_the_scheme_characters_are_what_the_pattern_matches():
     scheme = regex.compile(r"(?i)[a-z0-9+.-]")
     matched = {chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and scheme.fullmatch(chr(c))}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick_rs
 import regex
 
 from . import findings as F
@@ -147,22 +148,53 @@ _NOT_JOINABLE = regex.compile(r"\(\?[A-Za-z^]|\\[1-9g]|\(\?P")
 
 def screen(rules: list[VoiceRule]):
     """A function giving the rules that may match a text, in order: most texts match none.
-    A rule with needles (see needles_of) may match only a text that holds one of them, which is
-    ten times faster to see than a regular-expression search; the rules without are screened
+    A rule with needles (see needles_of) may match only a text that holds one of them; which
+    needles a text holds is found in one pass over it (_Needles); the rules without are screened
     together, by one search over all their patterns (per set of flags)."""
     search = _joined_search([rule for rule in rules if rule.needles is None])
+    folded = _Needles([(i, rule) for i, rule in enumerate(rules) if rule.needles is not None and rule.ignorecase])
+    plain = _Needles([(i, rule) for i, rule in enumerate(rules) if rule.needles is not None and not rule.ignorecase])
 
     def may_match(text: str) -> list[VoiceRule]:
-        folded, searched, found = text.casefold(), None, []
-        for rule in rules:
+        held = plain.held(text)
+        if folded.finder is not None:
+            held |= folded.held(text.casefold())
+        searched, found = None, []
+        for index, rule in enumerate(rules):
             if rule.needles is None:
                 searched = search(text) if searched is None else searched
                 if searched:
                     found.append(rule)
-            elif any(map((folded if rule.ignorecase else text).__contains__, rule.needles)):
+            elif index in held:
                 found.append(rule)
         return found
     return may_match
+
+
+class _Needles:
+    """The needles of some rules, found in a text in one pass (Aho-Corasick, ahocorasick_rs), every
+    occurrence, overlapping ones too: with one search per needle (`needle in text`), the 33 of
+    the sample strategy took 11 us a post with short copy and 43 with 1,500 characters; in one
+    pass 1.4 and 9.5 (3,000 posts). Texts go in as UTF-8 (with surrogatepass: copy may hold
+    a lone surrogate), where a needle's bytes occur exactly where its characters do."""
+
+    def __init__(self, indexed: list[tuple[int, VoiceRule]]):
+        needles = sorted({needle for _, rule in indexed for needle in rule.needles})
+        self.owners = [frozenset(i for i, rule in indexed if needle in rule.needles) for needle in needles]
+        self.finder = ahocorasick_rs.BytesAhoCorasick([_utf8(needle) for needle in needles]) if needles else None
+
+    def held(self, text: str) -> set[int]:
+        """The indexes of the rules with a needle in `text`."""
+        if self.finder is None:
+            return set()
+        held = set()
+        for number in {match[0] for match in self.finder.find_matches_as_indexes(_utf8(text), overlapping=True)}:
+            held |= self.owners[number]
+        return held
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _joined_search(rules: list[VoiceRule]):
