@@ -283,3 +283,11 @@ def test_every_repeat_of_a_post_id_names_the_first_post_that_has_it(repo):
     repeats = [(f.path, f.message) for f in check(repo) if f.rule == "post.id-duplicate"]
     assert repeats == [(f"content/posts/2026/12/{day}-p.md", 'post id "same" is also used by content/posts/2026/12/01-p.md')
                        for day in ("02", "03")]
+
+
+def test_a_window_finding_writes_the_day_and_clock_as_strftime_does():
+    from smm.rules.planning_rules import _day_and_clock
+    start = datetime(2027, 3, 1, 0, 0)
+    for step in range(0, 7 * 24 * 60, 97):        # every weekday, hours and minutes of all kinds
+        moment = start + timedelta(minutes=step)
+        assert _day_and_clock(moment) == moment.strftime("%a %H:%M")

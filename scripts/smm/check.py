@@ -71,21 +71,20 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         diff_findings, changes = compare(repo, base, {post.path for post in repo.posts}.union(cached_posts))
         found += diff_findings
     kept = found if prefixes is None else [f for f in found if in_scope(f.path, prefixes)]
-    found = sorted(_each_once(kept), key=ORDER)
+    found = _each_once_in_order(kept)
     documents = _documents(repo, found, files)
     checked = len(documents) if prefixes is None else sum(1 for f in documents if in_scope(f, prefixes))
     return CheckResult(findings=found, files_checked=checked, repo=repo, calendar_changes=changes)
 
 
-def _each_once(found: list) -> list:
+def _each_once_in_order(found: list) -> list:
     """The findings without repeats (equal findings have equal ORDER keys: the fields a finding
-    compares), the first of each kept, in the order they came: mostly runs of one file's findings
-    in order, which sorting then takes as they are (through a set, sorting 16,837 findings took
-    three times as long)."""
+    compares), the first of each kept, in the report's order: the keys sorted once made (sorting
+    the findings by their keys took each key again: 40 against 33 ms for 16,837 findings)."""
     first = {}
     for finding in found:
         first.setdefault(ORDER(finding), finding)
-    return list(first.values())
+    return [first[key] for key in sorted(first)]
 
 
 def _documents(repo, found, post_files) -> set[str]:

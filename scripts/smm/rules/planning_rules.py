@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from operator import itemgetter
 
 from .. import findings as F
 from .. import planning, platforms
@@ -68,17 +69,27 @@ def cadence(repo):
 
 
 def windows(repo):
-    held = {}             # platform -> (its windows, a maker of its findings)
+    held = {}             # platform -> (its windows, a maker of its findings, the rest of their message)
     for pid, found in repo.strategy.posting_windows.items():
         held[pid] = found, F.maker("cadence.window", platform=pid, network=platforms.name(pid),
-                                   windows="; ".join(window.label for window in found))
+                                   windows="; ".join(window.label for window in found)), \
+            f" is outside the {platforms.name(pid)} posting windows"
     if not held:
         return
     for post, moment in _upcoming(repo):
         for pid in post.platforms:
             if pid in held and not planning.in_windows(moment, held[pid][0]):
-                yield held[pid][1](post.path, post.doc.value_at("publish_at"),
-                                   f"{moment:%a %H:%M} is outside the {platforms.name(pid)} posting windows")
+                _, finding, outside = held[pid]
+                yield finding(post.path, post.doc.value_at("publish_at"), _day_and_clock(moment) + outside)
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _day_and_clock(moment) -> str:
+    """"Fri 11:40": what strftime's "%a %H:%M" writes in the C locale smm runs in, in a third of
+    its time (half the posts of a repository can be outside their platforms' windows)."""
+    return f"{_DAYS[moment.weekday()]} {moment.hour:02}:{moment.minute:02}"
 
 
 def window_order(repo):
@@ -102,7 +113,7 @@ def spacing(repo):
     # in one zone subtract as the clock faces show them); one timeline, split by platform in order
     timeline = sorted(((post.publish_at.timestamp(), post.id, post) for post in repo.posts
                        if post.publish_at and post.status in ("draft", "scheduled", "published")),
-                      key=lambda t: t[:2])
+                      key=_TIME_AND_ID)
     by_platform = defaultdict(list)
     for moment in timeline:
         for pid in moment[2].platforms:
@@ -112,13 +123,18 @@ def spacing(repo):
         hours = (channels.get(pid) or {}).get("min_spacing_hours")
         if not hours:
             continue
-        network = platforms.name(pid)
+        network, least = platforms.name(pid), hours * 3600
         finding = F.maker("cadence.spacing", platform=pid, hours=hours, network=network)
+        # a repository of a year's posts on a few platforms has thousands of these: each place
+        # and path read from the document, not through a post's properties
         for (was, _, earlier), (now, _, later) in zip(moments, moments[1:]):
-            gap = now - was
-            if gap < hours * 3600 and from_today(now, later):
-                yield finding(later.path, later.doc.value_at("publish_at"),
-                              f"{gap / 3600:.1f} hours after {earlier.path} on {network}")
+            if now - was < least and from_today(now, later):
+                doc = later.doc
+                yield finding(doc.path, doc.value_at("publish_at"),
+                              f"{(now - was) / 3600:.1f} hours after {earlier.doc.path} on {network}")
+
+
+_TIME_AND_ID = itemgetter(0, 1)         # a timeline's order (never comparing the posts themselves)
 
 
 def _from_day(day, zone):
