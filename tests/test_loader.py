@@ -238,6 +238,54 @@ def test_read_regular_reads_regular_files_only_and_no_more_than_the_limit(tmp_pa
 
 
 @needs_fifo
+def test_a_file_the_listing_saw_as_regular_reads_the_same_without_asking_again(tmp_path):
+    """read_regular(listed=True) skips fstat: the same bytes and size for files of every length
+    around its first read and the limit; what was put in the file's place since is still not
+    waited on (a named pipe reads as empty), and a folder or a link is still told apart."""
+    file = tmp_path / "post.md"
+    first = loader._FIRST_READ
+    for size in (0, 10, first - 1, first, first + 1, 3 * first, 100_000):
+        file.write_bytes(b"x" * size)
+        assert loader.read_regular(file, 100_000, listed=True) == loader.read_regular(file, 100_000) == (b"x" * size, size)
+        if size:
+            assert loader.read_regular(file, size - 1, listed=True) == (b"", size)     # too large: its size
+    file.unlink()
+    os.mkfifo(file)
+    assert loader.read_regular(file, 100, listed=True) == (b"", 0)     # no writer: nothing, at once
+    (tmp_path / "gone").mkdir()
+    with pytest.raises(IsADirectoryError):
+        loader.read_regular(tmp_path / "gone", 100, listed=True)
+    (tmp_path / "link.md").symlink_to(tmp_path / "elsewhere.md")
+    (tmp_path / "elsewhere.md").write_text("x")
+    with pytest.raises(loader.IsALink):
+        loader.read_regular(tmp_path / "link.md", 100, follow_links=False, listed=True)
+
+
+@needs_fifo
+def test_the_listing_says_which_files_are_plain_regular_files_and_lists_as_os_walk(tmp_path):
+    from smm.repository import markdown_files
+    posts = tmp_path / "content/posts"
+    for relpath in ("b/02-b.md", "b/01-a.md", "a.md", "_draft.md", ".hidden/x.md", "c/README.md", "c/d/e.md", "x.txt"):
+        (posts / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (posts / relpath).write_text("---\ntitle: x\n---\n")
+    os.mkfifo(posts / "pipe.md")
+    (posts / "link.md").symlink_to(posts / "a.md")
+    (posts / "linked").symlink_to(posts / "c")          # a link to a folder: listed, not followed
+    regular = set()
+    found = markdown_files(tmp_path, "content/posts", regular)
+    walked = []
+    for folder, names, files in os.walk(posts):
+        names[:] = sorted(n for n in names if not n.startswith("."))
+        prefix = os.path.relpath(folder, tmp_path).replace(os.sep, "/") + "/"
+        walked += [prefix + n for n in sorted(files) if n.endswith(".md") and not n.startswith((".", "_"))
+                   and n.lower() != "readme.md"]
+    assert found == walked == ["content/posts/a.md", "content/posts/link.md", "content/posts/pipe.md",
+                               "content/posts/b/01-a.md", "content/posts/b/02-b.md", "content/posts/c/d/e.md"]
+    assert regular == {"content/posts/a.md", "content/posts/b/01-a.md", "content/posts/b/02-b.md",
+                       "content/posts/c/d/e.md"}
+
+
+@needs_fifo
 def test_named_pipes_where_files_belong_are_findings_not_a_hang(repo):
     """A FIFO named like a post, a persona, a strategy chapter or a voice rule: reading it would
     block for ever. Each is reported, with and without the cache (whose fingerprint reads the

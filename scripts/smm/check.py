@@ -53,7 +53,7 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
     repo = load_base(root)
     store = Store.open(repo, today(repo)) if use_cache else None
-    files = post_files(repo.root)
+    files = post_files(repo.root, repo.regular_files)
     post_findings = check_posts(repo, files, store)
     across = store.across_posts() if store is not None else None
     if store is not None and across is None:

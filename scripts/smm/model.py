@@ -166,6 +166,7 @@ class Repository:
     findings: list = field(default_factory=list)
     invalid: set = field(default_factory=set)      # (kind, slug) of files that exist but failed their schema
     located: dict = field(default_factory=dict, repr=False)   # media path -> media.Located, per load
+    regular_files: set = field(default_factory=set, repr=False)    # listed as plain regular files (markdown_files)
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,23 +34,57 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def markdown_files(root: Path, folder: str) -> list[str]:
-    """Root-relative paths (with /) of the Markdown files under `folder`, in a stable order."""
+def markdown_files(root: Path, folder: str, regular: set | None = None) -> list[str]:
+    """Root-relative paths (with /) of the Markdown files under `folder`, in a stable order (each
+    folder's files by name, then its subfolders by name; none whose name starts with a dot, no
+    links to folders followed), as os.walk lists them. Those that are plain regular files (not
+    links, pipes or devices: what the listing says of each, with no call of its own) go into
+    `regular`, if given: loader.read_regular need not ask again (Repository.regular_files)."""
     base = os.path.join(root, folder)
     if not os.path.isdir(base):
         return []
     found = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        prefix = os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
-        found.extend(prefix + name for name in sorted(filenames)
-                     if name.endswith(".md") and not name.startswith((".", "_")) and name.lower() != "readme.md")
+    prefix = os.path.relpath(base, root).replace(os.sep, "/") + "/"
+    _list_folder(base, prefix, found, regular if regular is not None else set())
     return found
+
+
+def _list_folder(folder: str, prefix: str, found: list, regular: set) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return                           # as os.walk: a folder that cannot be listed has nothing
+    folders, files = [], []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        (folders if is_folder else files).append((entry.name, entry))
+    for name, entry in sorted(files, key=_FIRST):
+        if name.endswith(".md") and not name.startswith((".", "_")) and name.lower() != "readme.md":
+            found.append(prefix + name)
+            if _plain_file(entry):
+                regular.add(found[-1])
+    for name, entry in sorted(folders, key=_FIRST):
+        if not name.startswith(".") and not entry.is_symlink():
+            _list_folder(entry.path, prefix + name + "/", found, regular)
+
+
+_FIRST = itemgetter(0)
+
+
+def _plain_file(entry) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def load_repository(root: Path) -> Repository:
     repo = load_base(root)
-    add_posts(repo, post_files(repo.root))
+    add_posts(repo, post_files(repo.root, repo.regular_files))
     return repo
 
 
@@ -58,15 +93,15 @@ def load_base(root: Path) -> Repository:
     root = root.resolve()
     strategy, findings = load_strategy(root)
     repo = Repository(root=root, strategy=strategy, findings=schemas.file_problems(root) + findings)
-    for relpath in markdown_files(root, "personas"):
+    for relpath in markdown_files(root, "personas", repo.regular_files):
         _add(repo, relpath, "persona", _persona)
-    for relpath in markdown_files(root, "content/campaigns"):
+    for relpath in markdown_files(root, "content/campaigns", repo.regular_files):
         _add(repo, relpath, "campaign", _campaign)
     return repo
 
 
-def post_files(root: Path) -> list[str]:
-    return markdown_files(root, "content/posts")
+def post_files(root: Path, regular: set | None = None) -> list[str]:
+    return markdown_files(root, "content/posts", regular)
 
 
 def add_posts(repo: Repository, relpaths: list[str]) -> None:
@@ -76,7 +111,7 @@ def add_posts(repo: Repository, relpaths: list[str]) -> None:
 
 def _add(repo: Repository, relpath: str, kind: str, build) -> None:
     file = os.path.join(repo.root, relpath)
-    doc = load_markdown(file, relpath, lambda: _outside(repo, relpath))
+    doc = load_markdown(file, relpath, lambda: _outside(repo, relpath), relpath in repo.regular_files)
     repo.findings.extend(doc.findings)
     if not doc.ok:
         return
