@@ -152,8 +152,8 @@ def screen(rules: list[VoiceRule]):
     needles a text holds is found in one pass over it (_Needles); the rules without are screened
     together, by one search over all their patterns (per set of flags)."""
     search = _joined_search([rule for rule in rules if rule.needles is None])
-    folded = _Needles([(i, rule) for i, rule in enumerate(rules) if rule.needles is not None and rule.ignorecase])
-    plain = _Needles([(i, rule) for i, rule in enumerate(rules) if rule.needles is not None and not rule.ignorecase])
+    folded, plain = (_Needles([(i, rule) for i, rule in enumerate(rules)
+                               if rule.needles is not None and rule.ignorecase == fold]) for fold in (True, False))
 
     def may_match(text: str) -> list[VoiceRule]:
         held = plain.held(text)

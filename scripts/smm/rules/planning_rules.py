@@ -71,9 +71,9 @@ def cadence(repo):
 def windows(repo):
     held = {}             # platform -> (its windows, a maker of its findings, the rest of their message)
     for pid, found in repo.strategy.posting_windows.items():
-        held[pid] = found, F.maker("cadence.window", platform=pid, network=platforms.name(pid),
-                                   windows="; ".join(window.label for window in found)), \
-            f" is outside the {platforms.name(pid)} posting windows"
+        held[pid] = (found, F.maker("cadence.window", platform=pid, network=platforms.name(pid),
+                                    windows="; ".join(window.label for window in found)),
+                     f" is outside the {platforms.name(pid)} posting windows")
     if not held:
         return
     for post, moment in _upcoming(repo):
@@ -87,8 +87,9 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _day_and_clock(moment) -> str:
-    """"Fri 11:40": what strftime's "%a %H:%M" writes in the C locale smm runs in, in a third of
-    its time (half the posts of a repository can be outside their platforms' windows)."""
+    """The day and the clock as strftime's "%a %H:%M" writes them in the C locale smm runs in
+    ("Fri 11:40"), in a third of its time: half the posts of a repository can be outside their
+    platforms' windows."""
     return f"{_DAYS[moment.weekday()]} {moment.hour:02}:{moment.minute:02}"
 
 
