@@ -117,6 +117,17 @@ def test_media_count_at_and_over(repo, pid, kind, limit):
     assert hits
 
 
+@pytest.mark.parametrize("pid", ["instagram", "tiktok", "pinterest"])
+def test_a_post_without_media_where_the_platform_needs_some_is_told_so_each_time(repo, pid):
+    """Posts without media share one empty tally of media kinds: asking it for a kind stores no
+    count, so the next post without media is told the same."""
+    from smm.rules import media_rules
+    for _ in range(2):
+        found, hits = findings_for(repo, post_text(pid, media=[]), f"media.{pid}.required")
+        assert len(hits) == 1, found
+    assert media_rules._NO_MEDIA == {} and not media_rules._NO_MEDIA
+
+
 def png_of_size(width: int, height: int, size: int | None = None) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, "PNG")

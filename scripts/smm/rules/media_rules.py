@@ -29,9 +29,12 @@ def media_files_readable(repo):
                              f'"{media.path}" cannot be read as an image')
 
 
+_NO_MEDIA = Counter()    # the kinds of a post without media, shared: a Counter stores no count it is asked for
+
+
 def media_per_platform(repo):
     for post in repo.posts:
-        kinds = Counter(m.kind for m in post.media)
+        kinds = Counter(m.kind for m in post.media) if post.media else _NO_MEDIA
         for pid in post.platforms:
             platform = platforms.get(pid)
             if platform is None:
