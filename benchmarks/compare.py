@@ -2,7 +2,7 @@
 Git revision, on one generated repository, in the same minutes.
 
     python -m benchmarks.compare REF [--posts 4000] [--runs 8] [--core-only] [--writer W] [--copy CHARS]
-                                     [--markdown] [--ci] [--summary FILE]
+                                     [--markdown] [--ci] [--instructions] [--summary FILE]
 
 The machines this runs on drift in speed by up to 2x within minutes, so two benchmark
 runs made at different times cannot tell a change of a few per cent from the drift. Here
@@ -16,18 +16,26 @@ the same report is checked too. With --ci, also the runs CI sees with the cache 
 benchmarks.run measures them): a fresh clone with main's cache ("restored"), and pull requests
 that edit a post's copy or move a post by a minute, checked with --base main. Nothing is judged:
 a reviewer reads the numbers (benchmarks are not tests).
+
+With --instructions, also the instructions a cold check from each tree runs, in one process,
+counted by valgrind's callgrind: the same count, to a few thousand in a billion, run after
+run and whatever else the machine is doing, so a change of one per cent shows where the
+timed runs cannot tell it from the drift. What it does not count: system calls, page
+faults, the second core.
 """
 from __future__ import annotations
 
 import argparse
 import io
 import json
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .generate import WRITERS, generate
@@ -120,7 +128,8 @@ def table(ref: str, posts: int, runs: int, rows: list[dict], report: str, shape:
 
 
 def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer: str = "lines",
-            copy_chars: int | None = None, markdown: bool = False, ci: bool = False) -> tuple[str, dict]:
+            copy_chars: int | None = None, markdown: bool = False, ci: bool = False,
+            count: bool = False) -> tuple[str, dict]:
     trees = {"base": export_tree(ref, work / "base"), "head": PROJECT / "scripts"}
     repo = generate(posts, work / "repo", core_only, writer, copy_chars, markdown)
     caches = {name: work / f"cache-{name}" for name in trees}
@@ -131,7 +140,40 @@ def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer
     rows = summarise(alternate(runs, trees, repo, caches, work / "ci" if ci else None))
     result = {"ref": ref, "posts": posts, "runs": runs, "core_only": core_only, "writer": writer,
               "copy_chars": copy_chars, "markdown": markdown, "ci": ci, "scenarios": rows, "output": report}
-    return table(ref, posts, runs, rows, report, shape_of(writer, copy_chars, markdown)), result
+    text = table(ref, posts, runs, rows, report, shape_of(writer, copy_chars, markdown))
+    if count:
+        result["instructions"] = counted(trees, repo)
+        text += "\n" + instructions_table(ref, result["instructions"])
+    return text, result
+
+
+ONE_PROCESS = {"SMM_PARALLEL_FROM": "1000000000", "PYTHONHASHSEED": "0"}   # no worker; hash order fixed
+
+
+def instructions(tree: Path, repo: Path) -> int:
+    """The instructions a cold check from `tree` runs on `repo`, in one process (callgrind)."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *CHECK, "--no-cache"],
+                          cwd=repo, env={**ENV, **ONE_PROCESS, "PYTHONPATH": str(tree)}, capture_output=True,
+                          text=True)
+    counted = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode not in (0, 1) or counted is None:
+        raise RuntimeError(f"valgrind on the {tree} tree: {done.stderr.strip()[-300:]}")
+    return int(counted[1])
+
+
+def counted(trees: dict, repo: Path) -> dict:
+    """Each tree's instructions, both counted at once (the counts do not depend on what else runs)."""
+    with ThreadPoolExecutor(max_workers=len(trees)) as pool:
+        counts = {name: pool.submit(instructions, tree, repo) for name, tree in trees.items()}
+        return {name: future.result() for name, future in counts.items()}
+
+
+def instructions_table(ref: str, counts: dict) -> str:
+    base, head = counts["base"], counts["head"]
+    return "\n".join([
+        f"Instructions of a cold `smm check` in one process (valgrind --tool=callgrind), this tree against `{ref}`:",
+        "", "| | base | this tree | ratio |", "|---|---|---|---|",
+        f"| cold | {base / 1e6:,.1f} M | {head / 1e6:,.1f} M | {head / base:.4f} |"]) + "\n"
 
 
 def shape_of(writer: str, copy_chars: int | None, markdown: bool = False) -> str:
@@ -153,15 +195,20 @@ def main(argv=None) -> int:
     parser.add_argument("--markdown", action="store_true", help="copy in Markdown, with a link to a real domain")
     parser.add_argument("--ci", action="store_true",
                         help="also a fresh clone with main's cache, and pull requests editing or moving a post")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions of a cold check from each tree (needs valgrind)")
     parser.add_argument("--summary", type=Path, help="also append the table to this file ($GITHUB_STEP_SUMMARY)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
     if args.posts < 1 or args.runs < 1:
         parser.error("--posts and --runs must be at least 1")
+    if args.instructions and shutil.which("valgrind") is None:
+        sys.stderr.write("compare: --instructions needs valgrind (Debian and Ubuntu: apt install valgrind)\n")
+        return 2
     work = Path(tempfile.mkdtemp(prefix="smm-compare-"))
     try:
         text, result = compare(args.ref, args.posts, args.runs, args.core_only, work, args.writer, args.copy,
-                               args.markdown, args.ci)
+                               args.markdown, args.ci, args.instructions)
     except (ValueError, RuntimeError) as error:     # an unknown revision; a tree whose smm fails
         sys.stderr.write(f"compare: {error}\n")
         return 2

@@ -139,6 +139,27 @@ def test_compare_with_ci_also_times_the_cached_runs_ci_sees(tmp_path):
                                         for row in result["scenarios"])
 
 
+@pytest.mark.skipif(shutil.which("valgrind") is None and not os.environ.get("SMM_REQUIRE_VALGRIND"),
+                    reason="needs valgrind (apt install valgrind; .ci/run installs it and requires this test)")
+def test_compare_counts_the_same_instructions_for_the_same_code(tmp_path):
+    """--instructions: callgrind's count of a cold check in one process, each tree counted once.
+    Both trees hold this code here, so the counts agree but for the trees' folders (their paths'
+    lengths, 0.07 % on a tiny repository): the number a reviewer reads does not drift as the
+    timed runs do, by 20 to 50 % from run to run on this machine."""
+    numbers, summary = tmp_path / "numbers.json", tmp_path / "summary.md"
+    assert compare.main(["HEAD", "--posts", "5", "--runs", "1", "--core-only", "--instructions",
+                         "--json", str(numbers), "--summary", str(summary)]) == 0
+    counts = json.loads(numbers.read_text())["instructions"]
+    assert counts["base"] > 100_000_000 and abs(counts["head"] / counts["base"] - 1) < 0.005
+    assert "Instructions of a cold `smm check` in one process" in summary.read_text()
+
+
+def test_compare_says_what_counting_instructions_needs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))          # no valgrind on it
+    assert compare.main(["HEAD", "--posts", "5", "--runs", "1", "--instructions"]) == 2
+    assert "needs valgrind" in capsys.readouterr().err
+
+
 def test_compare_takes_posts_written_another_way(tmp_path):
     numbers = tmp_path / "numbers.json"
     assert compare.main(["HEAD", "--posts", "12", "--runs", "1", "--core-only", "--writer", "yaml", "--copy", "600",
