@@ -155,10 +155,10 @@ def instructions(tree: Path, repo: Path) -> int:
     done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *CHECK, "--no-cache"],
                           cwd=repo, env={**ENV, **ONE_PROCESS, "PYTHONPATH": str(tree)}, capture_output=True,
                           text=True)
-    counted = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode not in (0, 1) or counted is None:
+    total = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode not in (0, 1) or total is None:
         raise RuntimeError(f"valgrind on the {tree} tree: {done.stderr.strip()[-300:]}")
-    return int(counted[1])
+    return int(total[1])
 
 
 def counted(trees: dict, repo: Path) -> dict:

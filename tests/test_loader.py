@@ -246,7 +246,8 @@ def test_a_file_the_listing_saw_as_regular_reads_the_same_without_asking_again(t
     first = loader._FIRST_READ
     for size in (0, 10, first - 1, first, first + 1, 3 * first, 100_000):
         file.write_bytes(b"x" * size)
-        assert loader.read_regular(file, 100_000, listed=True) == loader.read_regular(file, 100_000) == (b"x" * size, size)
+        expected = (b"x" * size, size)
+        assert loader.read_regular(file, 100_000, listed=True) == loader.read_regular(file, 100_000) == expected
         if size:
             assert loader.read_regular(file, size - 1, listed=True) == (b"", size)     # too large: its size
     file.unlink()
