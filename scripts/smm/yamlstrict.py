@@ -340,9 +340,11 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
     values[()] = (line_offset + 1, 1)
     for number, line in enumerate(text.split("\n"), line_offset + 1):
         match = _TOP_LINE.match(line)
-        if match is None or match[1] in value:
+        if match is None:
             return None
-        key, raw = match[1], match[2]
+        key, raw = match.groups()
+        if key in value:
+            return None
         here, column = (key,), match.start(2) + 1
         keys[here] = (number, 1)
         values[here] = (number, column)
