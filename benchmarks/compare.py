@@ -147,7 +147,7 @@ def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer
     return text, result
 
 
-ONE_PROCESS = {"SMM_PARALLEL_FROM": "1000000000", "PYTHONHASHSEED": "0"}   # no worker; hash order fixed
+ONE_PROCESS = {"SMM_PARALLEL_FROM": "1000000000"}   # no worker (ENV fixes the hash order: PYTHONHASHSEED)
 
 
 def instructions(tree: Path, repo: Path) -> int:

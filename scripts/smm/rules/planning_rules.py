@@ -71,9 +71,10 @@ def cadence(repo):
 def windows(repo):
     held = {}             # platform -> (its windows, a maker of its findings, the rest of their message)
     for pid, found in repo.strategy.posting_windows.items():
-        held[pid] = (found, F.maker("cadence.window", platform=pid, network=platforms.name(pid),
+        network = platforms.name(pid)
+        held[pid] = (found, F.maker("cadence.window", platform=pid, network=network,
                                     windows="; ".join(window.label for window in found)),
-                     f" is outside the {platforms.name(pid)} posting windows")
+                     f" is outside the {network} posting windows")
     if not held:
         return
     for post, moment in _upcoming(repo):
@@ -83,7 +84,7 @@ def windows(repo):
                 yield finding(post.path, post.doc.value_at("publish_at"), _day_and_clock(moment) + outside)
 
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAYS = tuple(day.title() for day in planning.WEEKDAYS)      # Mon ... Sun
 
 
 def _day_and_clock(moment) -> str:
