@@ -1,21 +1,28 @@
 """The cache of `smm check`: a post is checked again exactly when something it depends on changed."""
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import pickle
 import shutil
 import subprocess
 import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import smm.parallel
 from conftest import age, run_smm, write
-from smm import cache, rules
+from smm import cache, rules, slim
 from smm import findings as F
 from smm.check import run_check
 from smm.repository import load_repository
+from smm.slim import across_key
 
 POST = "content/posts/2026/12/13-refill-week-total.md"
 
@@ -297,6 +304,50 @@ def test_media_outside_the_repository_are_known_by_their_stat_and_never_read(sam
     assert outside not in again                       # cached all the same, by the stats
 
 
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_a_run_that_fills_the_cache_reads_each_post_once(sample, checked, monkeypatch, tmp_path, in_workers):
+    """Its stat is taken as it is opened, its digest of the bytes its findings come from."""
+    if in_workers:
+        monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
+    log = tmp_path / "opened.log"             # appended to by every process (workers are forked)
+    real = os.open
+
+    def logged(path, *options, **named):
+        if "/content/posts/" in os.fspath(path):
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(os.fspath(path) + "\n")
+        return real(path, *options, **named)
+    monkeypatch.setattr(os, "open", logged)
+    _, first = checked()
+    posts = log.read_text("utf-8").splitlines()
+    assert len(first) > 40 and len(posts) == len(set(posts)) == len(first)
+    log.unlink()
+    _, again = checked()
+    assert again == [] and not log.exists()
+
+
+def test_a_post_rewritten_while_the_run_checks_it_is_checked_again_next_time(sample, checked, monkeypatch):
+    """The entry stored holds what was read: the next run finds other bytes (of the same size,
+    written an hour ago as far as its stat tells) and checks the post again."""
+    text = (sample / POST).read_text("utf-8")
+    edited = text.replace("status: draft\n", "status: drafx\n")
+    assert edited != text and len(edited) == len(text)
+    real = smm.parallel._check_here
+
+    def check_then_rewrite(repo, files, *options):
+        found = real(repo, files, *options)
+        if POST in files:
+            _rewrite(sample, POST, edited.encode())
+        return found
+    monkeypatch.setattr(smm.parallel, "_check_here", check_then_rewrite)
+    first, _ = checked()
+    assert not [f for f in first if f.path == POST and f.rule == "schema.enum"]
+    monkeypatch.setattr(smm.parallel, "_check_here", real)
+    second, again = checked()
+    assert again == [POST] and [f for f in second if f.path == POST and f.rule == "schema.enum"]
+    assert second == run_check(sample).findings
+
+
 def test_a_post_written_just_now_is_not_stored(sample, checked):
     write(sample, "content/posts/2026/12/09-new.md", "---\ntitle: New\nstatus: draft\nplatforms: [x]\n---\n")
     checked()
@@ -515,10 +566,62 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
     assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()
 
 
-def test_an_entry_read_back_from_a_pickle_is_the_same_entry():
+def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row():
     finding = F.make("cadence.window", "content/posts/2027/01/01-a.md", (4, 14), "Fri 23:00 is outside", platform="x",
                      network="X", windows="Mon-Fri 08:00-18:00")
-    entry = cache.Entry((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True, None,
-                        b"\1" * 16, b"\2" * 16)
+    entry = cache.Entry((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True,
+                        b"\1" * 16, b"\2" * 16, [finding], "2027-01-01", "2027-01-02", row=("content/posts/a.md",))
     back = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-    assert back == entry and back.findings[0].__dict__ == finding.__dict__
+    assert back.row is None                   # rows are stored apart (Store._parts)
+    assert back == replace(entry, row=None) and back.findings[0].__dict__ == finding.__dict__
+
+
+_VALUE = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+                      | st.dates(), lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6)
+_ZONE = st.sampled_from([ZoneInfo("Europe/Amsterdam"), ZoneInfo("America/New_York"), timezone.utc,
+                         timezone(timedelta(hours=1)), timezone(timedelta(hours=1), "CET")])
+_WHEN = st.none() | st.builds(lambda moment, zone, fold: moment.replace(tzinfo=zone, fold=fold),
+                              st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
+                              _ZONE, st.integers(0, 1))
+_FIELDS = [st.text(max_size=8), st.dictionaries(st.sampled_from(["id", "publish_at", "boost"]), st.just(True)),
+           st.dictionaries(st.sampled_from([("id",), ("publish_at",)]), st.tuples(st.integers(1, 9), st.integers(1, 9))),
+           st.integers(1, 9), _VALUE, st.sampled_from(["draft", "scheduled"]), st.lists(st.text(max_size=3)),
+           _WHEN, _VALUE, _VALUE, _VALUE, st.booleans()]      # a row's fields (slim.row_of), in order
+
+
+def _same(a, b) -> bool:
+    """Equal, and of the same types all the way down (1, 1.0 and True are equal in Python; a
+    rule may tell them apart), times in the same zone with the same fold."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, datetime):
+        return a.replace(tzinfo=None) == b.replace(tzinfo=None) and a.tzinfo == b.tzinfo and a.fold == b.fold
+    return a == b
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_equal_across_keys_come_from_the_same_slim_post_and_copies_share_it(data):
+    first = tuple(data.draw(field) for field in _FIELDS)
+    at = data.draw(st.integers(0, len(_FIELDS) - 1))
+    second = first[:at] + (data.draw(_FIELDS[at]),) + first[at + 1:]        # the same but for one field
+    assert across_key(first) == across_key(copy.deepcopy(first))
+    assert across_key(first) != across_key(second) or _same(first, second)
+    assert len(slim.ACROSS_FIELDS) + 4 == len(first)
+
+
+def test_an_across_key_tells_apart_what_equality_does_not():
+    row = ("content/posts/a.md", {"publish_at": True}, {("publish_at",): (4, 13)}, 7, "a", "scheduled", ["x"],
+           datetime(2026, 10, 25, 2, 30, tzinfo=ZoneInfo("Europe/Amsterdam")), None, None, None, False)
+    at = slim.ACROSS_FIELDS.index("publish_at") + 4
+    later = row[:at] + (row[at].replace(fold=1),) + row[at + 1:]          # the hour the clocks go back, twice
+    elsewhere = row[:at] + (row[at].astimezone(timezone.utc),) + row[at + 1:]          # the same moment
+    other_zone = row[:at] + (row[at].replace(tzinfo=ZoneInfo("Europe/Brussels")),) + row[at + 1:]   # same fields
+    number = row[:4] + (1,) + row[5:]
+    rows = (row, later, elsewhere, other_zone, number, number[:4] + (True,) + number[5:])
+    assert len({across_key(r) for r in rows}) == len(rows)

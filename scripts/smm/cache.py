@@ -47,17 +47,17 @@ import pickle
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
 
 from . import __version__
-from .loader import MAX_BYTES, read_regular
+from .loader import MAX_BYTES, digest, read_regular
 from .media import locate_in
-from .slim import from_row, row_of
+from .slim import from_row
 from .writing import replace_file
 
-FORMAT = 8
+FORMAT = 9
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
@@ -71,19 +71,20 @@ class Entry:
     media: tuple                  # ((path as written, stat or None, digest or None), ...)
     findings: list
     is_post: bool                 # False when the file did not load as a post
-    post: object = None           # the post (whole, or its slim copy: the cache keeps its row), when this run has it
     digest: bytes | None = None   # of the file's bytes
     across_key: bytes | None = None   # of the slim post (slim.across_key): what the rules across posts read
     daily: list = field(default_factory=list)   # what the rules.ON_THE_DAY found (not in `findings`)
     day: str | None = None        # the day they found it (YYYY-MM-DD)
     until: str | None = None      # the post's own day (rules.last_day_ahead): `daily` holds up to it
+    row: tuple | None = None      # the post's slim copy (slim.row_of), when this run has it: stored
+                                  # apart from the entries (Store._parts), read only when needed
 
     def __reduce__(self):
-        # pickled as its fields: read back in half the time of the default (findings.Finding too)
-        return Entry, _ENTRY_FIELDS(self)
+        # pickled as its fields but the row: read back in half the time of the default (findings.Finding too)
+        return Entry, _STORED_FIELDS(self)
 
 
-_ENTRY_FIELDS = attrgetter(*(f.name for f in fields(Entry)))     # in the order Entry() takes them
+_STORED_FIELDS = attrgetter(*(f.name for f in fields(Entry) if f.name != "row"))   # in the order Entry() takes them
 
 
 def stat_of(path) -> tuple | None:
@@ -110,8 +111,7 @@ def digest_of(path, limit: int) -> bytes | None:
         raw, size = read_regular(path, limit)
     except OSError:
         return None
-    import hashlib         # imported where used: a check without the cache needs none of it (3-4 ms)
-    return None if size > limit else hashlib.blake2b(raw, digest_size=16).digest()
+    return None if size > limit else digest(raw)
 
 
 _TURNED_OFF = False
@@ -187,7 +187,7 @@ class Store:
     def slim_posts(self, relpaths) -> list:
         """The slim posts of entries taken in this run (read from the cache now)."""
         self._read_posts()
-        return [self.fresh[relpath].post for relpath in relpaths if self.fresh[relpath].post is not None]
+        return [from_row(self.fresh[relpath].row) for relpath in relpaths if self.fresh[relpath].row is not None]
 
     def hold_today(self, relpath: str, daily: list, until) -> None:
         """What the rules.ON_THE_DAY found today about the post of a taken entry: kept for today."""
@@ -197,8 +197,8 @@ class Store:
     def taken_posts(self) -> list:
         """The slim posts of the entries this run took from the cache (read from it now)."""
         self._read_posts()
-        return [entry.post for relpath, entry in self.fresh.items()
-                if entry is self.entries.get(relpath) and entry.post is not None]
+        return [from_row(entry.row) for relpath, entry in self.fresh.items()
+                if entry is self.entries.get(relpath) and entry.row is not None]
 
     def _read_posts(self) -> None:
         if self.posts_read:
@@ -210,9 +210,8 @@ class Store:
             except Exception:                    # cannot happen with write_atomically; never fail the check
                 continue
         for relpath, entry in self.entries.items():
-            row = stored.get(relpath) if entry.is_post else None
-            if row is not None:
-                entry.post = from_row(row)
+            if entry.is_post:
+                entry.row = stored.get(relpath)
 
     def post_paths(self) -> list[str]:
         return [relpath for relpath, entry in self.fresh.items() if entry.is_post]
@@ -286,32 +285,34 @@ class Store:
     def _racy(self, stat: tuple) -> bool:
         return stat[1] >= self.started_ns - RACY_NS
 
-    def keep(self, relpath: str, stat: tuple | None, stamp: tuple, media_paths, findings, daily, until, post,
+    def keep(self, relpath: str, stamp: tuple | None, media_paths, findings, daily, until, row: tuple | None,
              across_key: bytes | None = None) -> None:
-        """Store what was found for a post checked in this run (what the rules.ON_THE_DAY found in
-        `daily`, today, holding `until` the post's own day): its file had `stat` before it was
-        read and `stamp` (stat, digest) after, its slim copy `across_key`. Not when its files
-        changed since, or may still change unseen."""
+        """Store what was found for a file checked in this run (what the rules.ON_THE_DAY found in
+        `daily`, today, holding `until` the post's own day), with its `stamp` (loader.read_text:
+        its stat as it was opened, the digest of the bytes the findings come from; None when it
+        was not read whole), its post's `row` and `across_key` (None: not a post). The findings
+        and the digest are of the same bytes, so a later run that finds these bytes may take the
+        findings whatever happened to the file since; the stat only spares it the reading, and is
+        not stored when it may still change unseen (see _racy)."""
         media = tuple(self._stamped(path) for path in media_paths)
-        if stat is None or stamp[0] != stat or stamp[1] is None or self._racy(stat) \
-                or any(s is not None and self._racy(s) for _, s, _ in media):
+        if stamp is None or self._racy(stamp[0]) or any(s is not None and self._racy(s) for _, s, _ in media):
             return
-        self.fresh[relpath] = Entry(stat, media, findings, post is not None, post, stamp[1], across_key, daily,
-                                    self.day, _iso(until))
+        self.fresh[relpath] = Entry(stamp[0], media, findings, row is not None, stamp[1], across_key, daily,
+                                    self.day, _iso(until), row)
 
     def _parts(self) -> list:
         """The slim posts to store: the parts stored before, as they are, and a part for the posts
         checked in this run (reading them, a post's newest copy wins). Pickling only those is what
         keeps a run that checked one post from pickling them all again; once the parts hold more
         than twice as many posts as there are, or too many parts, they are written as one again."""
-        checked = {relpath: e.post for relpath, e in self.fresh.items()
-                   if e.post is not None and not (relpath in self.entries and self._same_slim_copy(relpath))}
+        checked = {relpath: e.row for relpath, e in self.fresh.items()
+                   if e.row is not None and not (relpath in self.entries and self._same_slim_copy(relpath))}
         parts = self.post_parts + ([_pickled_part(checked)] if checked else [])
         posts = sum(1 for entry in self.fresh.values() if entry.is_post)
         if len(parts) <= MAX_PARTS and sum(count for count, _ in parts) <= 2 * posts:
             return parts
         self._read_posts()
-        return [_pickled_part({relpath: e.post for relpath, e in self.fresh.items() if e.post is not None})]
+        return [_pickled_part({relpath: e.row for relpath, e in self.fresh.items() if e.row is not None})]
 
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
@@ -319,9 +320,8 @@ class Store:
         same = self.unchanged() and self.across == across
         if same and not self.restamped:
             return
-        entries = {relpath: replace(entry, post=None) for relpath, entry in self.fresh.items()}
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
-                   "entries": entries, "across": across, "posts": self._parts()}
+                   "entries": self.fresh, "across": across, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 
@@ -330,9 +330,8 @@ def _iso(day) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _pickled_part(posts: dict) -> tuple[int, bytes]:
+def _pickled_part(rows: dict) -> tuple[int, bytes]:
     """Slim posts pickled as their rows (slim.py): read back in half the time of the posts."""
-    rows = {relpath: row_of(post) for relpath, post in posts.items()}
     return len(rows), pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 

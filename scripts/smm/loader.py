@@ -46,12 +46,14 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 _NOT_A_LINK = getattr(os, "O_NOFOLLOW", 0)     # opening a name that is a symbolic link fails (ELOOP)
 
 
-def read_regular(file, limit: int, follow_links: bool = True, listed: bool = False) -> tuple[bytes, int]:
+def read_regular(file, limit: int, follow_links: bool = True, listed: bool = False,
+                 stat_into: list | None = None) -> tuple[bytes, int]:
     """(the first `limit` + 1 bytes of a regular file, its size), or NotRegularFile (an OSError):
     whatever else is behind the name, reading it could block or never end. A file larger than
     `limit` is not read; one that grows while being read is read up to `limit` + 1 bytes. Without
     `follow_links`, a name that is a symbolic link raises IsALink (where the system can tell).
-    With `listed` (a listing saw a plain regular file there a moment ago), see _read_listed."""
+    With `listed` (a listing saw a plain regular file there a moment ago), see _read_listed.
+    `stat_into` (a list) gets the file's stat_key as it was opened, before a byte was read."""
     if not follow_links and not _NOT_A_LINK and os.path.islink(file):     # a system without O_NOFOLLOW
         raise IsALink(errno.ELOOP, "a symbolic link", str(file))
     try:
@@ -62,11 +64,13 @@ def read_regular(file, limit: int, follow_links: bool = True, listed: bool = Fal
             raise IsALink(error.errno, error.strerror, str(file)) from None
         raise
     try:
-        if listed:
+        if listed and stat_into is None:
             return _read_listed(fd, limit)
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(f"{file}: not a regular file")
+        if stat_into is not None:
+            stat_into.append(stat_key(info))
         if info.st_size > limit:
             return b"", info.st_size
         raw = _read_up_to(fd, info.st_size + 1)
@@ -75,6 +79,18 @@ def read_regular(file, limit: int, follow_links: bool = True, listed: bool = Fal
         return raw, max(info.st_size, len(raw))
     finally:
         os.close(fd)
+
+
+def stat_key(info: os.stat_result) -> tuple:
+    """What tells a file's bytes changed without reading them (the cache's test, as git's index):
+    size, modification and change times, inode."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def digest(raw: bytes) -> bytes:
+    """A digest of a file's bytes (the cache's test when a stat changed)."""
+    import hashlib         # imported where used: a check without the cache needs none of it (3-4 ms)
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 _FIRST_READ = 16_384       # bytes: a post is a few kB
@@ -110,12 +126,16 @@ def _read_up_to(fd: int, count: int) -> bytes:
     return b"".join(parts)
 
 
-def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False) -> tuple[str | None, list]:
+def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
+              stamps: dict | None = None) -> tuple[str | None, list]:
     """The file's text (BOM removed, line ends made \\n), or findings saying why not. When the
     name is a symbolic link, `link_problem` (if given) is asked first: a message it returns is the
-    finding, and the link is not followed. `listed`: see read_regular."""
+    finding, and the link is not followed. `listed`: see read_regular. `stamps` (a dict), when
+    given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read) for a
+    file read whole: what the text and its findings come from, for the cache (cache.Store.keep)."""
+    seen = None if stamps is None else []
     try:
-        raw, size = _read_checking_link(file, link_problem, listed)
+        raw, size = _read_checking_link(file, link_problem, listed, seen)
     except LinkRefused as refused:
         return None, [F.make("load.unreadable", relpath, None, refused.message)]
     except (NotRegularFile, IsADirectoryError):
@@ -126,6 +146,8 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False)
         return None, [F.make("load.unreadable", relpath, None, f"cannot read file: {error.strerror}")]
     if size > MAX_BYTES:
         return None, [_too_large(relpath, size)]
+    if seen:
+        stamps[relpath] = (seen[-1], digest(raw))
     return decode(raw, relpath)
 
 
@@ -135,19 +157,19 @@ class LinkRefused(Exception):
         self.message = message
 
 
-def _read_checking_link(file, link_problem, listed: bool = False) -> tuple[bytes, int]:
+def _read_checking_link(file, link_problem, listed: bool = False, stat_into: list | None = None) -> tuple[bytes, int]:
     """read_regular, asking `link_problem` about a name that is a symbolic link before following
     it. Opening without following links tells a link apart with no call of its own (the lstat
     this took before was 3 us a post)."""
     if link_problem is None:
-        return read_regular(file, MAX_BYTES)
+        return read_regular(file, MAX_BYTES, stat_into=stat_into)
     try:
-        return read_regular(file, MAX_BYTES, follow_links=False, listed=listed)
+        return read_regular(file, MAX_BYTES, follow_links=False, listed=listed, stat_into=stat_into)
     except IsALink:
         problem = link_problem()
     if problem:
         raise LinkRefused(problem)
-    return read_regular(file, MAX_BYTES)
+    return read_regular(file, MAX_BYTES, stat_into=stat_into)
 
 
 def _too_large(relpath: str, size: int):
@@ -186,9 +208,10 @@ def split_front_matter(text: str, relpath: str) -> tuple[str | None, str, int, l
                                 'the front matter block opened on line 1 is never closed')]
 
 
-def load_markdown(file: Path, relpath: str, link_problem=None, listed: bool = False) -> Document:
-    """A Markdown file with YAML front matter (on `link_problem` and `listed`, see read_text)."""
-    text, problems = read_text(file, relpath, link_problem, listed)
+def load_markdown(file: Path, relpath: str, link_problem=None, listed: bool = False,
+                  stamps: dict | None = None) -> Document:
+    """A Markdown file with YAML front matter (on `link_problem`, `listed` and `stamps`, see read_text)."""
+    text, problems = read_text(file, relpath, link_problem, listed, stamps)
     return parse_markdown(text, relpath, problems)
 
 

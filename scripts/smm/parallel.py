@@ -19,7 +19,6 @@ from collections import namedtuple
 from dataclasses import replace
 
 from . import cache
-from .loader import MAX_BYTES
 from .repository import add_posts
 from .slim import across_key, from_row, row_of
 
@@ -40,14 +39,17 @@ _BASE = None                  # the repository without posts, inherited by forke
 _CHUNKS = None                # (the chunks of post files, whether to stamp them), inherited by them too
 
 
-def _across_keys(rows) -> dict:
-    return {row[0]: across_key(row) for row in rows}
-
-
 # What checking some post files gave: their findings (those of the rules.ON_THE_DAY apart, in
 # `daily`: the cache keeps them with their day), their posts, the media each post names, and for
-# the cache each file's stamp (stat, digest) and each post's across_key.
-Checked = namedtuple("Checked", "findings daily posts media stamps keys")
+# the cache each file's stamp (stat, digest: loader.read_text), each post's row (slim.row_of) and
+# its across_key, by path.
+Checked = namedtuple("Checked", "findings daily posts media stamps rows keys")
+
+
+def _for_the_cache(rows) -> tuple[dict, dict]:
+    """(path -> row, path -> across_key) of the rows of posts checked in this run."""
+    by_path = {row[0]: row for row in rows}
+    return by_path, {path: across_key(row) for path, row in by_path.items()}
 
 
 def _check_chunk(number: int):
@@ -57,7 +59,7 @@ def _check_chunk(number: int):
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     found, daily, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
     rows = [row_of(p) for p in posts]
-    return found, daily, rows, media, stamps, _across_keys(rows) if stamping else {}
+    return found, daily, rows, media, stamps, _for_the_cache(rows)[1] if stamping else {}
 
 
 def _media_paths(posts) -> dict:
@@ -88,9 +90,8 @@ def check_posts(repo, files, store=None) -> list:
     from the cache `store` (their posts stay there until Store.taken_posts), the others' from
     checking them, whose posts (slim copies, when checked in workers) go into `repo`."""
     found = []
-    stats = {}
     if store is not None:
-        files, stats = _take_unchanged(repo, files, store, found)
+        files = _take_unchanged(repo, files, store, found)
     if not files:
         return found
     checked = _check(repo, files, stamping=store is not None)
@@ -98,21 +99,23 @@ def check_posts(repo, files, store=None) -> list:
     repo.posts.extend(checked.posts)
     repo.posts.sort(key=lambda p: p.path)
     if store is not None:
-        _keep(repo, store, stats, checked)
+        _keep(repo, store, files, checked)
     return found
 
 
-def _take_unchanged(repo, files, store, found):
-    """(files to check, their stats): the others' findings and posts come from the cache (what the
-    rules.ON_THE_DAY found about them as it holds today: see Store.daily_today)."""
-    todo, stats, another_day = [], {}, []
+def _take_unchanged(repo, files, store, found) -> list:
+    """The files to check: the others' findings and posts come from the cache (what the
+    rules.ON_THE_DAY found about them as it holds today: see Store.daily_today). A file the cache
+    has no entry for is not looked at here (its stat is taken as it is read: loader.read_text)."""
+    todo, another_day = [], []
+    entries = store.entries
     for relpath in files:
-        file = store.at(relpath)
-        stat = cache.stat_of(file)
-        entry = store.take(relpath, stat, file)
+        entry = None
+        if relpath in entries:
+            file = store.at(relpath)
+            entry = store.take(relpath, cache.stat_of(file), file)
         if entry is None:
             todo.append(relpath)
-            stats[relpath] = stat
             continue
         found.extend(entry.findings)
         daily = store.daily_today(entry)
@@ -122,7 +125,7 @@ def _take_unchanged(repo, files, store, found):
             found.extend(daily)
     if another_day:
         found.extend(_daily_again(repo, store, another_day))
-    return todo, stats
+    return todo
 
 
 def _daily_again(repo, store, relpaths: list) -> list:
@@ -141,20 +144,20 @@ def _daily_again(repo, store, relpaths: list) -> list:
     return found
 
 
-def _keep(repo, store, stats, checked: Checked) -> None:
+def _keep(repo, store, files, checked: Checked) -> None:
     from .rules import last_day_ahead
-    by_path, daily = {relpath: [] for relpath in stats}, {relpath: [] for relpath in stats}
+    by_path, daily = {relpath: [] for relpath in files}, {relpath: [] for relpath in files}
     for kept, found in ((by_path, checked.findings), (daily, checked.daily)):
         for finding in found:
             if finding.path not in kept:
                 return                # a finding about another file: keep nothing rather than guess
             kept[finding.path].append(finding)
     post_by_path = {post.path: post for post in checked.posts}
-    for relpath, stat in stats.items():
+    for relpath in files:
         post = post_by_path.get(relpath)
-        store.keep(relpath, stat, checked.stamps[relpath], checked.media.get(relpath, ()), by_path[relpath],
-                   daily[relpath], post and last_day_ahead(repo, post), post,
-                   checked.keys.get(relpath))      # whole or slim: the cache keeps its row
+        store.keep(relpath, checked.stamps.get(relpath), checked.media.get(relpath, ()), by_path[relpath],
+                   daily[relpath], post and last_day_ahead(repo, post), checked.rows.get(relpath),
+                   checked.keys.get(relpath))
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:
@@ -164,8 +167,9 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     global _BASE, _CHUNKS
     count = workers() if len(files) >= PARALLEL_FROM else 1
     if count == 1:
-        found, daily, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
-        return Checked(found, daily, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
+        total = Checked([], [], [], {}, {}, {}, {})
+        _add_up(total, *_check_here(repo, files, "per-post", stamping), stamping)
+        return total
     from .crew import Crew
     _BASE, _CHUNKS = repo, (_chunks(files, count), stamping)        # what the workers inherit
     warm(repo)
@@ -191,7 +195,7 @@ def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
     posts need no trip through a pipe (no row made, pickled, read back and made a post again:
     about 16 us a post), and two cores run two processes, not three."""
     from . import rules
-    total = Checked([], [], [], {}, {}, {})
+    total = Checked([], [], [], {}, {}, {}, {})
     todo = list(reversed(range(len(chunks))))          # the next chunk is the last
     while todo or crew.waiting:
         while crew.ready():
@@ -200,8 +204,7 @@ def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
             while todo and worker.waiting < 2:
                 crew.give(worker, todo.pop())
         if todo:
-            found, daily, posts, media, stamps = _check_here(repo, chunks[todo.pop()], "per-post", stamping)
-            _add_up(total, found, daily, posts, media, stamps, _across_keys(map(row_of, posts)) if stamping else {})
+            _add_up(total, *_check_here(repo, chunks[todo.pop()], "per-post", stamping), stamping)
         elif crew.waiting:
             _take(total, repo, crew.take(), rules)
     return total
@@ -212,16 +215,23 @@ def _take(total: Checked, repo, result, rules) -> None:
     findings, daily, rows, media, stamps, keys = result
     share = list(map(from_row, rows))
     found, found_daily = rules.run_by_day(replace(repo, posts=share, findings=[]), "in-parent")
-    _add_up(total, findings + found, daily + found_daily, share, media, stamps, keys)
+    if keys:                  # checked for the cache
+        total.rows.update((row[0], row) for row in rows)
+        total.keys.update(keys)
+    _add_up(total, findings + found, daily + found_daily, share, media, stamps)
 
 
-def _add_up(total: Checked, findings, daily, posts, media, stamps, keys) -> None:
+def _add_up(total: Checked, findings, daily, posts, media, stamps, stamping: bool = False) -> None:
+    """Results added to `total`; with `stamping`, the rows and across_keys of posts checked here."""
     total.findings.extend(findings)
     total.daily.extend(daily)
     total.posts.extend(posts)
     total.media.update(media)
     total.stamps.update(stamps)
-    total.keys.update(keys)
+    if stamping:
+        rows, keys = _for_the_cache(map(row_of, posts))
+        total.rows.update(rows)
+        total.keys.update(keys)
 
 
 def _chunks(files: list, count: int) -> list:
@@ -240,8 +250,7 @@ def _chunks(files: list, count: int) -> list:
 def _check_here(repo, files, which: str = "per-post", stamping: bool = False):
     from . import rules      # imported here: a run that takes every post from the cache needs no rule
     scratch = replace(repo, posts=[], findings=[])
-    add_posts(scratch, files)
+    stamps = {} if stamping else None
+    add_posts(scratch, files, stamps)
     found, daily = rules.run_by_day(scratch, which)
-    base = str(repo.root)
-    stamps = {relpath: cache.stamp_of(os.path.join(base, relpath), MAX_BYTES) for relpath in files} if stamping else {}
-    return scratch.findings + found, daily, scratch.posts, _media_paths(scratch.posts), stamps
+    return scratch.findings + found, daily, scratch.posts, _media_paths(scratch.posts), stamps or {}

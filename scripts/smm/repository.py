@@ -104,14 +104,15 @@ def post_files(root: Path, regular: set | None = None) -> list[str]:
     return markdown_files(root, "content/posts", regular)
 
 
-def add_posts(repo: Repository, relpaths: list[str]) -> None:
+def add_posts(repo: Repository, relpaths: list[str], stamps: dict | None = None) -> None:
+    """The posts at `relpaths` loaded into `repo`; `stamps`: see loader.read_text."""
     for relpath in relpaths:
-        _add(repo, relpath, "post", _post)
+        _add(repo, relpath, "post", _post, stamps)
 
 
-def _add(repo: Repository, relpath: str, kind: str, build) -> None:
+def _add(repo: Repository, relpath: str, kind: str, build, stamps: dict | None = None) -> None:
     file = os.path.join(repo.root, relpath)
-    doc = load_markdown(file, relpath, lambda: _outside(repo, relpath), relpath in repo.regular_files)
+    doc = load_markdown(file, relpath, lambda: _outside(repo, relpath), relpath in repo.regular_files, stamps)
     repo.findings.extend(doc.findings)
     if not doc.ok:
         return
