@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
 import os
 import pickle
 import shutil
 import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -16,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import smm
 import smm.parallel
 from conftest import age, run_smm, write
 from smm import cache, rules, slim
@@ -348,6 +353,62 @@ def test_a_post_rewritten_while_the_run_checks_it_is_checked_again_next_time(sam
     assert second == run_check(sample).findings
 
 
+def test_the_command_ends_once_the_cache_it_writes_beside_the_report_is_written(sample, tmp_path):
+    age(sample)
+    env = {"SMM_CACHE_DIR": str(tmp_path / "cache"), "SMM_TODAY": "2026-11-22"}
+    first = run_smm("check", "--format", "json", cwd=sample, env=env)
+    stored = next((tmp_path / "cache").glob("*.pickle"))           # there when the command has ended
+    with open(stored, "rb") as handle:
+        entries = pickle.load(handle)["entries"]
+    posts = [p for p in entries if p.startswith("content/posts/")]
+    assert len(posts) == len(load_repository(sample).posts) > 40
+    assert run_smm("check", "--format", "json", cwd=sample, env=env).stdout == first.stdout
+    assert json.loads(first.stdout)["findings"] == json.loads(
+        run_smm("check", "--no-cache", "--format", "json", cwd=sample, env=env).stdout)["findings"]
+
+
+_SAVE_APART = """
+import os, sys
+from pathlib import Path
+from smm.check import run_check
+forked, fork = [], os.fork
+os.fork = lambda: forked.append(1) or fork()
+result = run_check(Path(sys.argv[1]), use_cache=True, save_apart=True)
+result.saved()
+try:
+    os.waitpid(-1, os.WNOHANG)
+    print("a child was left behind")
+except ChildProcessError:
+    print(len(forked), len(result.findings))
+"""
+
+
+def test_saving_apart_forks_a_child_that_writes_the_cache_and_is_reaped(sample, checked, tmp_path):
+    """In a process of its own (one thread, as the command's): this one may run others."""
+    age(sample)
+    ran = subprocess.run([sys.executable, "-c", _SAVE_APART, str(sample)], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(smm.__file__).parent.parent)}, timeout=120)
+    forks, count = map(int, ran.stdout.split())
+    second, again = checked()
+    assert forks == 1 and again == [] and len(second) == count > 0
+
+
+def test_saving_apart_saves_here_while_another_thread_runs(sample, checked, monkeypatch):
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked while a thread runs"))
+    age(sample)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        result = run_check(sample, use_cache=True, save_apart=True)
+    finally:
+        stop.set()
+        other.join()
+    assert result.saved is None
+    second, again = checked()
+    assert again == [] and second == result.findings
+
+
 def test_a_post_written_just_now_is_not_stored(sample, checked):
     write(sample, "content/posts/2026/12/09-new.md", "---\ntitle: New\nstatus: draft\nplatforms: [x]\n---\n")
     checked()
@@ -439,7 +500,7 @@ def test_the_rules_on_the_day_find_the_same_up_to_a_posts_day_and_nothing_after(
         monkeypatch.setenv("SMM_TODAY", day)
         repo = load_repository(sample)
         found[day] = rules.run(repo, "on-the-day")
-        until.update({post.path: rules.last_day_ahead(repo, post) for post in repo.posts})
+        until.update({post.path: rules.last_day_ahead(post, repo.timezone) for post in repo.posts})
     assert found[days[0]] and not found[days[-1]]
     for i, earlier in enumerate(days):
         for later in days[i:]:

@@ -149,6 +149,7 @@ class Store:
         self.stamps: dict[str, tuple] = {}           # media files hashed in this run: path -> (path, stat, digest)
         self.day: str = ""                           # today, as rules.ON_THE_DAY see it
         self.across_print: str = ""                  # of what the rules across posts read (fingerprints)
+        self.later = None                            # what keeps the posts checked in this run, run by save()
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -223,7 +224,7 @@ class Store:
     def across_posts(self) -> list | None:
         """What the rules across posts found in the run that stored the cache, if it still holds:
         the same posts, each with the slim copy it had (which is all those rules read)."""
-        if self.fresh.keys() != self.entries.keys():
+        if self.later is not None or self.fresh.keys() != self.entries.keys():
             return None
         return self.across if all(map(self._same_slim_copy, self.fresh)) else None
 
@@ -294,8 +295,8 @@ class Store:
         and the digest are of the same bytes, so a later run that finds these bytes may take the
         findings whatever happened to the file since; the stat only spares it the reading, and is
         not stored when it may still change unseen (see _racy)."""
-        media = tuple(self._stamped(path) for path in media_paths)
-        if stamp is None or self._racy(stamp[0]) or any(s is not None and self._racy(s) for _, s, _ in media):
+        media = tuple(map(self._stamped, media_paths)) if media_paths else ()
+        if stamp is None or self._racy(stamp[0]) or (media and any(self._racy(s) for _, s, _ in media if s)):
             return
         self.fresh[relpath] = Entry(stamp[0], media, findings, row is not None, stamp[1], across_key, daily,
                                     self.day, _iso(until), row)
@@ -317,13 +318,45 @@ class Store:
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
         never fails the check."""
-        same = self.unchanged() and self.across == across
-        if same and not self.restamped:
+        if self.later is not None:
+            keep, self.later = self.later, None
+            keep()
+        if not self._changed(across):
             return
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
                    "entries": self.fresh, "across": across, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
+
+    def _changed(self, across: list) -> bool:
+        """Whether this run has anything to write: checked posts, new stats, other findings across posts."""
+        return self.restamped or not (self.unchanged() and self.across == across)
+
+    def save_apart(self, across: list):
+        """save(across) in a forked child while this process goes on (the report), on the core the
+        workers have left; returns what waits for the child, which the command calls before it
+        ends. Where the system cannot fork, or another thread runs (forking it is not safe), it
+        saves here and now, and returns None."""
+        if self.later is None and not self._changed(across):
+            return None
+        threads = sys.modules.get("threading")
+        if not hasattr(os, "fork") or (threads is not None and threads.active_count() > 1):
+            self.save(across)
+            return None
+        pid = os.fork()
+        if pid == 0:                        # the child: save, and end without running anything else
+            try:
+                self.save(across)
+            finally:
+                os._exit(0)
+        return lambda: _reaped(pid)
+
+
+def _reaped(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:               # reaped already
+        pass
 
 
 def _iso(day) -> str | None:

@@ -18,6 +18,7 @@ class CheckResult:
     files_checked: int
     repo: object
     calendar_changes: list | None = None     # with --base: what the change does to the calendar
+    saved: object = None                     # with save_apart: what waits until the cache is written
 
 
 class UsageError(Exception):
@@ -47,9 +48,10 @@ def in_scope(path: str, prefixes: list[str] | None) -> bool:
 
 
 def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = None,
-              base: str | None = None, use_cache: bool = False) -> CheckResult:
+              base: str | None = None, use_cache: bool = False, save_apart: bool = False) -> CheckResult:
     """Check the repository at `root`. With `use_cache`, posts unchanged since the last run
-    (and everything else unchanged too: see cache.py) are not checked again."""
+    (and everything else unchanged too: see cache.py) are not checked again; with `save_apart`
+    too, the cache is written while the caller goes on, until it calls the result's saved()."""
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
     repo = load_base(root)
     store = Store.open(repo, today(repo)) if use_cache else None
@@ -61,7 +63,10 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     if across is None:
         from . import rules      # imported here: a run with nothing changed needs no rule at all
         across = rules.run(repo, "global")
-    if store is not None:
+    saved = None
+    if store is not None and save_apart:
+        saved = store.save_apart(across)
+    elif store is not None:
         store.save(across)
     found = list(repo.findings) + post_findings + across
     changes = None
@@ -74,7 +79,7 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     found = _each_once_in_order(kept)
     documents = _documents(repo, found, files)
     checked = len(documents) if prefixes is None else sum(1 for f in documents if in_scope(f, prefixes))
-    return CheckResult(findings=found, files_checked=checked, repo=repo, calendar_changes=changes)
+    return CheckResult(findings=found, files_checked=checked, repo=repo, calendar_changes=changes, saved=saved)
 
 
 def _each_once_in_order(found: list) -> list:

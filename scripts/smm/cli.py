@@ -101,10 +101,12 @@ def cmd_check(args) -> int:
     # free nothing. What the check built is then frozen out of later passes: turning the collector
     # on again does not start a pass over all of it.
     with cache.collection_paused():
-        result = run_check(root, args.paths, base=args.base, use_cache=not args.no_cache)
+        result = run_check(root, args.paths, base=args.base, use_cache=not args.no_cache, save_apart=True)
         fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         report.REPORTERS[fmt](result.findings, result.files_checked, changes=result.calendar_changes,
                               repo=result.repo)
+        if result.saved is not None:
+            result.saved()             # the cache was written beside the report: this run ends after it
         gc.freeze()
     return EXIT_FINDINGS if any(f.severity == "error" for f in result.findings) else EXIT_OK
 

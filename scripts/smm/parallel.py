@@ -98,8 +98,10 @@ def check_posts(repo, files, store=None) -> list:
     found += checked.findings + checked.daily
     repo.posts.extend(checked.posts)
     repo.posts.sort(key=lambda p: p.path)
-    if store is not None:
+    if store is not None and store.entries:
         _keep(repo, store, files, checked)
+    elif store is not None:      # nothing was stored (a first run, other inputs): every post was checked
+        store.later = lambda: _keep(repo, store, files, checked)     # kept while saving (Store.save_apart)
     return found
 
 
@@ -140,7 +142,7 @@ def _daily_again(repo, store, relpaths: list) -> list:
         if finding.path in by_path:   # a per-post rule reports on its post only (test_cache.py)
             by_path[finding.path].append(finding)
     for post in posts:
-        store.hold_today(post.path, by_path[post.path], rules.last_day_ahead(repo, post))
+        store.hold_today(post.path, by_path[post.path], rules.last_day_ahead(post, repo.timezone))
     return found
 
 
@@ -153,11 +155,11 @@ def _keep(repo, store, files, checked: Checked) -> None:
                 return                # a finding about another file: keep nothing rather than guess
             kept[finding.path].append(finding)
     post_by_path = {post.path: post for post in checked.posts}
+    zone, stamps, media, rows, keys = repo.timezone, checked.stamps, checked.media, checked.rows, checked.keys
     for relpath in files:
         post = post_by_path.get(relpath)
-        store.keep(relpath, checked.stamps.get(relpath), checked.media.get(relpath, ()), by_path[relpath],
-                   daily[relpath], post and last_day_ahead(repo, post), checked.rows.get(relpath),
-                   checked.keys.get(relpath))
+        store.keep(relpath, stamps.get(relpath), media.get(relpath, ()), by_path[relpath], daily[relpath],
+                   post and last_day_ahead(post, zone), rows.get(relpath), keys.get(relpath))
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:

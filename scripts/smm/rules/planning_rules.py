@@ -30,11 +30,11 @@ def _upcoming(repo):
             yield post, moment
 
 
-def last_day_ahead(repo, post):
-    """The last day _upcoming yields `post` (its own day), else None. What the rules that look
-    ahead from today (windows, holidays) find about a post is the same on every day up to that
-    one, and nothing after it: the cache relies on it."""
-    moment = _local_time_ahead(post, repo.timezone)
+def last_day_ahead(post, zone):
+    """The last day _upcoming yields `post` (its own day), else None, in the repository's time
+    `zone`. What the rules that look ahead from today (windows, holidays) find about a post is the
+    same on every day up to that one, and nothing after it: the cache relies on it."""
+    moment = _local_time_ahead(post, zone)
     return moment.date() if moment is not None else None
 
 
