@@ -7,8 +7,9 @@ Git revision, on one generated repository, in the same minutes.
 The machines this runs on drift in speed by up to 2x within minutes, so two benchmark
 runs made at different times cannot tell a change of a few per cent from the drift. Here
 the two source trees take turns, run by run (in the order AB, BA, AB...), on the same
-posts: cold (`--no-cache`, every post checked) and warm (the cache of an earlier run of
-the same tree, nothing changed). Each is reported as the median wall and CPU time (user
+posts: cold (`--no-cache`, every post checked), first run (an empty cache folder: every post
+checked and the cache written) and warm (the cache of an earlier run of the same tree,
+nothing changed). Each is reported as the median wall and CPU time (user
 and system, the forked workers' included) of each tree, the ratio of the medians, and the
 range of the ratios of the pairs, and the ratio of each tree's fastest run (drift only
 ever adds time, so the fastest runs are the least disturbed). Whether the two trees write
@@ -82,6 +83,10 @@ def alternate(runs: int, trees: dict, repo: Path, caches: dict, ci: Path | None 
     `ci` (a folder for the clones and their caches), the CI_SCENARIOS too."""
     commands = {(scenario, name): (CHECK + extra, repo, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": str(caches[name])})
                 for scenario, extra in SCENARIOS.items() for name, tree in trees.items()}
+    for name, tree in trees.items():
+        empty = f"{caches[name]}-first"
+        commands[("first run", name)] = (CHECK, repo, {"PYTHONPATH": str(tree), "SMM_CACHE_DIR": empty},
+                                         lambda folder=empty: shutil.rmtree(folder, ignore_errors=True))
     if ci is not None:
         commands.update(ci_commands(trees, origin_of(repo), ci))
     return interleaved(runs, commands, turns=True)

@@ -117,6 +117,7 @@ def tool(name: str) -> str:
 # results.json, key of its ratio to the floor, heading in the table).
 MEASURED = [
     ("cold", "smm_check", "ratio_to_floor", "smm check, cold"),
+    ("first", "smm_check_first", "first_ratio_to_floor", "smm check, first run"),
     ("warm", "smm_check_warm", "warm_ratio_to_floor", "smm check, warm"),
     ("restored", "smm_check_restored", "restored_ratio_to_floor", "smm check, restored"),
     ("next_day", "smm_check_next_day", "next_day_ratio_to_floor", "smm check, restored from the day before"),
@@ -129,8 +130,8 @@ DAY_BEFORE = "2026-12-31"       # ENV's SMM_TODAY, less a day
 
 
 def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
-    """smm check cold (--no-cache: every post checked), warm (the cache of an earlier run, no
-    file changed), restored (a fresh clone at the same path, every stat new, with the cache of
+    """smm check cold (--no-cache: every post checked), first run (an empty cache folder: every
+    post checked, and the cache written), warm (the cache of an earlier run, no file changed), restored (a fresh clone at the same path, every stat new, with the cache of
     main's last run: what CI sees), the same with the cache of a run the day before (CI's first
     run of a day), and pull request (the same, on a branch that edits one post's copy, with --base
     main; and one that moves a post by a minute, which the rules across posts read), the floor,
@@ -141,6 +142,7 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         names = front_matter_files(repo, OUT / f"front-matter-{n}")
         check = CHECK
         warm_env = {"SMM_CACHE_DIR": str(OUT / "cache")}
+        first_env = {"SMM_CACHE_DIR": str(OUT / "cache-first")}
         prime(repo, check, warm_env)
         origin = origin_of(repo)
         env = {name: {"SMM_CACHE_DIR": str(OUT / f"cache-{name}")}
@@ -149,6 +151,7 @@ def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
         pr, moved = OUT / f"pull-request-{n}", OUT / f"pull-request-moved-{n}"
         timed = interleaved(runs, {
             "cold": (check + ["--no-cache"], repo),
+            "first": (check, repo, first_env, lambda: shutil.rmtree(first_env["SMM_CACHE_DIR"], ignore_errors=True)),
             "warm": (check, repo, warm_env),
             "restored": cached_run(origin, clone, env["restored"]),
             "next_day": cached_run(origin, day_after, env["next_day"], primed_on=DAY_BEFORE),

@@ -69,6 +69,8 @@ def test_harness_runs_on_a_tiny_size(tmp_path, monkeypatch):
     assert row["posts"] == 20 and row["smm_check"]["seconds"] > 0 and row["floor"]["peak_mb"] > 0
     assert row["ratio_to_floor"] > 0 and row["check_jsonschema"]["seconds"] > 0
     assert row["smm_check_warm"]["seconds"] > 0 and list((tmp_path / "out" / "cache").glob("*.pickle"))
+    assert row["smm_check_first"]["seconds"] > 0 and row["first_ratio_to_floor"] > 0
+    assert list((tmp_path / "out" / "cache-first").glob("*.pickle"))     # the first run wrote its cache
     assert row["smm_check_restored"]["seconds"] > 0 and row["restored_ratio_to_floor"] > 0
     assert row["smm_check_pull_request"]["seconds"] > 0 and row["pull_request_ratio_to_floor"] > 0
     assert row["smm_check_pull_request_moved"]["seconds"] > 0 and row["pull_request_moved_ratio_to_floor"] > 0
@@ -117,13 +119,13 @@ def test_compare_runs_two_trees_in_turn_on_a_tiny_size(tmp_path):
     assert compare.main(["HEAD", "--posts", "20", "--runs", "2", "--summary", str(summary),
                          "--json", str(numbers)]) == 0
     result = json.loads(numbers.read_text())
-    assert [row["scenario"] for row in result["scenarios"]] == ["cold", "warm"]
+    assert [row["scenario"] for row in result["scenarios"]] == ["cold", "warm", "first run"]
     for row in result["scenarios"]:
         for what in ("wall", "cpu"):
             assert row[what]["base"] > 0 and row[what]["head"] > 0 and row[what]["ratio"] > 0
             assert row[what]["pairs"][0] <= row[what]["pairs"][1]
     text = summary.read_text()
-    assert "this tree against `HEAD`" in text and "| cold |" in text and "| warm |" in text
+    assert "this tree against `HEAD`" in text and "| cold |" in text and "| warm |" in text and "| first run |" in text
     assert f"Output: {result['output']}." in text
 
 
@@ -133,8 +135,8 @@ def test_compare_with_ci_also_times_the_cached_runs_ci_sees(tmp_path):
     numbers = tmp_path / "numbers.json"
     assert compare.main(["HEAD", "--posts", "12", "--runs", "1", "--core-only", "--ci", "--json", str(numbers)]) == 0
     result = json.loads(numbers.read_text())
-    assert [row["scenario"] for row in result["scenarios"]] == ["cold", "warm", "restored", "pull request (copy)",
-                                                                  "pull request (time)"]
+    assert [row["scenario"] for row in result["scenarios"]] == ["cold", "warm", "first run", "restored",
+                                                                  "pull request (copy)", "pull request (time)"]
     assert result["ci"] is True and all(row["wall"]["base"] > 0 and row["wall"]["head"] > 0
                                         for row in result["scenarios"])
 
