@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 
 import pytest
@@ -87,6 +88,25 @@ def test_the_json_report_is_written_in_pieces_that_make_the_whole(found, piece):
     whole = json.dumps({"findings": [f.as_dict() for f in found], "summary": summary}, ensure_ascii=False)
     assert stream.getvalue() == whole + "\n"
     assert len(stream.sizes) >= 4 + len(found) // piece       # never one string of the whole report
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(FINDINGS, max_size=9), st.integers(1, 4), st.sampled_from(["text", "github"]))
+def test_text_and_annotations_are_written_a_piece_at_a_time_not_a_line_at_a_time(found, piece, fmt):
+    """Unbuffered output (PYTHONUNBUFFERED) makes every write a system call: a piece of findings is
+    one write, and the pieces make what one write a line made."""
+    lines_of = {"text": lambda f: report._text_lines(f, False), "github": lambda f: report.annotation(f) + "\n"}[fmt]
+    original, summary = report.PIECE, os.environ.pop("GITHUB_STEP_SUMMARY", None)   # not this job's summary
+    report.PIECE = piece
+    try:
+        stream = _Writes()
+        report.REPORTERS[fmt](found, 3, stream=stream)
+    finally:
+        report.PIECE = original
+        if summary is not None:
+            os.environ["GITHUB_STEP_SUMMARY"] = summary
+    assert stream.getvalue() == "".join(map(lines_of, found)) + report.summary_line(found, 3) + "\n"
+    assert len(stream.sizes) == -(-len(found) // piece) + 1
 
 
 class _Terminal(io.StringIO):

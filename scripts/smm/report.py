@@ -39,17 +39,29 @@ def printable(text: str) -> str:
 
 def text(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> None:
     colour = use_colour(stream)
-    for f in findings:
-        sev = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
-        loc = f"{f.path}:{f.line}:{f.column}:"
-        loc = f"{_BOLD}{loc}{_RESET}" if colour else loc
-        stream.write(f"{printable(loc)} {sev} {f.rule} {printable(f.message)}\n")
-        if f.hint:
-            hint = f"  hint: {printable(f.hint)}"
-            stream.write((f"{_DIM}{hint}{_RESET}" if colour else hint) + "\n")
+    write_in_pieces(stream, findings, lambda f: _text_lines(f, colour))
     stream.write(summary_line(findings, files) + "\n")
     if changes is not None:
         stream.write(calendar_text(changes, repo))
+
+
+def _text_lines(f, colour: bool) -> str:
+    sev = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
+    loc = f"{f.path}:{f.line}:{f.column}:"
+    loc = f"{_BOLD}{loc}{_RESET}" if colour else loc
+    lines = f"{printable(loc)} {sev} {f.rule} {printable(f.message)}\n"
+    if f.hint:
+        hint = f"  hint: {printable(f.hint)}"
+        lines += (f"{_DIM}{hint}{_RESET}" if colour else hint) + "\n"
+    return lines
+
+
+def write_in_pieces(stream, findings: list, lines_of) -> None:
+    """Each finding's lines (`lines_of(finding)`), written PIECE findings at a time: where output is
+    unbuffered (PYTHONUNBUFFERED, which some CI images and containers set), a write a line was a
+    system call a line, 33,675 of them for the 16,837 findings of 10,000 posts."""
+    for start in range(0, len(findings), PIECE):
+        stream.write("".join(map(lines_of, findings[start:start + PIECE])))
 
 
 def as_json(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> None:
@@ -137,8 +149,7 @@ def annotation(f) -> str:
 
 
 def github(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> None:
-    for f in findings:
-        stream.write(annotation(f) + "\n")
+    write_in_pieces(stream, findings, lambda f: annotation(f) + "\n")
     stream.write(summary_line(findings, files) + "\n")
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
