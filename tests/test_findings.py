@@ -109,6 +109,19 @@ def test_text_and_annotations_are_written_a_piece_at_a_time_not_a_line_at_a_time
     assert len(stream.sizes) == -(-len(found) // piece) + 1
 
 
+def test_a_terminal_gets_colour_and_user_text_escaped_and_a_pipe_plain_text(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    found = [F.make("cadence.spacing", "content/posts/\x1b[2Jx.md", (4, 13), "1.0 hours after a.md", platform="x",
+                    hours=4, network="X")]
+    terminal, pipe = _Terminal(), io.StringIO()
+    report.text(found, 1, terminal)
+    report.text(found, 1, pipe)
+    assert terminal.getvalue().startswith("\x1b[1mcontent/posts/\\x1b[2Jx.md:4:13:\x1b[0m \x1b[33mwarning\x1b[0m ")
+    assert "\x1b" not in pipe.getvalue() and pipe.getvalue().startswith("content/posts/\\x1b[2Jx.md:4:13: warning ")
+    assert "\n\x1b[2m  hint: " in terminal.getvalue() and "\n  hint: " in pipe.getvalue()
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

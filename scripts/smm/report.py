@@ -46,13 +46,22 @@ def text(findings, files: int, stream=sys.stdout, changes=None, repo=None) -> No
 
 
 def _text_lines(f, colour: bool) -> str:
-    sev = f"{_COLOURS[f.severity]}{f.severity}{_RESET}" if colour else f.severity
-    loc = f"{f.path}:{f.line}:{f.column}:"
-    loc = f"{_BOLD}{loc}{_RESET}" if colour else loc
-    lines = f"{printable(loc)} {sev} {f.rule} {printable(f.message)}\n"
+    if colour:
+        return _coloured_lines(f)
+    lines = f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}"
+    if not lines.isprintable():          # one test for the whole line: the pieces are escaped only then
+        lines = f"{printable(f'{f.path}:{f.line}:{f.column}:')} {f.severity} {f.rule} {printable(f.message)}"
     if f.hint:
-        hint = f"  hint: {printable(f.hint)}"
-        lines += (f"{_DIM}{hint}{_RESET}" if colour else hint) + "\n"
+        return f"{lines}\n  hint: {printable(f.hint)}\n"
+    return lines + "\n"
+
+
+def _coloured_lines(f) -> str:
+    """For a terminal: the place in bold (its text escaped, not the bold), the severity in colour."""
+    loc = printable(f"{f.path}:{f.line}:{f.column}:")
+    lines = f"{_BOLD}{loc}{_RESET} {_COLOURS[f.severity]}{f.severity}{_RESET} {f.rule} {printable(f.message)}\n"
+    if f.hint:
+        lines += f"{_DIM}  hint: {printable(f.hint)}{_RESET}\n"
     return lines
 
 
