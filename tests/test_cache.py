@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -407,6 +408,22 @@ def test_saving_apart_saves_here_while_another_thread_runs(sample, checked, monk
     assert result.saved is None
     second, again = checked()
     assert again == [] and second == result.findings
+
+
+def test_what_the_rules_across_posts_found_is_read_only_when_used(sample, checked, monkeypatch):
+    first, _ = checked()
+    reads = []
+    real = cache.Store.across
+    monkeypatch.setattr(cache.Store, "across", property(lambda store: reads.append(1) or real.fget(store)))
+    assert checked() == (first, []) and reads                        # nothing changed: used
+    reads.clear()
+    text = (sample / POST).read_text("utf-8")
+    moved = re.sub(r"(publish_at: \S+T\d\d:)(\d)", lambda m: m[1] + str((int(m[2]) + 1) % 6), text, count=1)
+    assert moved != text
+    write(sample, POST, moved)
+    age(sample)
+    found, again = checked()                                          # the rules across posts run again
+    assert again == [POST] and reads == [] and found == run_check(sample).findings
 
 
 def test_a_post_written_just_now_is_not_stored(sample, checked):

@@ -21,7 +21,7 @@ look ahead from today) on the day. So:
   DIGEST_LIMIT are known by their stat alone (hashing them costs more than checking the post);
 * what the rules across posts found is kept too, with its day, and used again on that day when
   no post was added or removed and every post checked again has the slim copy it had (an edit of its copy or title
-  changes nothing the rules across posts read). The slim copies are stored apart, as pickles
+  changes nothing the rules across posts read); it is pickled on its own, and read only when used. The slim copies are stored apart, as pickles
   inside the file, and read only when the rules across posts run again: a run where nothing
   they read changed reads findings only. A run that checked some posts whose slim copies
   changed adds a pickle of those to the ones stored (see Store._parts), rather than pickling
@@ -57,7 +57,7 @@ from .media import locate_in
 from .slim import from_row
 from .writing import replace_file
 
-FORMAT = 9
+FORMAT = 10
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
@@ -141,7 +141,8 @@ class Store:
         self.started_ns = time.time_ns()
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
-        self.across: list | None = None          # what the rules across posts found, for these entries
+        self.across_kept: bytes | None = None    # what the rules across posts found, for these entries, pickled
+        self._across: list | None = None         # the same, once read (Store.across)
         self.post_parts: list = []               # the slim posts, pickled in parts [(count, bytes)]: read on demand
         self.posts_read = False
         self.restamped = False                   # an entry's stats were brought up to date: save it
@@ -169,9 +170,9 @@ class Store:
         for file in (store.file, _twin(where, printed, store.file)):
             saved = _read(file) if file is not None else {}
             if saved.get("fingerprint") == printed:
-                store.entries, store.across, store.post_parts = saved["entries"], saved["across"], saved["posts"]
+                store.entries, store.across_kept, store.post_parts = saved["entries"], saved["across"], saved["posts"]
                 if saved.get("day") != store.day or saved.get("across_print") != store_across:
-                    store.across = None          # never equal to what they find now: save() writes again
+                    store.across_kept = None     # never equal to what they find now: save() writes again
                 break
         return store
 
@@ -227,6 +228,19 @@ class Store:
         if self.later is not None or self.fresh.keys() != self.entries.keys():
             return None
         return self.across if all(map(self._same_slim_copy, self.fresh)) else None
+
+    @property
+    def across(self) -> list | None:
+        """What the rules across posts found in the run that stored the cache. Stored pickled on
+        their own and read when first asked: a run in which they run again (a post moved) never
+        reads the 11,800 findings a year of densely planned posts gives."""
+        if self.across_kept is not None:
+            try:
+                self._across = _unpickled(self.across_kept)
+            except Exception:                    # cannot happen with write_atomically; never fail the check
+                self._across = None
+            self.across_kept = None
+        return self._across
 
     def _same_slim_copy(self, relpath: str) -> bool:
         entry, stored = self.fresh[relpath], self.entries[relpath]
@@ -324,7 +338,8 @@ class Store:
         if not self._changed(across):
             return
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
-                   "entries": self.fresh, "across": across, "posts": self._parts()}
+                   "entries": self.fresh, "across": pickle.dumps(across, protocol=pickle.HIGHEST_PROTOCOL),
+                   "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 
