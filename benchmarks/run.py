@@ -131,8 +131,9 @@ DAY_BEFORE = "2026-12-31"       # ENV's SMM_TODAY, less a day
 
 def check_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     """smm check cold (--no-cache: every post checked), first run (an empty cache folder: every
-    post checked, and the cache written), warm (the cache of an earlier run, no file changed), restored (a fresh clone at the same path, every stat new, with the cache of
-    main's last run: what CI sees), the same with the cache of a run the day before (CI's first
+    post checked, and the cache written), warm (the cache of an earlier run, no file changed),
+    restored (a fresh clone at the same path, every stat new, with the cache of main's last run:
+    what CI sees), the same with the cache of a run the day before (CI's first
     run of a day), and pull request (the same, on a branch that edits one post's copy, with --base
     main; and one that moves a post by a minute, which the rules across posts read), the floor,
     and check-jsonschema, on repositories of each size."""

@@ -21,11 +21,11 @@ look ahead from today) on the day. So:
   DIGEST_LIMIT are known by their stat alone (hashing them costs more than checking the post);
 * what the rules across posts found is kept too, with its day, and used again on that day when
   no post was added or removed and every post checked again has the slim copy it had (an edit of its copy or title
-  changes nothing the rules across posts read); it is pickled on its own, and read only when used. The slim copies are stored apart, as pickles
-  inside the file, and read only when the rules across posts run again: a run where nothing
-  they read changed reads findings only. A run that checked some posts whose slim copies
-  changed adds a pickle of those to the ones stored (see Store._parts), rather than pickling
-  every post again;
+  changes nothing the rules across posts read); it is pickled on its own, and read only when
+  used. The slim copies are stored apart, as pickles inside the file, and read only when the
+  rules across posts run again: a run where nothing they read changed reads findings only. A
+  run that checked some posts whose slim copies changed adds a pickle of those to the ones
+  stored (see Store._parts), rather than pickling every post again;
 * a file modified in the two seconds before the run started is not stored, nor is its stat
   trusted later: on a file system with coarse timestamps a later edit could leave its stat
   unchanged (git's "racy clean").
@@ -52,7 +52,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from . import __version__
-from .loader import MAX_BYTES, digest, read_regular
+from .loader import MAX_BYTES, digest, read_regular, stat_key
 from .media import locate_in
 from .slim import from_row
 from .writing import replace_file
@@ -89,10 +89,9 @@ _STORED_FIELDS = attrgetter(*(f.name for f in fields(Entry) if f.name != "row"))
 
 def stat_of(path) -> tuple | None:
     try:
-        st = os.stat(path)
+        return stat_key(os.stat(path))
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def stamp_of(file: str, limit: int) -> tuple:
@@ -332,36 +331,39 @@ class Store:
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
         never fails the check."""
-        if self.later is not None:
+        if self._to_write(across):
+            self._write(across)
+
+    def _to_write(self, across: list) -> bool:
+        """Whether this run has anything to write: posts checked with nothing stored (their entries
+        left to the save), other posts checked, new stats, other findings across posts."""
+        return self.later is not None or self.restamped or not (self.unchanged() and self.across == across)
+
+    def _write(self, across: list) -> None:
+        if self.later is not None:          # the entries of the posts checked, left to the save
             keep, self.later = self.later, None
             keep()
-        if not self._changed(across):
-            return
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
                    "entries": self.fresh, "across": pickle.dumps(across, protocol=pickle.HIGHEST_PROTOCOL),
                    "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 
-    def _changed(self, across: list) -> bool:
-        """Whether this run has anything to write: checked posts, new stats, other findings across posts."""
-        return self.restamped or not (self.unchanged() and self.across == across)
-
     def save_apart(self, across: list):
         """save(across) in a forked child while this process goes on (the report), on the core the
         workers have left; returns what waits for the child, which the command calls before it
         ends. Where the system cannot fork, or another thread runs (forking it is not safe), it
         saves here and now, and returns None."""
-        if self.later is None and not self._changed(across):
+        if not self._to_write(across):
             return None
         threads = sys.modules.get("threading")
         if not hasattr(os, "fork") or (threads is not None and threads.active_count() > 1):
-            self.save(across)
+            self._write(across)
             return None
         pid = os.fork()
-        if pid == 0:                        # the child: save, and end without running anything else
+        if pid == 0:                        # the child: write, and end without running anything else
             try:
-                self.save(across)
+                self._write(across)
             finally:
                 os._exit(0)
         return lambda: _reaped(pid)

@@ -46,10 +46,8 @@ _CHUNKS = None                # (the chunks of post files, whether to stamp them
 Checked = namedtuple("Checked", "findings daily posts media stamps rows keys")
 
 
-def _for_the_cache(rows) -> tuple[dict, dict]:
-    """(path -> row, path -> across_key) of the rows of posts checked in this run."""
-    by_path = {row[0]: row for row in rows}
-    return by_path, {path: across_key(row) for path, row in by_path.items()}
+def _across_keys(rows) -> dict:
+    return {row[0]: across_key(row) for row in rows}
 
 
 def _check_chunk(number: int):
@@ -59,7 +57,7 @@ def _check_chunk(number: int):
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     found, daily, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
     rows = [row_of(p) for p in posts]
-    return found, daily, rows, media, stamps, _for_the_cache(rows)[1] if stamping else {}
+    return found, daily, rows, media, stamps, _across_keys(rows) if stamping else {}
 
 
 def _media_paths(posts) -> dict:
@@ -170,7 +168,7 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     count = workers() if len(files) >= PARALLEL_FROM else 1
     if count == 1:
         total = Checked([], [], [], {}, {}, {}, {})
-        _add_up(total, *_check_here(repo, files, "per-post", stamping), stamping)
+        _check_into(total, repo, files, stamping)
         return total
     from .crew import Crew
     _BASE, _CHUNKS = repo, (_chunks(files, count), stamping)        # what the workers inherit
@@ -206,7 +204,7 @@ def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
             while todo and worker.waiting < 2:
                 crew.give(worker, todo.pop())
         if todo:
-            _add_up(total, *_check_here(repo, chunks[todo.pop()], "per-post", stamping), stamping)
+            _check_into(total, repo, chunks[todo.pop()], stamping)
         elif crew.waiting:
             _take(total, repo, crew.take(), rules)
     return total
@@ -217,23 +215,24 @@ def _take(total: Checked, repo, result, rules) -> None:
     findings, daily, rows, media, stamps, keys = result
     share = list(map(from_row, rows))
     found, found_daily = rules.run_by_day(replace(repo, posts=share, findings=[]), "in-parent")
-    if keys:                  # checked for the cache
-        total.rows.update((row[0], row) for row in rows)
-        total.keys.update(keys)
-    _add_up(total, findings + found, daily + found_daily, share, media, stamps)
+    _add_up(total, findings + found, daily + found_daily, share, media, stamps, rows if keys else (), keys)
 
 
-def _add_up(total: Checked, findings, daily, posts, media, stamps, stamping: bool = False) -> None:
-    """Results added to `total`; with `stamping`, the rows and across_keys of posts checked here."""
+def _check_into(total: Checked, repo, files, stamping: bool) -> None:
+    """`files` checked here, added to `total` (with `stamping`, their posts' rows and across_keys)."""
+    found, daily, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
+    rows = list(map(row_of, posts)) if stamping else ()
+    _add_up(total, found, daily, posts, media, stamps, rows, _across_keys(rows))
+
+
+def _add_up(total: Checked, findings, daily, posts, media, stamps, rows, keys) -> None:
     total.findings.extend(findings)
     total.daily.extend(daily)
     total.posts.extend(posts)
     total.media.update(media)
     total.stamps.update(stamps)
-    if stamping:
-        rows, keys = _for_the_cache(map(row_of, posts))
-        total.rows.update(rows)
-        total.keys.update(keys)
+    total.rows.update((row[0], row) for row in rows)
+    total.keys.update(keys)
 
 
 def _chunks(files: list, count: int) -> list:
