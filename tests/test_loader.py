@@ -368,3 +368,18 @@ def test_text_yaml_dump_folds_over_lines_reads_as_the_strict_path_reads_it(doc, 
     escaped spaces, quotes, backslashes, characters it must escape) reads flat as strict reads it."""
     import yaml
     _flat_agrees_with_strict(yaml.safe_dump(doc, allow_unicode=unicode, width=width))
+
+
+def test_a_loaded_post_has_every_field_of_a_post_and_no_other(sample):
+    """repository._post fills a post's dictionary itself (not through Post's __init__): a field
+    added to Post and not to it, or a key it adds that Post lacks, fails here."""
+    from dataclasses import fields
+
+    from smm.model import Post
+    posts = load_repository(sample).posts
+    assert posts
+    names = [f.name for f in fields(Post)]
+    for post in posts:
+        assert list(post.__dict__) == names, post.path
+        assert post == Post(**{name: getattr(post, name) for name in names})
+        assert post.renditions == {} and all(post.renditions is not other.renditions for other in posts if other is not post)
