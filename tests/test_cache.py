@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -647,11 +647,30 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
 def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row():
     finding = F.make("cadence.window", "content/posts/2027/01/01-a.md", (4, 14), "Fri 23:00 is outside", platform="x",
                      network="X", windows="Mon-Fri 08:00-18:00")
-    entry = cache.Entry((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True,
-                        b"\1" * 16, b"\2" * 16, [finding], "2027-01-01", "2027-01-02", row=("content/posts/a.md",))
+    fields_of = ((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True,
+                 b"\1" * 16, b"\2" * 16, [finding], "2027-01-01", "2027-01-02")
+    entry = cache.Entry(*fields_of, row=("content/posts/a.md",))
+    made = cache._entry(*fields_of, ("content/posts/a.md",))         # what Store.keep makes
+    assert made == entry and list(made.__dict__) == [f.name for f in fields(cache.Entry)]
     back = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     assert back.row is None                   # rows are stored apart (Store._parts)
     assert back == replace(entry, row=None) and back.findings[0].__dict__ == finding.__dict__
+
+
+def test_findings_across_posts_read_back_are_the_same_findings_and_an_odd_one_leaves_the_cache_unwritten(sample):
+    """What the rules across posts found is written out with marshal, each finding as its fields;
+    a finding holding a value of another type (no rule makes one) leaves the cache as it was
+    instead of failing the check."""
+    finding = F.make("cadence.spacing", "content/posts/a.md", (4, 14), "0.5 hours after b", platform="x")
+    back = cache._findings_read(cache._findings_written([finding, finding]))
+    assert back == [finding, finding] and back[0].__dict__ == finding.__dict__
+    store = cache.Store(sample, sample / "cache.pickle", "print")
+    odd = F.make("cadence.spacing", "content/posts/a.md", (4, 14), "0.5 hours after b", platform="x")
+    object.__setattr__(odd, "message", object())
+    store._write([odd])
+    assert not (sample / "cache.pickle").exists()
+    store._write([finding])
+    assert (sample / "cache.pickle").exists()
 
 
 _VALUE = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)

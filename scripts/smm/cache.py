@@ -34,30 +34,33 @@ The cache lives outside the repository, in $SMM_CACHE_DIR, else $XDG_CACHE_HOME/
 ~/.cache/smm (a folder only its owner may open), one file per folder a repository is checked
 in, named by that folder and the fingerprint. A folder without its own file starts from the
 newest file of the same fingerprint (the same repository state elsewhere: another clone, a
-worktree), whose entries its bytes then confirm. It is a pickle: smm reads only files it wrote
-in that folder. The same folder keeps the public holiday
-tables (holidaytables.py). `smm check --no-cache` and SMM_NO_CACHE=1 turn all of it off: such a
-run reads and writes nothing there. Deleting the folder is always safe.
+worktree), whose entries its bytes then confirm. It is a pickle (the findings across posts
+in it written with marshal): smm reads only files it wrote in that folder. The same folder
+keeps the public holiday tables (holidaytables.py). `smm check --no-cache` and SMM_NO_CACHE=1
+turn all of it off: such a run reads and writes nothing there. Deleting the folder is always safe.
 """
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import pickle
 import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from itertools import starmap
 from operator import attrgetter
 from pathlib import Path
 
 from . import __version__
+from .findings import FIELDS_OF, from_fields
 from .loader import MAX_BYTES, digest, read_regular, stat_key
 from .media import locate_in
 from .slim import from_row
 from .writing import replace_file
 
-FORMAT = 10
+FORMAT = 11
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
@@ -85,6 +88,33 @@ class Entry:
 
 
 _STORED_FIELDS = attrgetter(*(f.name for f in fields(Entry) if f.name != "row"))   # in the order Entry() takes them
+_new = object.__new__
+
+
+def _entry(stat, media, findings, is_post, digest, across_key, daily, day, until, row) -> Entry:
+    """Entry(...), its dictionary filled in one go (a first run makes one for every post)."""
+    entry = _new(Entry)
+    entry.__dict__ = {"stat": stat, "media": media, "findings": findings, "is_post": is_post, "digest": digest,
+                      "across_key": across_key, "daily": daily, "day": day, "until": until, "row": row}
+    return entry
+
+
+# What the rules across posts found is stored written out with marshal as plain values (a finding
+# as the tuple of its fields), not pickled finding by finding: 11,800 findings (10,000 core-key
+# posts) written in 6.4 instead of 17.3 ms of CPU, read in 12.2 instead of 13.8 (best of seven).
+# The entries stay pickled: written out with marshal they took 34 against 40 ms to write but 36
+# against 26 to read, and every run with the cache reads them. A finding holding a value marshal cannot write (of another type) leaves the cache unwritten.
+def _findings_written(found: list) -> bytes:
+    return marshal.dumps(list(map(FIELDS_OF, found)))
+
+
+def _findings_read(data: bytes) -> list:
+    return list(starmap(from_fields, _unmarshalled(data)))
+
+
+def _unmarshalled(data: bytes):
+    with collection_paused():
+        return marshal.loads(data)
 
 
 def stat_of(path) -> tuple | None:
@@ -235,7 +265,7 @@ class Store:
         reads the 11,800 findings a year of densely planned posts gives."""
         if self.across_kept is not None:
             try:
-                self._across = _unpickled(self.across_kept)
+                self._across = _findings_read(self.across_kept)
             except Exception:                    # cannot happen with write_atomically; never fail the check
                 self._across = None
             self.across_kept = None
@@ -311,8 +341,8 @@ class Store:
         media = tuple(map(self._stamped, media_paths)) if media_paths else ()
         if stamp is None or self._racy(stamp[0]) or (media and any(self._racy(s) for _, s, _ in media if s)):
             return
-        self.fresh[relpath] = Entry(stamp[0], media, findings, row is not None, stamp[1], across_key, daily,
-                                    self.day, _iso(until), row)
+        self.fresh[relpath] = _entry(stamp[0], media, findings, row is not None, stamp[1], across_key, daily,
+                                     self.day, _iso(until), row)
 
     def _parts(self) -> list:
         """The slim posts to store: the parts stored before, as they are, and a part for the posts
@@ -343,9 +373,12 @@ class Store:
         if self.later is not None:          # the entries of the posts checked, left to the save
             keep, self.later = self.later, None
             keep()
+        try:
+            found = _findings_written(across)
+        except ValueError:                  # a value marshal cannot write: keep the cache as it was
+            return
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
-                   "entries": self.fresh, "across": pickle.dumps(across, protocol=pickle.HIGHEST_PROTOCOL),
-                   "posts": self._parts()}
+                   "entries": self.fresh, "across": found, "posts": self._parts()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 

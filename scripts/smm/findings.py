@@ -40,16 +40,16 @@ class Finding:
         return data
 
     def __reduce__(self):
-        # Pickled as its fields and made again by _restored: read back in half the time of the
+        # Pickled as its fields and made again by from_fields: read back in half the time of the
         # default (a new object whose dictionary is filled from a dictionary read first). The cache
         # holds tens of thousands of findings, and the workers send theirs through a pipe.
-        return _restored, _FIELDS(self)
+        return from_fields, FIELDS_OF(self)
 
 
 # The order findings are reported in: by file, place, rule and message (their compared fields).
 # A getter in C: a check can sort tens of thousands of findings.
 ORDER = attrgetter("path", "line", "column", "rule", "message")
-_FIELDS = attrgetter(*(f.name for f in fields(Finding)))      # every field, in the order _restored takes them
+FIELDS_OF = attrgetter(*(f.name for f in fields(Finding)))     # every field, in the order from_fields takes them
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +119,7 @@ def _finding(path, where, rule, severity, message, hint, platform) -> Finding:
     return finding
 
 
-def _restored(path, line, column, rule, severity, message, hint, platform) -> Finding:
+def from_fields(path, line, column, rule, severity, message, hint, platform) -> Finding:
     return _finding(path, (line, column), rule, severity, message, hint, platform)
 
 
