@@ -5,6 +5,7 @@ import copy
 import gc
 import json
 import os
+import stat
 import pickle
 import re
 import shutil
@@ -722,3 +723,28 @@ def test_an_across_key_tells_apart_what_equality_does_not():
     number = row[:4] + (1,) + row[5:]
     rows = (row, later, elsewhere, other_zone, number, number[:4] + (True,) + number[5:])
     assert len({across_key(r) for r in rows}) == len(rows)
+
+
+def test_a_replaced_file_is_whole_private_when_asked_and_leaves_no_temporary_file(tmp_path):
+    from smm.writing import replace_file
+    target = tmp_path / "cache.pickle"
+    target.write_bytes(b"old")
+    lookalike = tmp_path / ".cache.pickle.tmp"
+    lookalike.write_bytes(b"someone else's")
+
+    def fail(handle):
+        handle.write(b"half")
+        raise OSError("disk full")
+    with pytest.raises(OSError):
+        replace_file(target, fail)
+    assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [".cache.pickle.tmp",
+                                                                                          "cache.pickle"]
+    replace_file(target, lambda handle: handle.write(b"new"), private=True)
+    assert target.read_bytes() == b"new" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    mask = os.umask(0o022)
+    try:
+        replace_file(target, lambda handle: handle.write(b"shared"))
+    finally:
+        os.umask(mask)
+    assert target.read_bytes() == b"shared" and stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert lookalike.read_bytes() == b"someone else's" and len(list(tmp_path.iterdir())) == 2
