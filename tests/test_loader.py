@@ -105,7 +105,7 @@ def test_fast_and_strict_paths_agree(doc, flow):
 
 
 TRICKY_VALUES = ["x", "-1", "-x", "1.5", "no", "12:30", "a: b", "a #b", "a#b", "'q'", '"q"', "'it''s'", '"a\\"b"',
-                 "[a, b]", "[a, [b]]", "[]", "[ a ,b ]", "[a,]", "~", "null", "- x", "|", ">-", "&a x", "*a", "!t x",
+                 "[a, b]", "[a, [b]]", "[]", "[ ]", "[ a ,b ]", "[a,]", "[1, true, x]", "[x ,  y,z ]", "[~, 0x1, -2]", "~", "null", "- x", "|", ">-", "&a x", "*a", "!t x",
                  "%x", "@x", "`x", "x:", "x: ", "?x", ":x", "http://e.x/a?b=1#c", "🧑\u200d🚒 hi", "a\u2028b", "a\tb",
                  "x\u0085y", "x\ufeff", "  x", "x  ", "{a: b}", "a# b", "a:b", "a :b", "a: ", "a:", "x #", "#x",
                  # escapes in double quotes, good and bad; quoted items in a flow list
