@@ -217,21 +217,23 @@ def load_markdown(file: Path, relpath: str, link_problem=None, listed: bool = Fa
 
 def parse_markdown(text: str | None, relpath: str, problems: list | None = None) -> Document:
     """Front matter and body from already decoded text (None: the problems say why there is none)."""
-    doc = Document(path=relpath)
     if text is None:
-        doc.findings = problems or []
-        return doc
-    yaml_text, doc.body, doc.body_line, problems = split_front_matter(text, relpath)
+        return Document(path=relpath, findings=problems or [])
+    yaml_text, body, body_line, problems = split_front_matter(text, relpath)
     if yaml_text is None:
-        doc.findings = problems
-        return doc
-    doc.parsed = yamlstrict.parse(yaml_text, relpath, line_offset=1)
-    doc.findings = list(doc.parsed.findings)
-    value = doc.parsed.value
+        return Document(path=relpath, body=body, body_line=body_line, findings=problems)
+    parsed = yamlstrict.parse(yaml_text, relpath, line_offset=1)
+    doc = _new(Document)     # as Document(...) makes it, without the empty Parsed it would make first
+    doc.__dict__ = {"path": relpath, "data": None, "body": body, "body_line": body_line, "parsed": parsed,
+                    "findings": list(parsed.findings)}
+    value = parsed.value
     if value is None and not doc.findings:
         value = {}
     _accept_mapping(doc, value, "front matter")
     return doc
+
+
+_new = object.__new__
 
 
 def load_yaml(file: Path, relpath: str) -> Document:

@@ -116,18 +116,23 @@ def file_problems(root: Path) -> list:
     return out
 
 
+_FAST: dict = {}      # (kind, root) -> fast_validator(kind, schema_dir(root)): asked for each post (1.5 us)
+
+
 def validate(doc, kind: str, root: Path) -> list:
     """Findings for every schema violation in `doc.data`. The compiled validator answers for the
     many valid documents; jsonschema explains the few invalid ones."""
-    folder = schema_dir(root)
-    fast = fast_validator(kind, folder)
+    try:
+        fast = _FAST[kind, root]
+    except KeyError:
+        fast = _FAST[kind, root] = fast_validator(kind, schema_dir(root))
     if fast is not None:
         try:
             if fast.is_valid(doc.data):
                 return []
         except (ValueError, TypeError, OverflowError):
             pass                      # a value the compiled validator cannot take: let jsonschema decide
-    check = validator(kind, folder)
+    check = validator(kind, schema_dir(root))
     out = []
     for error in check.iter_errors(doc.data):
         out.extend(_findings_for(_deepest(error), doc))

@@ -249,6 +249,7 @@ class _Abort(Exception):
 
 
 _FAST_MAX_CHARS = 32_000
+_new = object.__new__
 
 
 def parse(text: str, relpath: str, line_offset: int = 0) -> Parsed:
@@ -335,9 +336,10 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
     bookkeeping (20 us of a post's 60 us load, for the four lines of a core-key post), or None."""
     if "\n " in text or "\n-" in text or " \n" in text or text[:1] == " " or text[-1:] == " ":
         return None               # nesting, or spaces _FlatReader strips and a plain value would keep
-    out = Parsed(how="flat")
-    keys, values, value = out.keys, out.values, {}
-    values[()] = (line_offset + 1, 1)
+    out = _new(Parsed)       # as Parsed(how="flat") makes it, in half the time
+    keys, values, value = {}, {(): (line_offset + 1, 1)}, {}
+    out.__dict__ = {"value": None, "values": values, "keys": keys, "blocks": set(), "findings": [], "node": None,
+                    "offset": 0, "how": "flat"}
     for number, line in enumerate(text.split("\n"), line_offset + 1):
         match = _TOP_LINE.match(line)
         if match is None:
