@@ -374,14 +374,14 @@ import os, sys
 from pathlib import Path
 from smm.check import run_check
 forked, fork = [], os.fork
-os.fork = lambda: forked.append(sys._getframe(1).f_code.co_name) or fork()
+os.fork = lambda: forked.append(1) or fork()
 result = run_check(Path(sys.argv[1]), use_cache=True, save_apart=True)
 result.saved()
 try:
     os.waitpid(-1, os.WNOHANG)
     print("a child was left behind")
 except ChildProcessError:
-    print(forked.count("save_apart"), len(result.findings))
+    print(len(forked), len(result.findings))
 """
 
 

@@ -10,7 +10,7 @@ from datetime import date
 import holidays
 import pytest
 
-from conftest import PROJECT, write
+from conftest import PROJECT
 from smm import holidaytables
 
 MARKETS = [("GB", 2027), ("NL", 2026), ("IS", 2028), ("JP", 2027)]
@@ -121,68 +121,3 @@ def test_tables_from_modules_loaded_alone_are_the_packages_tables(folder):
     result = json.loads(in_new_process(folder, ALONE_THEN_PACKAGE.format(markets=markets)))
     assert result["same"], result
     assert result["sizes"][-1] == 0 and min(result["sizes"][:-1]) > 5
-
-
-_HELPED = """
-import json, os, sys, threading
-from pathlib import Path
-from smm import holidaytables, cache
-if sys.argv[1] == "thread":                 # a running thread: no helper may be forked
-    threading.Thread(target=threading.Event().wait, daemon=True).start()
-cache.turn_off()
-from smm.check import run_check
-result = run_check(Path(sys.argv[2]))
-holidays = sorted((f.path, f.message) for f in result.findings if f.rule == "calendar.holiday")
-try:
-    os.waitpid(-1, os.WNOHANG)
-    left = "a child left"
-except ChildProcessError:
-    left = "no child left"
-print(json.dumps([holidays, "holidays" in sys.modules, left, holidaytables._helper is None]))
-"""
-
-
-def test_a_check_asks_a_helper_for_the_tables_and_finds_what_it_finds_without_one(sample):
-    """With no table kept, the check's process leaves importing `holidays` to a forked helper and
-    finds the same holidays as a process that works them out itself (a thread runs: no fork);
-    the helper is gone when the check ends."""
-    write(sample, "content/posts/2026/12/25-christmas.md",
-          "---\ntitle: Christmas\nstatus: draft\npublish_at: 2026-12-25T10:00\nplatforms: [x]\n---\nHello\n")
-
-    def run(mode):
-        done = subprocess.run([sys.executable, "-c", _HELPED, mode, str(sample)], capture_output=True, text=True,
-                              timeout=120, env={"PYTHONPATH": str(PROJECT / "scripts"), "PATH": "/usr/bin:/bin",
-                                                "SMM_TODAY": "2026-11-22"})
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
-    helped, alone = run("helped"), run("thread")
-    assert helped[0] and helped[0] == alone[0]
-    assert helped[1:] == [False, "no child left", True]
-    assert alone[1] is True
-
-
-_FORKED = """
-import json, os, signal, sys
-from smm import holidaytables
-holidaytables.start_helper()
-pid = holidaytables._helper[1]
-child = os.fork()
-if child == 0:                                # a process forked later never asks the helper
-    os._exit(0 if holidaytables._helper is None else 1)
-_, status = os.waitpid(child, 0)
-first = holidaytables.table("GB", 2027)
-os.kill(pid, signal.SIGKILL)                  # a helper that dies: the tables are worked out here
-os.waitpid(pid, 0)
-second = holidaytables.table("NL", 2027)
-from datetime import date
-print(json.dumps([os.waitstatus_to_exitcode(status), first[date(2027, 12, 25)], second[date(2027, 12, 25)],
-                  holidaytables._helper is None]))
-"""
-
-
-def test_a_process_forked_after_the_helper_does_not_use_it_and_a_dead_helper_is_not_waited_for(tmp_path):
-    done = subprocess.run([sys.executable, "-c", _FORKED], capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(PROJECT / "scripts"), "PATH": "/usr/bin:/bin",
-                               "SMM_NO_CACHE": "1"})
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == [0, "Christmas Day", "Christmas Day", True]

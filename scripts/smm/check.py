@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
-from . import holidaytables
 from .cache import Store
 from .findings import ORDER
 from .parallel import check_posts
@@ -54,14 +53,10 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     (and everything else unchanged too: see cache.py) are not checked again; with `save_apart`
     too, the cache is written while the caller goes on, until it calls the result's saved()."""
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
-    holidaytables.start_helper()       # imports `holidays` on an idle core while the repository loads
-    try:
-        repo = load_base(root)
-        store = Store.open(repo, today(repo)) if use_cache else None
-        files = post_files(repo.root, repo.regular_files)
-        post_findings = check_posts(repo, files, store)
-    finally:
-        holidaytables.stop_helper()
+    repo = load_base(root)
+    store = Store.open(repo, today(repo)) if use_cache else None
+    files = post_files(repo.root, repo.regular_files)
+    post_findings = check_posts(repo, files, store)
     across = store.across_posts() if store is not None else None
     if store is not None and across is None:
         repo.posts = sorted(repo.posts + store.taken_posts(), key=lambda post: post.path)   # needed now

@@ -6,18 +6,10 @@ asked for: about a fifth of a second in every process that needs a table (each w
 names and the installed version of `holidays`, so the tables smm works out are kept in one JSON
 file per version of `holidays` in the cache folder (cache.py), and the package is imported only
 for a table not kept yet. No cache folder (`--no-cache`, SMM_NO_CACHE=1): every table is worked out.
-
-Where the tables are not kept, `smm check` starts a helper (start_helper) as it begins: a forked
-process that imports `holidays` while this one loads the repository, a core the check leaves
-idle until it starts its workers, and then works out each table this process asks it for. The
-import (62 to 72 ms) is then off the check's path; the tables are the same (tests hold them).
 """
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -35,14 +27,9 @@ def table(market: str, year: int) -> dict[date, str]:
     kept = _read()
     key = f"{market}-{year}"
     if key not in kept:
-        kept[key] = _asked(market, year)
+        kept[key] = {day.isoformat(): name for day, name in _work_out(market, year).items()}
         _write(key, kept[key])
     return {date.fromisoformat(day): name for day, name in kept[key].items()}
-
-
-def _worked_out(market: str, year: int) -> dict[str, str]:
-    """ISO day -> name: the table as kept."""
-    return {day.isoformat(): name for day, name in _work_out(market, year).items()}
 
 
 def _work_out(market: str, year: int) -> dict:
@@ -137,93 +124,3 @@ def _write(key: str, days: dict) -> None:
         return
     merged = {**_load(file), key: days}
     cache.write_atomically(file, lambda handle: handle.write(json.dumps(merged, sort_keys=True).encode()))
-
-
-# The helper: (the process that started it, its pid, the end this process writes questions to, the
-# file this one reads answers from), or None. Only the process that started it asks it: a process
-# forked later (a worker, the cache's writer) closes its copies of the pipes (_forget_helper).
-_helper = None
-
-
-def start_helper() -> None:
-    """Start the helper (see the module's docstring) when no table is kept, the system can fork
-    and no other thread runs (forking one is not safe); else the tables are worked out here."""
-    global _helper
-    threads = sys.modules.get("threading")
-    if (_helper is not None or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or "holidays" in sys.modules
-            or _read() or (threads is not None and threads.active_count() > 1)):
-        return
-    questions, answers = os.pipe(), os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(questions[1])
-            os.close(answers[0])
-            _serve(questions[0], answers[1])
-        finally:
-            os._exit(0)
-    os.close(questions[0])
-    os.close(answers[1])
-    _helper = (os.getpid(), pid, questions[1], os.fdopen(answers[0], "rb"))
-
-
-def _serve(questions: int, answers: int) -> None:
-    """In the helper: import `holidays`, then answer each question (a line "market year") with the
-    table as one line of JSON, until the questions end."""
-    import holidays  # noqa: F401  (what the helper is for)
-    with os.fdopen(questions, "rb") as asked, os.fdopen(answers, "wb") as told:
-        for line in asked:
-            market, year = line.decode().split()
-            told.write(json.dumps(_worked_out(market, int(year))).encode() + b"\n")
-            told.flush()
-
-
-def _asked(market: str, year: int) -> dict[str, str]:
-    """The table, from the helper when this process started one and it answers, else worked out."""
-    if _helper is not None and _helper[0] == os.getpid():
-        try:
-            os.write(_helper[2], f"{market} {year}\n".encode())
-            answer = json.loads(_helper[3].readline())
-            if isinstance(answer, dict):
-                return answer
-        except (OSError, ValueError):
-            pass
-        stop_helper()                 # it did not answer as it should: work the tables out here
-    return _worked_out(market, year)
-
-
-def stop_helper() -> None:
-    """End the helper, which may still be importing (a check of a few posts can be done first),
-    and reap it; nothing when there is none."""
-    global _helper
-    if _helper is None or _helper[0] != os.getpid():
-        return
-    _, pid, questions, answers = _helper
-    _helper = None
-    for close in (lambda: os.close(questions), answers.close):
-        try:
-            close()
-        except OSError:
-            pass
-    try:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
-
-
-def _forget_helper() -> None:
-    """In a process forked after the helper started: close its copies of the helper's pipes, so
-    the helper sees its questions end when the process that started it is done."""
-    global _helper
-    if _helper is not None:
-        for close in (lambda: os.close(_helper[2]), _helper[3].close):
-            try:
-                close()
-            except OSError:
-                pass
-        _helper = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_helper)
