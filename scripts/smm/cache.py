@@ -103,7 +103,8 @@ def _entry(stat, media, findings, is_post, digest, across_key, daily, day, until
 # as the tuple of its fields), not pickled finding by finding: 11,800 findings (10,000 core-key
 # posts) written in 6.4 instead of 17.3 ms of CPU, read in 12.2 instead of 13.8 (best of seven).
 # The entries stay pickled: written out with marshal they took 34 against 40 ms to write but 36
-# against 26 to read, and every run with the cache reads them. A finding holding a value marshal cannot write (of another type) leaves the cache unwritten.
+# against 26 to read, and every run with the cache reads them. A finding holding a value marshal
+# cannot write (of another type) leaves the cache unwritten.
 def _findings_written(found: list) -> bytes:
     return marshal.dumps(list(map(FIELDS_OF, found)))
 

@@ -33,8 +33,9 @@ class SlimDoc:
 # process (rules.IN_PARENT) or run again by the cache on a later day (rules.ON_THE_DAY). A slim
 # post keeps these, its path and the places of CROSS_POST_KEYS, and nothing else, so two posts
 # with equal slim copies give the same findings across posts: a run that checked a few posts keeps
-# what the rules across posts found when their slim copies did not change (cache.py). tests/test_parallel.py holds this list to the rules: run on slim posts whose
-# other fields cannot be used, they find what they find on the full posts.
+# what the rules across posts found when their slim copies did not change (cache.py).
+# tests/test_parallel.py holds this list to the rules: run on slim posts whose other fields
+# cannot be used, they find what they find on the full posts.
 ACROSS_FIELDS = ("id", "status", "platforms", "publish_at", "campaign", "boost", "language", "holiday_ok")
 _LEFT_OUT = [f for f in fields(Post) if f.name != "doc" and f.name not in ACROSS_FIELDS]
 _EMPTY = {f.name: () if f.default_factory is list else "" if f.default is MISSING else f.default

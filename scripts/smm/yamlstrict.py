@@ -308,7 +308,6 @@ _FLAT_SINGLE = re.compile(_SINGLE + r"\Z")
 _FLOW_ITEM = rf"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*|{_DOUBLE}|{_SINGLE}"
 _FLAT_FLOW = re.compile(rf"\[ *(?:(?:{_FLOW_ITEM})(?: *, *(?:{_FLOW_ITEM}))*)? *\]\Z")
 _FLAT_FLOW_ITEM = re.compile(_FLOW_ITEM)
-_FLAT_FLOW_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+/@-]*")     # the items of a list without quotes
 _FLAT_MAX_DEPTH = 8
 
 
