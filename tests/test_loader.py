@@ -383,3 +383,4 @@ def test_a_loaded_post_has_every_field_of_a_post_and_no_other(sample):
         assert list(post.__dict__) == names, post.path
         assert post == Post(**{name: getattr(post, name) for name in names})
         assert post.renditions == {} and all(post.renditions is not other.renditions for other in posts if other is not post)
+

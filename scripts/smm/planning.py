@@ -75,7 +75,10 @@ def clock_minutes(text) -> int | None:
 
 def in_windows(moment: datetime, windows: tuple[Window, ...]) -> bool:
     day, clock = WEEKDAYS[moment.weekday()], moment.hour * 60 + moment.minute
-    return any(day in window.days and window.start <= clock <= window.end for window in windows)
+    for window in windows:         # a loop, not any() over a generator: asked for each post and platform
+        if day in window.days and window.start <= clock <= window.end:
+            return True
+    return False
 
 
 @lru_cache(maxsize=64)
