@@ -130,7 +130,10 @@ def names_a_domain(text: str, domains) -> bool:
     if not domains:
         return False
     lowered = text.lower()
-    return any(domain in lowered for domain in domains)
+    for domain in domains:         # a loop, not any() over a generator: asked for every post
+        if domain in lowered:
+            return True
+    return False
 
 
 @lru_cache(maxsize=256)

@@ -123,7 +123,8 @@ def _add(repo: Repository, relpath: str, kind: str, build, stamps: dict | None =
         return
     problems = schemas.validate(doc, kind, repo.root)
     repo.findings.extend(problems)
-    if any(p.severity == "error" and p.rule.startswith(("schema.type", "schema.required")) for p in problems):
+    if problems and any(p.severity == "error" and p.rule.startswith(("schema.type", "schema.required"))
+                        for p in problems):
         repo.invalid.add((kind, Path(relpath).stem))   # it exists, but its shape is wrong: reported above
         return
     build(repo, doc)
