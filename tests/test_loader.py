@@ -326,6 +326,22 @@ def test_a_core_key_post_is_read_one_key_a_line():
     assert _flat_agrees_with_strict(text)
 
 
+def test_a_post_as_yaml_dump_writes_it_is_read_one_key_a_line():
+    """A list written as a key alone and its items at the start of the next lines (yaml.dump's
+    way, and python-frontmatter's), and a key with no value, are read by the one-key-a-line path
+    as the line reader and the strict parser read them."""
+    text = ("platforms:\n- bluesky\n- 'x'\n- \"mastodon\"\npublish_at: 2027-01-01T11:40\nstatus: draft\n"
+            "tags:\ntitle: '1145: Nieuw tappunt'\nn:\n- 3\n- ~")
+    top = yamlstrict._top_level_lines(text, 1)
+    assert top is not None and top.value == {"platforms": ["bluesky", "x", "mastodon"], "publish_at": "2027-01-01T11:40",
+                                             "status": "draft", "tags": None, "title": "1145: Nieuw tappunt",
+                                             "n": [3, None]}
+    assert top.value_at(("platforms", 1)) == (4, 3) and top.value_at(("tags",)) == (8, 6)
+    assert _flat_agrees_with_strict(text)
+    for declined in ("a: 1\n- x", "- x\na: 1", "a:\n- b: 1", "a:\n- [x]", "a:\n-x", "a:\n- x\n  y"):
+        assert yamlstrict._top_level_lines(declined, 0) is None, declined
+
+
 # Front matter as other tools write it: yaml.safe_dump escapes text that is not ASCII unless told
 # otherwise, json.dumps (YAML takes JSON's strings) escapes it always and quotes every list item.
 WRITTEN_BY = {

@@ -329,20 +329,32 @@ _TOP_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}): +(" + _PLAIN + "|" + _
                        + _FLAT_FLOW.pattern.removesuffix(r"\Z") + r")\Z")
 
 
+# A key written alone on its line, and an item of the block list that follows it at the start of
+# the next lines (what yaml.dump writes for a list: "platforms:" then "- x"), plain or quoted
+_TOP_KEY_ALONE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):\Z")
+_TOP_ITEM = re.compile(r"- +(" + _PLAIN + "|" + _DOUBLE + "|" + _SINGLE + r")\Z")
+
+
 def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
-    """Front matter whose every line is one `key: value` at the start of the line (no comment, no
-    blank line, no nesting): what _FlatReader gives, one match a line instead of its line-by-line
-    bookkeeping (20 us of a post's 60 us load, for the four lines of a core-key post), or None."""
-    if "\n " in text or "\n-" in text or " \n" in text or text[:1] == " " or text[-1:] == " ":
+    """Front matter whose every line is one `key: value` at the start of the line, or a key alone
+    followed by the items of a block list (no comment, no blank line, no nesting): what _FlatReader
+    gives, one match a line instead of its line-by-line bookkeeping (20 us of a post's 60 us load,
+    for the four lines of a core-key post; 35 of 100 for the lines yaml.dump writes), or None."""
+    if "\n " in text or " \n" in text or text[:1] == " " or text[:1] == "-" or text[-1:] == " ":
         return None               # nesting, or spaces _FlatReader strips and a plain value would keep
     out = _new(Parsed)       # as Parsed(how="flat") makes it, in half the time
     keys, values, value = {}, {(): (line_offset + 1, 1)}, {}
     out.__dict__ = {"value": None, "values": values, "keys": keys, "blocks": set(), "findings": [], "node": None,
                     "offset": 0, "how": "flat"}
+    alone = None                  # the key last written alone on its line, while its list may follow
     for number, line in enumerate(text.split("\n"), line_offset + 1):
         match = _TOP_LINE.match(line)
         if match is None:
-            return None
+            alone = _top_alone_or_item(line, number, alone, keys, values, value)
+            if alone is None:
+                return None
+            continue
+        alone = None
         key, raw = match.groups()
         if key in value:
             return None
@@ -359,6 +371,34 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
             value[key] = raw if first not in _TYPED_FIRST else resolve_plain(raw)
     out.value = value
     return out
+
+
+def _top_alone_or_item(line: str, number: int, alone, keys: dict, values: dict, value: dict):
+    """A line of _top_level_lines that is not `key: value`: a key alone (its value None, unless a
+    block list follows), or an item of the list after one, placed as _FlatReader places them.
+    Returns the key's path, or None to decline."""
+    if line[:1] == "-":
+        item = _TOP_ITEM.match(line) if alone is not None else None
+        if item is None:
+            return None
+        raw, items = item[1], value[alone[0]]
+        if items is None:                            # the list's first item: the list starts here
+            items = value[alone[0]] = []
+            values[alone] = (number, 1)
+        first = raw[0]
+        scalar = _quoted(raw) if first == '"' or first == "'" else \
+            raw if first not in _TYPED_FIRST else resolve_plain(raw)
+        if scalar is _NOT_FLAT:
+            return None
+        values[alone + (len(items),)] = (number, item.start(1) + 1)
+        items.append(scalar)
+        return alone
+    match = _TOP_KEY_ALONE.match(line)
+    if match is None or match[1] in value:
+        return None
+    key = match[1]
+    keys[(key,)], values[(key,)], value[key] = (number, 1), (number, len(key) + 2), None
+    return (key,)
 
 
 def _flat_lines(text: str, line_offset: int) -> Parsed | None:
