@@ -21,8 +21,8 @@ look ahead from today) on the day. So:
   DIGEST_LIMIT are known by their stat alone (hashing them costs more than checking the post);
 * what the rules across posts found is kept too, with its day, and used again on that day when
   no post was added or removed and every post checked again has the slim copy it had (an edit of its copy or title
-  changes nothing the rules across posts read); it is pickled on its own, and read only when
-  used. The slim copies are stored apart, as pickles inside the file, and read only when the
+  changes nothing the rules across posts read); it is written out on its own, and read only
+  when used. The slim copies are stored apart, as pickles inside the file, and read only when the
   rules across posts run again: a run where nothing they read changed reads findings only. A
   run that checked some posts whose slim copies changed adds a pickle of those to the ones
   stored (see Store._parts), rather than pickling every post again;
@@ -171,7 +171,7 @@ class Store:
         self.started_ns = time.time_ns()
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
-        self.across_kept: bytes | None = None    # what the rules across posts found, for these entries, pickled
+        self.across_kept: bytes | None = None    # what the rules across posts found, for these entries, written out
         self._across: list | None = None         # the same, once read (Store.across)
         self.post_parts: list = []               # the slim posts, pickled in parts [(count, bytes)]: read on demand
         self.posts_read = False
@@ -261,8 +261,8 @@ class Store:
 
     @property
     def across(self) -> list | None:
-        """What the rules across posts found in the run that stored the cache. Stored pickled on
-        their own and read when first asked: a run in which they run again (a post moved) never
+        """What the rules across posts found in the run that stored the cache. Stored on their own
+        (_findings_written) and read when first asked: a run in which they run again (a post moved) never
         reads the 11,800 findings a year of densely planned posts gives."""
         if self.across_kept is not None:
             try:

@@ -12,6 +12,7 @@ from . import yamlstrict
 
 MAX_BYTES = 1_000_000  # a post is a few kB; anything this large is a mistake or an attack
 _FENCES = ("---",)
+_new = object.__new__
 _CLOSERS = ("---", "...")
 
 
@@ -88,7 +89,8 @@ def stat_key(info: os.stat_result) -> tuple:
 
 
 def digest(raw: bytes) -> bytes:
-    """A digest of a file's bytes (the cache's test when a stat changed)."""
+    """A digest of bytes: a file's (the cache's test when a stat changed), a slim post's written
+    out (slim.across_key)."""
     import hashlib         # imported where used: a check without the cache needs none of it (3-4 ms)
     return hashlib.blake2b(raw, digest_size=16).digest()
 
@@ -231,9 +233,6 @@ def parse_markdown(text: str | None, relpath: str, problems: list | None = None)
         value = {}
     _accept_mapping(doc, value, "front matter")
     return doc
-
-
-_new = object.__new__
 
 
 def load_yaml(file: Path, relpath: str) -> Document:

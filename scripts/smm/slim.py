@@ -9,6 +9,7 @@ import marshal
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 
+from .loader import digest
 from .model import Post
 
 CROSS_POST_KEYS = (("id",), ("publish_at",), ("boost",), ("boost", "currency"))
@@ -82,7 +83,6 @@ def across_key(row: tuple) -> bytes:
     write (a value of another type) is digested as its repr. Never a pickle's bytes: a pickle also
     records which of its values are the same object. Marshal takes 2.2 us a row, repr 5.3 (2,000
     rows of core-key posts)."""
-    import hashlib         # imported where used: a check without the cache needs none of it
     at = row[_AT]
     try:
         if at is not None and type(at) is not datetime:
@@ -91,4 +91,4 @@ def across_key(row: tuple) -> bytes:
         written = b"m" + marshal.dumps((row[:_AT], row[_AT + 1:], when), 2)
     except ValueError:
         written = b"r" + repr(row).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(written, digest_size=16).digest()
+    return digest(written)

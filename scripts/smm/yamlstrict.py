@@ -362,15 +362,25 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
         keys[here] = (number, 1)
         values[here] = (number, column)
         first = raw[0]
-        if first == "[" or first == '"' or first == "'":
-            item = _flow_items(raw, here, number, column, values) if first == "[" else _quoted(raw)
-            if item is _NOT_FLAT:
+        if first in _NOT_AS_WRITTEN:
+            raw = _flow_items(raw, here, number, column, values) if first == "[" else _line_scalar(raw)
+            if raw is _NOT_FLAT:
                 return None       # an escape the strict path reports
-            value[key] = item
-        else:
-            value[key] = raw if first not in _TYPED_FIRST else resolve_plain(raw)
+        value[key] = raw
     out.value = value
     return out
+
+
+_NOT_AS_WRITTEN = _TYPED_FIRST | frozenset("[\"'")     # a value that starts so is not its text as written
+
+
+def _line_scalar(raw: str):
+    """A plain or quoted value _TOP_LINE or _TOP_ITEM matched, as _FlatReader reads it (_NOT_FLAT:
+    an escape the strict path reports)."""
+    first = raw[0]
+    if first == '"' or first == "'":
+        return _quoted(raw)
+    return raw if first not in _TYPED_FIRST else resolve_plain(raw)
 
 
 def _top_alone_or_item(line: str, number: int, alone, keys: dict, values: dict, value: dict):
@@ -385,9 +395,7 @@ def _top_alone_or_item(line: str, number: int, alone, keys: dict, values: dict, 
         if items is None:                            # the list's first item: the list starts here
             items = value[alone[0]] = []
             values[alone] = (number, 1)
-        first = raw[0]
-        scalar = _quoted(raw) if first == '"' or first == "'" else \
-            raw if first not in _TYPED_FIRST else resolve_plain(raw)
+        scalar = _line_scalar(raw)
         if scalar is _NOT_FLAT:
             return None
         values[alone + (len(items),)] = (number, item.start(1) + 1)
