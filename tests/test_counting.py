@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
 from smm import counting
+from smm.posting import hashtags
 
 CORPUS = [line.replace("\\n", "\n").replace("\\t", "\t")
           for line in (Path(__file__).parent / "data" / "x_corpus.txt").read_text("utf-8").splitlines()
@@ -104,6 +105,17 @@ def test_segmenting_around_the_joining_characters_only_agrees_with_segmenting_it
     the whole text."""
     assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))
     assert counting._weigh_plain(text) == counting._weigh_clusters(text)
+    again = text + " " + text       # the same stretches again, found in the cache the second time
+    assert counting._weigh_plain(again) == counting._weigh_clusters(again)
+    assert counting.graphemes(again) == len(counting._GRAPHEME.findall(again))
+
+
+def test_the_stretches_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(counting, "_STRETCHES", {})
+    monkeypatch.setattr(counting, "_STRETCHES_KEPT", 3)
+    for letter in "abcdefghij":
+        assert counting.graphemes(f"{letter}e\u0301{letter} 👍🏽") == 5
+    assert 0 < len(counting._STRETCHES) <= 3
 
 
 def test_joining_stretches_hold_each_run_of_joining_characters_with_its_neighbours():
@@ -120,7 +132,8 @@ def test_character_properties_kept_per_character_agree_with_the_patterns(text):
     """The look-ups that replace a search per text give what the search gives, for any text and
     whatever characters earlier texts taught them."""
     assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)
-    assert counting._HEAVY_ALONE.count_in(text) == len(counting._X_HEAVY_ALONE.findall(text))
+    heavy = counting._HEAVY_ALONE.among(set(text))
+    assert sorted(heavy) == sorted(set(counting._X_HEAVY_ALONE.findall(text)))
     assert counting._heavy_alone(text) == len(counting._X_HEAVY_ALONE.findall(text))
     assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)   # asked again
 
@@ -210,3 +223,13 @@ def test_longest_first_tries_the_longest_word_first():
     pattern = regex.compile(f"(?:{counting._longest_first(['co', 'com', 'community', 'c'])})(?![a-z])")
     assert [pattern.match(word)[0] for word in ("community", "com", "co", "c")] == ["community", "com", "co", "c"]
     assert pattern.match("comm") is None and counting._longest_first(["a", "ab"]) == "a(?:b)?"
+
+
+HASHTAG_PIECES = ["#", "\uff03", "#tag", "＃タグ", "##x", "a#b", "&#x", "/#y", "_#z", "#1", "#1a", "#_", "#é",
+                  "e\u0301", " ", "\n", "é", "日本", "👍", "-", "#\u0301x"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(HASHTAG_PIECES) | st.text(max_size=3), max_size=12).map("".join))
+def test_hashtags_found_at_hash_signs_are_those_of_searching_every_position(text):
+    assert hashtags(text) == counting.HASHTAG.findall(text)

@@ -180,7 +180,8 @@ def test_the_scheme_characters_are_what_the_pattern_matches():
 
 LINK_PIECES = ["javascript:", "JavaScript:", "data:", "mailto:", "tel:+46", "ftp://", "https://", "HTTP://", "http:",
                "xhttps://", "a.b-c+d://", "ſms:", "\u212aelda://", "İ://", "é://", "_ftp://", ".ftp:", ":", "://",
-               " ", "\n", "\u00a0", "\u2003", "\u0085", "\u200b", "(", "a" * 31, "b" * 32, "kelda.example/x", "1"]
+               " ", "\n", "\u00a0", "\u2003", "\u0085", "\u200b", "(", "a" * 31, "b" * 32, "kelda.example/x", "1",
+               "train:", "DATA:", "Mailto:", "httpſ://", "HTTPſ://", "?u=https://", "https://a.b/", ".", "…", "'"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -190,3 +191,12 @@ LINK_PIECES = ["javascript:", "JavaScript:", "data:", "mailto:", "tel:+46", "ftp
 def test_bad_links_finds_what_searching_every_position_finds(text):
     expected = [(m.start(), m.end(), m.group(0)) for m in links.BAD_LINK.finditer(text)]
     assert [(link.start, link.end, link.url) for link in links.bad_links(text)] == expected
+
+
+@settings(max_examples=500, deadline=None)
+@example("see https://kelda.example/map?u=https://other.example/x.")
+@example("xhttps://a.b https://c.d")
+@given(st.lists(st.one_of(st.sampled_from(LINK_PIECES), st.text(max_size=5)), max_size=10).map("".join))
+def test_http_links_finds_what_searching_every_position_finds(text):
+    expected = [(m.start(), m.end(), m.group(0)) for m in links.HTTP_LINK.finditer(text)]
+    assert [(link.start, link.end, link.url) for link in links.http_links(text)] == expected

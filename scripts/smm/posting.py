@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import counting, links, platforms
+from .finding_at import matches, occurrences
 
 
 @dataclass
@@ -114,9 +115,12 @@ def body_as_posted(post, repo) -> str | None:
 
 
 def hashtags(text: str) -> list[str]:
-    if "#" not in text and "\uff03" not in text:      # "＃", the full-width hash, starts one too
+    """The hashtags in `text`, as counting.HASHTAG.findall gives them: the pattern is tried only
+    at a hash sign ("＃", the full-width one, starts one too), where every match starts."""
+    if "#" not in text and "\uff03" not in text:
         return []
-    return counting.HASHTAG.findall(text)
+    starts = sorted([*occurrences(text, "#"), *occurrences(text, "\uff03")])
+    return [match.group(1) for match in matches(counting.HASHTAG, text, starts)]
 
 
 def written_copies(post) -> list[tuple[tuple, str]]:
