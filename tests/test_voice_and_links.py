@@ -200,3 +200,31 @@ def test_bad_links_finds_what_searching_every_position_finds(text):
 def test_http_links_finds_what_searching_every_position_finds(text):
     expected = [(m.start(), m.end(), m.group(0)) for m in links.HTTP_LINK.finditer(text)]
     assert [(link.start, link.end, link.url) for link in links.http_links(text)] == expected
+
+
+def _swap_rules(folder):
+    rules = _rules(folder, "Names", "extends: substitution\nmessage: \"Write '%s', not '%s'.\"\nignorecase: true\n"
+                                    "swap:\n  trail ?flask|kelda flask: Kelda Trail Flask\n  water ?point: refill station\n"
+                                    "  straße: Straße\n  '[a-z]+-station': refill station\n")
+    rules |= _rules(folder, "Cased", "extends: existence\nmessage: \"'%s'\"\ntokens: [Kelda, 'ö']\nraw: ['\\d{3}']\n")
+    return rules["Fixture.Names"], rules["Fixture.Cased"]
+
+
+def test_each_pattern_of_a_rule_has_its_own_needles(repo):
+    names, cased = _swap_rules(repo)
+    assert names.pattern_needles == ({"trail", "kelda flask"}, {"water"}, {"strasse"}, {"-station"})
+    assert cased.pattern_needles == ({"Kelda", "ö"}, None) and cased.needles is None
+    assert names.needles == {"trail", "kelda flask", "water", "strasse", "-station"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["trail", "Flask", "kelda", " ", "WATER", "point", "STRASSE", "ß", "-station",
+                                      "ö", "Kelda", "123", "x"]), max_size=12).map("".join))
+def test_a_rule_skips_only_the_patterns_whose_needles_the_text_lacks(text):
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as folder:
+        for rule in _swap_rules(Path(folder)):
+            every_pattern = replace(rule, pattern_needles=())
+            assert rule.check(text) == every_pattern.check(text)
