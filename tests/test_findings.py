@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smm import check
+from smm import check, posting
 from smm import findings as F
 from smm import report
 from smm.findings import Finding
@@ -162,3 +162,17 @@ def test_a_finding_read_back_from_a_pickle_is_the_same_finding(found):
         back = pickle.loads(pickle.dumps(found, protocol=protocol))
         assert [type(f) for f in back] == [Finding] * len(found)
         assert [f.__dict__ for f in back] == [f.__dict__ for f in found]
+
+
+BODY_PIECES = ["\n", " ", "\t", "Fill your bottle", "Fill", "bottle", "\u00a0", "\u2003", "x", "\n\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(body=st.lists(st.sampled_from(BODY_PIECES), max_size=10).map("".join), data=st.data())
+def test_a_copy_is_placed_where_it_first_occurs_in_the_body(body, data):
+    """Copy is placed in the body where a search finds it first, the stripped body included
+    (found without a search)."""
+    start = data.draw(st.integers(0, len(body)))
+    text = data.draw(st.sampled_from([body.strip(), body, body[start:], body[start:].strip(), "", "absent",
+                                      " " + body.strip()]))
+    assert posting._first_place(body, text) == (body.find(text) if text and text in body else 0)

@@ -161,7 +161,10 @@ def test_the_screen_finds_needles_inside_other_needles_and_keeps_case_where_a_ru
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from(list("abcdKkeldaöÖßSsTtRrE \ud800")), max_size=40))
+@example("Straße")                     # each casefolded to "strasse", a needle
+@example("\u017ftra\u017f\u017fe")
+@example("STRA\u1e9eE")
+@given(text=st.text(alphabet=st.sampled_from(list("abcdKkeldaöÖßSsTtRrE \ud800ſ\u212aﬆẞ")), max_size=40))
 def test_the_screen_keeps_exactly_the_rules_with_a_needle_in_the_text(text):
     import tempfile
     from pathlib import Path
@@ -228,3 +231,34 @@ def test_a_rule_skips_only_the_patterns_whose_needles_the_text_lacks(text):
         for rule in _swap_rules(Path(folder)):
             every_pattern = replace(rule, pattern_needles=())
             assert rule.check(text) == every_pattern.check(text)
+
+
+def test_the_characters_whose_lower_case_holds_ascii_are_known():
+    found = {chr(c) for c in range(0x80, 0x110000)
+             if not 0xD800 <= c < 0xE000 and any(ch.isascii() for ch in chr(c).lower())}
+    assert found == links.LOWER_TO_ASCII == {"\u0130", "\u212a"}      # as names_a_domain looks for them
+
+
+DOMAIN_PIECES = ["kelda.example", "KELDA.Example", "\u212aelda.example", "kelda.f\u0130", "kelda.fi", "ö", "Ö",
+                 "kelda-ö.example", "KELDA-Ö.EXAMPLE", " ", "https://", "日本", "\ud800", "."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(DOMAIN_PIECES) | st.text(max_size=3), max_size=8).map("".join),
+       domains=st.sampled_from([("kelda.example",), ("kelda.fi", "kelda.example"), ("kelda-ö.example",), ()]))
+def test_a_text_names_a_domain_when_its_lower_case_holds_one(text, domains):
+    assert links.names_a_domain(text, domains) == any(domain in text.lower() for domain in domains)
+
+
+def test_the_characters_whose_casefold_holds_ascii_are_known():
+    found = {chr(c) for c in range(0x80, 0x110000)
+             if not 0xD800 <= c < 0xE000 and any(ch.isascii() for ch in chr(c).casefold())}
+    assert found == voice.CASEFOLD_TO_ASCII
+
+
+def test_the_screen_casefolds_copy_for_needles_beyond_ascii(repo):
+    rules = _rules(repo, "Umlaut", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\ntokens: [Öl, ſtop]\n")
+    umlaut = rules["Fixture.Umlaut"]
+    assert umlaut.needles == {"öl", "stop"}
+    may_match = voice.screen([umlaut])
+    assert may_match("ÖL") == [umlaut] and may_match("STOP") == [umlaut] and may_match("Oel") == []
