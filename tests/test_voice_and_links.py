@@ -1,6 +1,8 @@
 """Brand voice rules in Vale's format, links, disclosure and UTM tagging."""
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 import regex
 from conftest import check, run_smm, write
@@ -173,6 +175,8 @@ def test_the_screen_keeps_exactly_the_rules_with_a_needle_in_the_text(text):
     held = [rule for rule in rules
             if any(needle in (text.casefold() if rule.ignorecase else text) for needle in rule.needles)]
     assert voice.screen(rules)(text) == held
+    with patch.object(voice, "_LOWERED_FROM", 0):         # short copy found in its UTF-8 too
+        assert voice.screen(rules)(text) == held
 
 
 def test_the_scheme_characters_are_what_the_pattern_matches():
@@ -262,3 +266,27 @@ def test_the_screen_casefolds_copy_for_needles_beyond_ascii(repo):
     assert umlaut.needles == {"öl", "stop"}
     may_match = voice.screen([umlaut])
     assert may_match("ÖL") == [umlaut] and may_match("STOP") == [umlaut] and may_match("Oel") == []
+
+
+def _folded_rules(folder):
+    rules = _rules(folder, "Green", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\n"
+                                    "tokens: [Miljövänlig, Straße, öl, waste]\n")
+    rules |= _rules(folder, "Kana", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\ntokens: [日本, kelda]\n")
+    return [rules["Fixture.Green"], rules["Fixture.Kana"]]
+
+
+@settings(max_examples=400, deadline=None)
+@example("MILJÖVÄNLIG")
+@example("ÖL and WASTE")
+@example("\u017ftra\u017f\u017fe 日本")
+@given(text=st.lists(st.sampled_from(["MILJÖ", "miljö", "VÄNLIG", "vänlig", "Ö", "ö", "L", "l", "ß", "ſ", "STRA", "e",
+                                      "WASTE", "日本", "KELDA", "\u212aelda", " ", "\ud800", "x"]), max_size=10).map("".join))
+def test_the_screen_finds_casefolded_needles_beyond_ascii_as_casefolding_finds_them(text):
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as folder:
+        for rules in (_folded_rules(Path(folder)), _folded_rules(Path(folder))[:1]):
+            held = [rule for rule in rules if any(needle in text.casefold() for needle in rule.needles)]
+            assert voice.screen(rules)(text) == held
+            with patch.object(voice, "_LOWERED_FROM", 0):
+                assert voice.screen(rules)(text) == held

@@ -204,39 +204,50 @@ class _Needles:
     def __init__(self, indexed: list[tuple[int, VoiceRule]], folded: bool = False):
         needles = sorted({needle for _, rule in indexed for needle in rule.needles})
         self.owners = [frozenset(i for i, rule in indexed if needle in rule.needles) for needle in needles]
-        # Casefolded needles all in ASCII are found in a text's UTF-8 lower-cased (held_casefolded);
-        # the characters whose casefold holds ASCII are needles too, after the others.
-        self.by_bytes = folded and all(map(str.isascii, needles))
-        extra = [_utf8(character) for character in sorted(CASEFOLD_TO_ASCII)] if self.by_bytes else []
-        self.finder = ahocorasick_rs.BytesAhoCorasick([_utf8(needle) for needle in needles] + extra) \
-            if needles else None
+        self.finder = ahocorasick_rs.BytesAhoCorasick([_utf8(needle) for needle in needles]) if needles else None
+        self.lowered = _lowered_finder(needles) if folded and needles else None
+        self.proxied = frozenset(i for i, needle in enumerate(needles) if not needle.isascii())
 
     def held(self, text: str) -> set[int]:
         """The indexes of the rules with a needle in `text`."""
         if self.finder is None:
             return set()
-        return self._owners(self._found(_utf8(text)))
+        return self._owners({match[0] for match in self.finder.find_matches_as_indexes(_utf8(text), overlapping=True)})
 
     def held_casefolded(self, text: str) -> set[int]:
-        """held(text.casefold()). Where every needle is ASCII and the text holds no character of
-        CASEFOLD_TO_ASCII, a needle is in the casefold exactly where its bytes are in the text's
-        UTF-8 lower-cased (bytes.lower changes the ASCII letters only, and no other character
-        folds to ASCII): 1-4 us for 1,500 characters, where casefold took 8-16."""
-        if self.by_bytes and self.finder is not None and not text.isascii():
-            found = self._found(_utf8(text).lower())
-            if max(found, default=-1) < len(self.owners):
+        """held(text.casefold()). Where the text holds no character of CASEFOLD_TO_ASCII, an ASCII
+        needle is in the casefold exactly where its bytes are in the text's UTF-8 lower-cased
+        (bytes.lower changes the ASCII letters only, and no other character folds to ASCII), and a
+        needle beyond ASCII only where the longest ASCII run of it is: 1-4 us for 1,500
+        characters, where casefold took 8-16. The text is casefolded only when one of those is
+        found."""
+        if self.lowered is not None and len(text) >= _LOWERED_FROM and not text.isascii():
+            found = {match[0] for match in self.lowered.find_matches_as_indexes(_utf8(text).lower(), overlapping=True)}
+            if max(found, default=-1) < len(self.owners) and self.proxied.isdisjoint(found):
                 return self._owners(found)
         return self.held(casefolded(text))
-
-    def _found(self, data: bytes) -> set[int]:
-        return {match[0] for match in self.finder.find_matches_as_indexes(data, overlapping=True)}
 
     def _owners(self, found: set[int]) -> set[int]:
         held = set()
         for number in found:
-            if number < len(self.owners):        # not one of CASEFOLD_TO_ASCII
-                held |= self.owners[number]
+            held |= self.owners[number]
         return held
+
+
+def _lowered_finder(needles: list[str]):
+    """A finder over copy's UTF-8 lower-cased: the casefolded needles, each beyond ASCII as the
+    longest ASCII run of it, then the characters of CASEFOLD_TO_ASCII; None when a needle has
+    no ASCII run."""
+    stand_ins = [needle if needle.isascii() else max(_ASCII_RUN.findall(needle), key=len, default="")
+                 for needle in needles]
+    if not all(stand_ins):
+        return None
+    return ahocorasick_rs.BytesAhoCorasick([_utf8(stand_in) for stand_in in stand_ins]
+                                           + [_utf8(character) for character in sorted(CASEFOLD_TO_ASCII)])
+
+
+_ASCII_RUN = regex.compile(r"[\x00-\x7f]+")
+_LOWERED_FROM = 200     # characters: shorter copy casefolds as fast (1.7 against 1.9 us for 80)
 
 
 # The characters beyond ASCII whose casefold holds ASCII ("ß" -> "ss", the Kelvin sign -> "k", "ﬁ" -> "fi");
