@@ -198,6 +198,8 @@ def _x_urls_the_long_way(text: str) -> list:
 
 
 URL_PIECES = ["https://", "http://", "www.", "example", ".com", ".co.uk", ".org", ".community", ".comx", ".xn--p1ai",
+              ".XN--", ".İn", ".eſ", ".\u212aiwi", ".ıo", ".ΕΛ", ".ελλ", ".РФа", "co_x", "+", ".com@", ".com+", "HTTPS://",
+              "t.co/", "T.CO/x1", ".中国", ".中国abc", "xn--a", "1.2.3", ".ß", "ß", ".comß", "ﬆ", "ẖ", ".ﬁ",
               ".рф", "кто", "t.co/", "abc", "/path", "/a(b)c", "(", ")", "?q=1&r=2", "#frag", ":8080", "-", "_", ".",
               " ", "\n", "\u3000", "\xa0", "é", "@", "$", "＃", "[", "](", "Ünïcödé", "日本", "❄️", ",", "!", "..."]
 
@@ -214,15 +216,10 @@ def test_urls_found_word_by_word_are_those_of_the_whole_text(text):
 @pytest.mark.parametrize("text", ["a-.com b_-c.com d--e.org", "a_b.com", "x.co.uk. y.co.ukk", "https://t.co/abc123xyz!",
                                   "(example.com)", "See [the map](https://maps.example.org/kelda) and _more_.",
                                   "foo.comx bar.com", "日本.com é.com kto.рф", "www.example.com:8080/a(b)?q=1#f",
-                                  "-example.com .example.com", "mail@example.com $example.com ＃example.com"])
+                                  "-example.com .example.com", "mail@example.com $example.com ＃example.com",
+                                  "http://B.\ufb01кто)", "x.İn y.eſ z.\u212aiwi", "1.2.3.РФа.İné.ß\u3000"])
 def test_urls_found_word_by_word_in_known_texts(text):
     assert counting.x_urls(text) == _x_urls_the_long_way(text)
-
-
-def test_longest_first_tries_the_longest_word_first():
-    pattern = regex.compile(f"(?:{counting._longest_first(['co', 'com', 'community', 'c'])})(?![a-z])")
-    assert [pattern.match(word)[0] for word in ("community", "com", "co", "c")] == ["community", "com", "co", "c"]
-    assert pattern.match("comm") is None and counting._longest_first(["a", "ab"]) == "a(?:b)?"
 
 
 HASHTAG_PIECES = ["#", "\uff03", "#tag", "＃タグ", "##x", "a#b", "&#x", "/#y", "_#z", "#1", "#1a", "#_", "#é",
@@ -233,3 +230,18 @@ HASHTAG_PIECES = ["#", "\uff03", "#tag", "＃タグ", "##x", "a#b", "&#x", "/#y"
 @given(st.lists(st.sampled_from(HASHTAG_PIECES) | st.text(max_size=3), max_size=12).map("".join))
 def test_hashtags_found_at_hash_signs_are_those_of_searching_every_position(text):
     assert hashtags(text) == counting.HASHTAG.findall(text)
+
+
+def test_the_letters_a_top_level_domain_is_matched_against_are_known():
+    """A run of the characters the pattern's [a-z0-9-] takes (ASCII ones and three that fold to
+    ASCII) is a top-level domain's letters, unless a character whose casefold is several letters
+    follows it (_FOLDS_TO_MANY), which the pattern matches against as many."""
+    letters = regex.compile(r"[a-z0-9\-]", regex.IGNORECASE | regex.VERSION1)
+    beyond = {chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000 and letters.fullmatch(chr(c))}
+    assert beyond == {"\u0130", "\u017f", "\u212a"} == {chr(point) for point in counting._TO_ASCII}
+    to_many = {chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000
+               and len(chr(c).casefold()) > 1 and any(ch.isascii() for ch in chr(c).casefold())} - beyond
+    assert to_many == counting._FOLDS_TO_MANY
+    assert counting.x_urls("see clasß.comß now") == [(4, 13)] == _x_urls_the_long_way("see clasß.comß now")
+    assert counting.x_urls("see https://example.ß") == [(4, 21)] == _x_urls_the_long_way("see https://example.ß")  # .ss
+    assert counting.x_urls("https://kelda.co\ufb00ee/") == [(0, 20)] == _x_urls_the_long_way("https://kelda.co\ufb00ee/")
