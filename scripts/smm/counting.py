@@ -180,7 +180,10 @@ def _urls_in(text: str, position: int, end: int):
             return
         domain_end = _domain_end(text, head.start("labels"), head.end(), end)
         if domain_end is None:
-            position = head.start() + 1          # the pattern tries the next place
+            # The pattern would try the next place, and each place up to the labels' end: from each
+            # its labels end at the same place, so it would try a part of the same top-level domains,
+            # all of which failed (trying them from every place took seconds for a few thousand labels)
+            position = head.end()
             continue
         tail_end = url_tail.match(text, domain_end, end).end()
         yield head.start(), tail_end, head.group("scheme"), text[head.start("labels"):domain_end]
