@@ -116,6 +116,8 @@ def test_the_stretches_kept_are_bounded(monkeypatch):
     for letter in "abcdefghij":
         assert counting.graphemes(f"{letter}e\u0301{letter} 👍🏽") == 5
     assert 0 < len(counting._STRETCHES) <= 3
+    long = "e\u0301" * 40                  # one stretch of 80 characters: counted, not kept
+    assert counting.graphemes(long) == 40 and long not in counting._STRETCHES
 
 
 def test_joining_stretches_hold_each_run_of_joining_characters_with_its_neighbours():

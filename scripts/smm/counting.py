@@ -369,16 +369,19 @@ def _stretches_at(text: str, joining: list[str]) -> list[tuple[int, int]]:
 # weight beyond what its code points weigh alone); a count is that of the text's code points
 # less the first, or plus the second, summed over its stretches.
 _STRETCHES: dict[str, tuple[int, int]] = {}
-_STRETCHES_KEPT = 4096
+_STRETCHES_KEPT = 4096      # stretches, each of at most _STRETCH_KEPT_UP_TO characters: a long one
+_STRETCH_KEPT_UP_TO = 64    # (a run of marks in Indic copy) seldom comes again, and would fill memory
 
 
 def _stretch(text: str) -> tuple[int, int]:
     found = _STRETCHES.get(text)
     if found is None:
-        if len(_STRETCHES) >= _STRETCHES_KEPT:
-            _STRETCHES.clear()
-        found = _STRETCHES[text] = (len(text) - len(_GRAPHEME.findall(text)),
-                                    _weigh_clusters(text) - len(text) - sum(map(_HEAVY_ALONE.__getitem__, text)))
+        found = (len(text) - len(_GRAPHEME.findall(text)),
+                 _weigh_clusters(text) - len(text) - sum(map(_HEAVY_ALONE.__getitem__, text)))
+        if len(text) <= _STRETCH_KEPT_UP_TO:
+            if len(_STRETCHES) >= _STRETCHES_KEPT:
+                _STRETCHES.clear()
+            _STRETCHES[text] = found
     return found
 
 
