@@ -219,7 +219,8 @@ def test_urls_found_word_by_word_are_those_of_the_whole_text(text):
                                   "(example.com)", "See [the map](https://maps.example.org/kelda) and _more_.",
                                   "foo.comx bar.com", "日本.com é.com kto.рф", "www.example.com:8080/a(b)?q=1#f",
                                   "-example.com .example.com", "mail@example.com $example.com ＃example.com",
-                                  "http://B.\ufb01кто)", "x.İn y.eſ z.\u212aiwi", "1.2.3.РФа.İné.ß\u3000"])
+                                  "http://B.\ufb01кто)", "x.İn y.eſ z.\u212aiwi", "1.2.3.РФа.İné.ß\u3000",
+                                  "HTTPS://ẖ.\ufb01\ufb06 "])
 def test_urls_found_word_by_word_in_known_texts(text):
     assert counting.x_urls(text) == _x_urls_the_long_way(text)
 

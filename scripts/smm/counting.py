@@ -73,12 +73,16 @@ def _url_parts():
     return (regex.compile(rf"(?:^|(?<=[^a-z0-9@＠$#＃]))(?P<scheme>https?://)?(?P<labels>(?:{_LABEL}\.)+)", _FLAGS),
             regex.compile(rf"(?::[0-9]+)?(?:/{_PATH}*)?(?:\?{_QUERY})?", _FLAGS),
             regex.compile(r"[a-z0-9\-]+", _FLAGS), regex.compile(r"[a-z0-9@+\-]", _FLAGS))
-_TO_ASCII = str.maketrans("\u0130\u017f\u212a", "isk")    # the letters beyond ASCII the pattern takes as ASCII ones
 
 
-# Characters whose casefold is more than one character ("ß" -> "ss", "ﬁ" -> "fi"): the pattern matches
-# them against as many letters of a top-level domain, which a run of single letters cannot show.
-_FOLDS_TO_MANY = frozenset("\u00df\u0149\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06")
+# The characters beyond ASCII whose casefold holds ASCII ("ß" -> "ss", the Kelvin sign -> "k", "ﬁ" ->
+# "fi"; tests hold this to every code point). The pattern takes three of them as ASCII letters
+# (_TO_ASCII); the others it matches against as many letters of a top-level domain as their
+# casefold has, which a run of single letters cannot show (_FOLDS_TO_MANY).
+CASEFOLD_TO_ASCII = frozenset("\u00df\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e\u212a"
+                              "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06")
+_TO_ASCII = str.maketrans("\u0130\u017f\u212a", "isk")
+_FOLDS_TO_MANY = CASEFOLD_TO_ASCII.difference("\u0130\u017f\u212a")
 
 
 @lru_cache(maxsize=1)
@@ -116,13 +120,14 @@ def _tld_end(text: str, at: int, end: int) -> int | None:
     after = text[stop] if stop < end else ""
     if run is None or after in _FOLDS_TO_MANY:
         found = _listed_tld_end(text, at, end)
-    else:
-        found = stop if after not in ("@", "+") and _fold(run[0]) in _tlds_folded()[0] else None
-    if found is None and run is not None and after not in ("@", "+"):
-        word = _fold(run[0])
-        if word.startswith("xn--") and len(word) > 4:
-            found = stop
-    return found
+        if found is not None or run is None:
+            return found
+    if after in ("@", "+"):
+        return None
+    word = _fold(run[0])
+    if (after not in _FOLDS_TO_MANY and word in _tlds_folded()[0]) or (word.startswith("xn--") and len(word) > 4):
+        return stop
+    return None
 
 
 def _listed_tld_end(text: str, at: int, end: int) -> int | None:
@@ -153,8 +158,8 @@ def _may_have_url(text: str) -> bool:
         token = _fold(match.group(1))
         if token in known or token.startswith(prefixes):
             return True
-        if not token.isascii() and any(token[:length] in known for length in range(1, len(token))):
-            return True                 # "ﬁкто" folds to "fiкто": a top-level domain and more
+        if not match.group(1).isascii() and any(token[:length] in known for length in range(1, len(token))):
+            return True                 # "ﬁкто" folds to "fiкто", "ﬁﬆ" to "fist": a top-level domain and more
     return False
 
 
