@@ -149,7 +149,7 @@ def names_a_domain(text: str, domains) -> bool:
     return False
 
 
-# The characters beyond ASCII whose lower case holds ASCII (İ -> "i̇", K -> "k"; tests/
+# The characters beyond ASCII whose lower case holds ASCII (İ -> "i̇", the Kelvin sign -> "k"; tests/
 # test_voice_and_links.py holds this to every code point). Without them in a text, an ASCII
 # domain is in the text lower-cased exactly where its bytes are in the text's UTF-8 lower-cased
 # (bytes.lower changes the ASCII letters only). Looked for one by one: 0.1-1 us, a set's isdisjoint 15-60.
