@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
 from smm import counting
-from smm.posting import hashtags
 
 CORPUS = [line.replace("\\n", "\n").replace("\\t", "\t")
           for line in (Path(__file__).parent / "data" / "x_corpus.txt").read_text("utf-8").splitlines()
@@ -224,15 +223,6 @@ def test_urls_found_word_by_word_are_those_of_the_whole_text(text):
 def test_urls_found_word_by_word_in_known_texts(text):
     assert counting.x_urls(text) == _x_urls_the_long_way(text)
 
-
-HASHTAG_PIECES = ["#", "\uff03", "#tag", "＃タグ", "##x", "a#b", "&#x", "/#y", "_#z", "#1", "#1a", "#_", "#é",
-                  "e\u0301", " ", "\n", "é", "日本", "👍", "-", "#\u0301x"]
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(HASHTAG_PIECES) | st.text(max_size=3), max_size=12).map("".join))
-def test_hashtags_found_at_hash_signs_are_those_of_searching_every_position(text):
-    assert hashtags(text) == counting.HASHTAG.findall(text)
 
 
 def test_the_letters_a_top_level_domain_is_matched_against_are_known():

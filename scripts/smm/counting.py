@@ -155,7 +155,8 @@ def _may_have_url(text: str) -> bool:
     """Cheap test: a URL needs a dot followed by a known top-level domain (or punycode)."""
     known, prefixes = _tld_set()
     for match in _TLD_CANDIDATE.finditer(text):
-        token = _fold(match.group(1))
+        token = match.group(1)
+        token = token.lower() if token.isascii() else _fold(token)      # asked for every post on X
         if token in known or token.startswith(prefixes):
             return True
         if not match.group(1).isascii() and any(token[:length] in known for length in range(1, len(token))):

@@ -135,7 +135,7 @@ def names_a_domain(text: str, domains) -> bool:
     brand domain, so the text, lower-cased, holds it."""
     if not domains:
         return False
-    in_bytes = None if text.isascii() else _ascii_domains(tuple(domains))
+    in_bytes = None if text.isascii() or len(text) < _BYTES_FROM else _ascii_domains(tuple(domains))
     if in_bytes is None or "\u0130" in text or "\u212a" in text:        # LOWER_TO_ASCII
         lowered = text.lower()
         for domain in domains:         # a loop, not any() over a generator: asked for every post
@@ -154,6 +154,7 @@ def names_a_domain(text: str, domains) -> bool:
 # domain is in the text lower-cased exactly where its bytes are in the text's UTF-8 lower-cased
 # (bytes.lower changes the ASCII letters only). Looked for one by one: 0.1-1 us, a set's isdisjoint 15-60.
 LOWER_TO_ASCII = frozenset("\u0130\u212a")
+_BYTES_FROM = 200        # characters of copy: shorter copy is lower-cased as fast
 
 
 @lru_cache(maxsize=16)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import counting, links, platforms
-from .finding_at import matches, occurrences
 
 
 @dataclass
@@ -115,12 +114,9 @@ def body_as_posted(post, repo) -> str | None:
 
 
 def hashtags(text: str) -> list[str]:
-    """The hashtags in `text`, as counting.HASHTAG.findall gives them: the pattern is tried only
-    at a hash sign ("＃", the full-width one, starts one too), where every match starts."""
-    if "#" not in text and "\uff03" not in text:
+    if "#" not in text and "\uff03" not in text:      # "＃", the full-width hash, starts one too
         return []
-    starts = sorted([*occurrences(text, "#"), *occurrences(text, "\uff03")])
-    return [match.group(1) for match in matches(counting.HASHTAG, text, starts)]
+    return counting.HASHTAG.findall(text)
 
 
 def written_copies(post) -> list[tuple[tuple, str]]:

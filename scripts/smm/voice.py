@@ -182,7 +182,7 @@ def screen(rules: list[VoiceRule]):
     def may_match(text: str) -> list[VoiceRule]:
         held = plain.held(text)
         if folded.finder is not None:
-            held |= folded.held_casefolded(text)
+            held |= folded.held_casefolded(text) if len(text) >= _LOWERED_FROM else folded.held(casefolded(text))
         searched, found = None, []
         for index, rule in enumerate(rules):
             if rule.needles is None:
@@ -222,7 +222,7 @@ class _Needles:
         needle beyond ASCII only where the longest ASCII run of it is: 1-4 us for 1,500
         characters, where casefold took 8-16. The text is casefolded only when one of those is
         found."""
-        if self.lowered is not None and len(text) >= _LOWERED_FROM and not text.isascii():
+        if self.lowered is not None and not text.isascii():
             found = {match[0] for match in self.lowered.find_matches_as_indexes(_utf8(text).lower(), overlapping=True)}
             if max(found, default=-1) < len(self.owners) and self.proxied.isdisjoint(found):
                 return self._owners(found)
@@ -248,7 +248,7 @@ def _lowered_finder(needles: list[str]):
 
 
 _ASCII_RUN = regex.compile(r"[\x00-\x7f]+")
-_LOWERED_FROM = 200     # characters: shorter copy casefolds as fast (1.7 against 1.9 us for 80)
+_LOWERED_FROM = 200     # characters of copy: shorter copy casefolds as fast (1.7 against 1.9 us for 80)
 
 
 def _utf8(text: str) -> bytes:
