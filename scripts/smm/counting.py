@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import namedtuple
 from functools import lru_cache
 
 import regex
@@ -65,14 +66,18 @@ def tlds() -> tuple[str, ...]:
 _FLAGS = regex.IGNORECASE | regex.VERSION1
 
 
+_UrlParts = namedtuple("_UrlParts", "head tail tld_run not_after_tld")
+
+
 @lru_cache(maxsize=1)
-def _url_parts():
+def _url_parts() -> _UrlParts:
     """The pattern's parts before and after the top-level domain, and the characters that may not
     follow a top-level domain (these, "@" and "+"), compiled when copy is first counted with a
     link (20 ms: not at every start)."""
-    return (regex.compile(rf"(?:^|(?<=[^a-z0-9@＠$#＃]))(?P<scheme>https?://)?(?P<labels>(?:{_LABEL}\.)+)", _FLAGS),
-            regex.compile(rf"(?::[0-9]+)?(?:/{_PATH}*)?(?:\?{_QUERY})?", _FLAGS),
-            regex.compile(r"[a-z0-9\-]+", _FLAGS), regex.compile(r"[a-z0-9@+\-]", _FLAGS))
+    return _UrlParts(
+        head=regex.compile(rf"(?:^|(?<=[^a-z0-9@＠$#＃]))(?P<scheme>https?://)?(?P<labels>(?:{_LABEL}\.)+)", _FLAGS),
+        tail=regex.compile(rf"(?::[0-9]+)?(?:/{_PATH}*)?(?:\?{_QUERY})?", _FLAGS),
+        tld_run=regex.compile(r"[a-z0-9\-]+", _FLAGS), not_after_tld=regex.compile(r"[a-z0-9@+\-]", _FLAGS))
 
 
 # The characters beyond ASCII whose casefold holds ASCII ("ß" -> "ss", the Kelvin sign -> "k", "ﬁ" ->
@@ -105,9 +110,7 @@ def _domain_end(text: str, labels_start: int, labels_end: int, end: int) -> int 
         found = _tld_end(text, at, end)
         if found is not None:
             return found
-        at = text.rfind(".", labels_start, at - 1) + 1
-        if at == 0:
-            return None
+        at = text.rfind(".", labels_start, at - 1) + 1     # 0 when there is none: the loop ends
     return None
 
 
@@ -115,7 +118,7 @@ def _tld_end(text: str, at: int, end: int) -> int | None:
     """Where a top-level domain starting at `at` ends, as the pattern's alternation of them (the
     longest first), then "xn--" and more, followed by a character that is not a letter, digit,
     "-", "@" or "+". A listed one in ASCII letters is the whole run of such characters."""
-    run = _url_parts()[2].match(text, at, end)
+    run = _url_parts().tld_run.match(text, at, end)
     stop = run.end() if run else at
     after = text[stop] if stop < end else ""
     if run is None or after in _FOLDS_TO_MANY:
@@ -133,7 +136,7 @@ def _tld_end(text: str, at: int, end: int) -> int | None:
 def _listed_tld_end(text: str, at: int, end: int) -> int | None:
     folded, longest = _tlds_folded()
     for stop in range(min(at + longest, end), at, -1):
-        if _fold(text[at:stop]) in folded and (stop == end or not _url_parts()[3].match(text, stop, end)):
+        if _fold(text[at:stop]) in folded and (stop == end or not _url_parts().not_after_tld.match(text, stop, end)):
             return stop
     return None
 
@@ -155,8 +158,7 @@ def _may_have_url(text: str) -> bool:
     """Cheap test: a URL needs a dot followed by a known top-level domain (or punycode)."""
     known, prefixes = _tld_set()
     for match in _TLD_CANDIDATE.finditer(text):
-        token = match.group(1)
-        token = token.lower() if token.isascii() else _fold(token)      # asked for every post on X
+        token = _fold(match.group(1))
         if token in known or token.startswith(prefixes):
             return True
         if not match.group(1).isascii() and any(token[:length] in known for length in range(1, len(token))):
@@ -179,9 +181,9 @@ def _url_matches(text: str):
 
 
 def _urls_in(text: str, position: int, end: int):
-    url_head, url_tail = _url_parts()[:2]
+    parts = _url_parts()
     while position < end:
-        head = url_head.search(text, position, end)
+        head = parts.head.search(text, position, end)
         if head is None:
             return
         domain_end = _domain_end(text, head.start("labels"), head.end(), end)
@@ -191,7 +193,7 @@ def _urls_in(text: str, position: int, end: int):
             # all of which failed (trying them from every place took seconds for a few thousand labels)
             position = head.end()
             continue
-        tail_end = url_tail.match(text, domain_end, end).end()
+        tail_end = parts.tail.match(text, domain_end, end).end()
         yield head.start(), tail_end, head.group("scheme"), text[head.start("labels"):domain_end]
         position = tail_end
 

@@ -26,3 +26,12 @@ def occurrences(text: str, needle: str):
     while at >= 0:
         yield at
         at = text.find(needle, at + 1)
+
+
+def holds_any(text, needles) -> bool:
+    """Whether `text` (str or bytes) holds one of `needles`: a loop, not any() over a generator,
+    as it is asked for every post."""
+    for needle in needles:
+        if needle in text:
+            return True
+    return False
