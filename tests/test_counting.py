@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
 from smm import counting
+from smm.finding_at import occurrences, substituted
 
 CORPUS = [line.replace("\\n", "\n").replace("\\t", "\t")
           for line in (Path(__file__).parent / "data" / "x_corpus.txt").read_text("utf-8").splitlines()
@@ -247,3 +248,39 @@ def test_copy_of_thousands_of_labels_without_a_domain_is_counted_at_once():
     assert counting.x_urls(text) == [(0, 5)]
     assert counting.x_length(text) == 23 + 1 + 40_001
     assert counting.x_urls(text[:406]) == _x_urls_the_long_way(text[:406])
+
+
+MASTODON_PIECES = ["https://", "http://", "HTTPS://", "httpſ://", "HTTPſ://", "\u0130pfs://", "dat://", "ssb://",
+                   "gopher://", "GEMINI://", "dweb://", "ipfs://", "ftp://", "://", "kelda.nl", "kelda.nl.", "a.b", "/x",
+                   "?q=1", ".", ",", ")", "…", "\"", "'", "<", ">", ":", "#", " ", "\n", "\u3000", "@", "@saga",
+                   "@saga@mastodon.social", "@a@b", "x@", "/", "é", "日本", "❄️", "ab", "1"]
+
+
+# Mastodon's link pattern as it writes it (a lazy run that looks ahead at each character), tried at
+# every position: what counting._MASTODON_URL, tried before each "://", must find the same as.
+MASTODON_URL_AS_WRITTEN = regex.compile(
+    r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://"
+    r"(?P<host>[^\s<>\"/?#:]+)[^\s<>\"]*?(?=[.,;:!?)\]'\"…]*(?:\s|$))", regex.IGNORECASE)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(MASTODON_PIECES) | st.text(max_size=3), max_size=16).map("".join))
+def test_mastodon_links_and_mentions_tried_where_they_start_are_those_of_the_whole_text(text):
+    """mastodon_length tries its link pattern only before a "://" and its mention pattern at an
+    "@": it counts what substituting Mastodon's patterns over the whole text counts."""
+    countable = MASTODON_URL_AS_WRITTEN.sub(counting._mastodon_url, text)
+    countable = counting._MASTODON_MENTION.sub(lambda match: "@" + match.group(1), countable)
+    assert counting.mastodon_length(text) == counting.graphemes(countable)
+    spans = lambda match: f"<{match.span()} {match.group('host')}>"       # every match shows, whatever its host
+    assert substituted(counting._MASTODON_URL, text, counting._mastodon_starts(text), spans) \
+        == MASTODON_URL_AS_WRITTEN.sub(spans, text)
+    marked = lambda match: f"<{match.group(0)}>"
+    assert substituted(counting._MASTODON_MENTION, text, occurrences(text, "@"), marked) \
+        == counting._MASTODON_MENTION.sub(marked, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("dat://kelda.nl ssb://kelda.nl", 23 + 1 + 23), ("(gopher://a.se/x).", 1 + 23 + 2), ("GEMINI://kelda.is/w", 23),
+    ("httpſ://kelda.nl", 23), ("xhttps://kelda.nl", 17), ("hi @saga@mastodon.social and https://kelda.nl/x", 13 + 23), ("a@b@c.d", 7)])
+def test_mastodon_counts_links_of_every_scheme_and_mentions(text, expected):
+    assert counting.mastodon_length(text) == expected

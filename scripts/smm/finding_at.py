@@ -20,6 +20,18 @@ def matches(pattern, text: str, starts) -> list:
     return found
 
 
+def substituted(pattern, text: str, starts, replacement) -> str:
+    """What pattern.sub(replacement, text) gives (`replacement` a function of the match), given
+    every place a match can start, as matches() takes them."""
+    out, position = [], 0
+    for match in matches(pattern, text, starts):
+        out.append(text[position:match.start()])
+        out.append(replacement(match))
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
 def occurrences(text: str, needle: str):
     """Where `needle` starts in `text`, overlapping occurrences too, in order."""
     at = text.find(needle)
