@@ -199,9 +199,20 @@ def _urls_in(text: str, position: int, end: int):
         position = tail_end
 
 
+def _text_may_have_url(text: str) -> bool:
+    """_may_have_url of a whole text, kept for the last text of 200 characters or more: X's bound
+    asks, and its count too when the bound is over the limit (shorter copy seldom is)."""
+    if len(text) < 200:
+        return _may_have_url(text)
+    facts = _LAST.about(text)
+    if "may have url" not in facts:
+        facts["may have url"] = _may_have_url(text)
+    return facts["may have url"]
+
+
 def x_urls(text: str) -> list[tuple[int, int]]:
     """Spans of the URLs X links (and counts as 23), with or without a scheme."""
-    if not _may_have_url(text):
+    if not _text_may_have_url(text):
         return []
     spans = []
     for start, end, scheme, domain in _url_matches(text):
@@ -498,7 +509,7 @@ def code_points(text: str) -> int:
 
 
 def utf8_bytes(text: str) -> int:
-    return len(text.encode("utf-8"))
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def utf16_units(text: str) -> int:
@@ -518,7 +529,7 @@ def x_ceiling(text: str) -> int:
     known top-level domain (CRLF becoming LF only takes away)."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    links = X_URL_LENGTH * text.count(".") if "." in text and _may_have_url(text) else 0
+    links = X_URL_LENGTH * text.count(".") if "." in text and _text_may_have_url(text) else 0
     return len(text) + _non_ascii(text) + links
 
 
