@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import regex
@@ -140,6 +141,38 @@ def test_character_properties_kept_per_character_agree_with_the_patterns(text):
     assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)   # asked again
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=30) | st.sampled_from(["日本語の", "한국어", "e\u0301", "\r\n", "नमस्ते", "❄\ufe0f", "\u2013",
+                                                       "ж", "©", "\u200d", "\uff9e", "👍🏽", "x"]),
+                max_size=8).map("".join))
+def test_long_copy_is_told_apart_without_its_distinct_characters(text):
+    """From _SEARCHED_FROM characters, copy of the Basic Multilingual Plane is searched for joining
+    characters with data/joining-bmp.txt, and the code points that weigh 2 on X are counted
+    without the distinct characters: each gives what the patterns give (the threshold set to 0)."""
+    with mock.patch.object(counting, "_SEARCHED_FROM", 0):
+        counting._LAST.about(None)          # nothing known about the text yet
+        assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)
+        counting._LAST.about(None)
+        assert counting._heavy_alone(text) == len(counting._X_HEAVY_ALONE.findall(text))
+
+
+def test_the_joining_characters_of_the_basic_multilingual_plane_are_those_of_the_pattern():
+    """data/joining-bmp.txt lists what counting._JOINING matches below U+10000; when the regex
+    module's Unicode data changes, this prints the list to write there."""
+    ranges = []
+    for point in range(0x10000):
+        if counting._JOINING.match(chr(point)):
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1][1] = point
+            else:
+                ranges.append([point, point])
+    expected = [f"{low:04X}..{high:04X}" if high > low else f"{low:04X}" for low, high in ranges]
+    written = [line for line in (counting.DATA / "joining-bmp.txt").read_text("utf-8").splitlines()
+               if line and not line.startswith("#")]
+    assert written == expected, "write these lines to scripts/smm/data/joining-bmp.txt:\n" + "\n".join(expected)
+    assert counting._joining_in_bmp().search("日本語の文") is None and counting._joining_in_bmp().search("한")
+
+
 def test_the_shortcuts_for_latin_copy_hold_for_every_code_point_they_cover():
     """Below U+0300 only CR joins a neighbour in a cluster, and below U+1100 only the characters
     of _HEAVY_LIGHT weigh 2 on X alone: what lets copy in the Latin alphabets skip the look-ups."""
@@ -147,6 +180,16 @@ def test_the_shortcuts_for_latin_copy_hold_for_every_code_point_they_cover():
     below_light = [chr(point) for point in range(0x1100) if counting._X_HEAVY_ALONE.match(chr(point))]
     assert below_latin == ["\r"] and "".join(below_light) == counting._HEAVY_LIGHT
     assert counting._heavy_alone("© Åsa ® ©") == 3 and counting._heavy_alone("日本 ©") == 3
+    assert counting._heavy_alone("日本 ©\u2013ж\u2212") == 4      # 日 本 © −; the dash and ж are light
+
+
+def test_a_code_point_weighs_2_alone_exactly_outside_the_light_ranges_or_as_copyright_or_registered():
+    """What _heavy_alone counts in C, for every code point."""
+    light = regex.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in counting.X_LIGHT_RANGES) + "]")
+    for point in range(0x110000):
+        character = chr(point)
+        assert bool(counting._X_HEAVY_ALONE.match(character)) == \
+            (not light.match(character) or character in counting._HEAVY_LIGHT), hex(point)
     assert not counting._one_cluster_per_code_point("Åsa\r\n") and counting._one_cluster_per_code_point("Åsa ð")
 
 

@@ -350,17 +350,56 @@ def _one_cluster_per_code_point(text: str) -> bool:
     if "one cluster" not in facts:
         if _BEYOND_LATIN.search(text) is None:
             facts["one cluster"] = "\r" not in text
+        elif len(text) >= _SEARCHED_FROM and _beyond_bmp().search(text) is None:
+            facts["one cluster"] = _joining_in_bmp().search(text) is None
         else:
             facts["one cluster"] = not _JOINS.among(_distinct(text))
     return facts["one cluster"]
 
 
+# Whether copy of the Basic Multilingual Plane holds a joining character is one search with the re
+# module's pattern of data/joining-bmp.txt (a table per 256 code points: 7-13 us over 1,500
+# characters of Japanese, where the set of its distinct characters took 60-100 us, each a new
+# string; the regex module tries such a class's ranges one by one). Compiled when first needed
+# (3-4 ms), for copy of _SEARCHED_FROM characters or more: shorter copy's distinct characters are
+# few and cheap. Beyond the plane the re module too tries ranges one by one, so copy with an emoji
+# is looked at as before.
+_SEARCHED_FROM = 200
+
+
+@lru_cache(maxsize=1)
+def _beyond_bmp():
+    return regex.compile("[\U00010000-\U0010FFFF]")      # compiled when first needed, as the next two
+
+
+@lru_cache(maxsize=1)
+def _joining_in_bmp():
+    lines = (DATA / "joining-bmp.txt").read_text("utf-8").splitlines()
+    pairs = [line.split("..") for line in lines if line and not line.startswith("#")]
+    return re.compile(_bmp_class((int(pair[0], 16), int(pair[-1], 16)) for pair in pairs))
+
+
+def _bmp_class(ranges) -> str:
+    """A character class of (first, last) code points below U+10000."""
+    return "[" + "".join(f"\\u{first:04x}-\\u{last:04x}" for first, last in ranges) + "]"
+
+
 def _heavy_alone(text: str) -> int:
-    """How many code points of `text` weigh 2 on X when they stand alone: each character that does,
-    counted in C (a look-up per character of 1,500 took 25-100 us)."""
+    """How many code points of `text` weigh 2 on X when they stand alone: those outside X's light
+    ranges, and © and ®, counted in C: per distinct character when those are known (_distinct),
+    else the light ones below U+0100 by encoding to Latin-1 and the few others in runs (finding the
+    distinct characters of 1,500 of Japanese took 60-100 us)."""
     if _BEYOND_LIGHT.search(text) is None:
         return sum(map(text.count, _HEAVY_LIGHT))
-    return sum(map(text.count, _HEAVY_ALONE.among(_distinct(text))))
+    if "distinct" in _LAST.about(text):
+        return sum(map(text.count, _HEAVY_ALONE.among(_distinct(text))))
+    light = len(text.encode("latin-1", "ignore")) + sum(map(len, _light_beyond_latin_1().findall(text)))
+    return len(text) - light + sum(map(text.count, _HEAVY_LIGHT))
+
+
+@lru_cache(maxsize=1)
+def _light_beyond_latin_1():
+    return re.compile(_bmp_class((max(low, 0x100), high) for low, high in X_LIGHT_RANGES) + "+")
 
 
 def _joining_stretches(text: str) -> list[tuple[int, int]]:
