@@ -383,7 +383,32 @@ def test_text_yaml_dump_folds_over_lines_reads_as_the_strict_path_reads_it(doc, 
     """Plain and double-quoted text that yaml.safe_dump folds over several lines (escaped line ends,
     escaped spaces, quotes, backslashes, characters it must escape) reads flat as strict reads it."""
     import yaml
-    _flat_agrees_with_strict(yaml.safe_dump(doc, allow_unicode=unicode, width=width))
+    text = yaml.safe_dump(doc, allow_unicode=unicode, width=width)
+    _flat_agrees_with_strict(text)
+    top = yamlstrict._top_level_lines(text, 3) if yamlstrict._flat_safe(text) else None
+    if top is not None:               # the one-key-a-line path joins the lines as the line reader does
+        lines = yamlstrict._flat_lines(text, 3)
+        assert (top.value, top.keys, top.values) == (lines.value, lines.keys, lines.values)
+
+
+@pytest.mark.parametrize("writer, title", [
+    ("yaml.safe_dump", "Påfyllningsstation nummer 1234 öppnar i dag vid Medborgarplatsen, ta med flaskan!"),
+    ("yaml.safe_dump", "¿Dónde está la estación número 46? ¡Rellena tu botella aquí, \"ahora\" mismo!"),
+    ("python-frontmatter", "Refill station number 1234 opens today at the square, so bring your bottle and fill it"),
+    ("python-frontmatter", "Påfyllningsstation nummer 1234 öppnar i dag vid Medborgarplatsen, ta med flaskan och fyll")])
+def test_a_title_that_goes_on_over_the_next_lines_is_read_one_key_a_line(writer, title):
+    """yaml.safe_dump writes a long title beyond ASCII in double quotes over several lines, and
+    python-frontmatter a long one as plain text over several: the one-key-a-line path joins them."""
+    text = WRITTEN_BY[writer]({"title": title, "status": "draft", "platforms": ["x"]}).removesuffix("\n")
+    assert "\n  " in text, text            # the title goes on over the next line
+    top = yamlstrict._top_level_lines(text, 1)
+    lines = yamlstrict._flat_lines(text, 1)
+    assert top is not None and top.value["title"] == title
+    assert (top.value, top.keys, top.values) == (lines.value, lines.keys, lines.values)
+    assert _flat_agrees_with_strict(text)
+    for declined in ('a: "x\n\n  y"', 'a: "x\n  # c\n  y"', "a: 'x'\n  y", "a: [x]\n  y", 'a: "x" y\n  z', "a: x\n  #y",
+                     "a:\n  y", "- x\n  y", "a: x\n  - y", "a: x\n  [y]", "a: x\n  'y'", " a: x"):
+        assert yamlstrict._top_level_lines(declined, 0) is None, declined
 
 
 def test_a_loaded_post_has_every_field_of_a_post_and_no_other(sample):

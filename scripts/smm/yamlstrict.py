@@ -336,18 +336,24 @@ _TOP_ITEM = re.compile(r"- +(" + _PLAIN + "|" + _DOUBLE + "|" + _SINGLE + r")\Z"
 
 
 def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
-    """Front matter whose every line is one `key: value` at the start of the line, or a key alone
+    """Front matter whose every line is one `key: value` at the start of the line (the value may
+    go on over the more indented lines after it, as yaml.dump writes long text), or a key alone
     followed by the items of a block list (no comment, no blank line, no nesting): what _FlatReader
     gives, one match a line instead of its line-by-line bookkeeping (20 us of a post's 60 us load,
     for the four lines of a core-key post; 35 of 100 for the lines yaml.dump writes), or None."""
-    if "\n " in text or " \n" in text or text[:1] == " " or text[:1] == "-" or text[-1:] == " ":
-        return None               # nesting, or spaces _FlatReader strips and a plain value would keep
+    if " \n" in text or text[:1] == " " or text[:1] == "-" or text[-1:] == " ":
+        return None               # spaces _FlatReader strips and a plain value would keep, or nesting
     out = _new(Parsed)       # as Parsed(how="flat") makes it, in half the time
     keys, values, value = {}, {(): (line_offset + 1, 1)}, {}
     out.__dict__ = {"value": None, "values": values, "keys": keys, "blocks": set(), "findings": [], "node": None,
                     "offset": 0, "how": "flat"}
     alone = None                  # the key last written alone on its line, while its list may follow
-    for number, line in enumerate(text.split("\n"), line_offset + 1):
+    numbered = enumerate(text.split("\n"), line_offset + 1)
+    if "\n " in text:             # a value goes on over the more indented lines after it
+        numbered = _joined(list(numbered))
+        if numbered is None:
+            return None
+    for number, line in numbered:
         match = _TOP_LINE.match(line)
         if match is None:
             alone = _top_alone_or_item(line, number, alone, keys, values, value)
@@ -369,6 +375,40 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
         value[key] = raw
     out.value = value
     return out
+
+
+def _joined(numbered: list) -> list | None:
+    """The (number, line) of each line, a line whose value goes on over the lines after it that
+    start with a space joined with them into one, as _FlatReader joins them: plain text with spaces
+    (each line plain text on its own), double-quoted text as YAML folds it (quotes_go_on). None for
+    any other value that goes on, or a blank or comment line among them."""
+    joined = []
+    for number, line in numbered:
+        if line[:1] != " ":
+            joined.append([number, line])
+            continue
+        if not joined:
+            return None
+        first = _FLAT_KEY.match(joined[-1][1])
+        raw, part = first[2] if first is not None else None, line.lstrip(" ")
+        if raw is None or raw[0] in "'[" or not part:
+            return None
+        if raw[0] != '"':
+            if _FLAT_PLAIN.match(raw) is None or _FLAT_PLAIN.match(part) is None:
+                return None
+            joined[-1][1] += " " + part
+        elif part[0] == "#":
+            return None
+        else:
+            joined[-1][1] = _quotes_folded(joined[-1][1], part)
+    return joined
+
+
+def _quotes_folded(line: str, going_on: str) -> str:
+    """Double-quoted text on `line` going on at the next line's text: joined as it is after an
+    escaping backslash (an odd number of them), which goes, else with a space."""
+    escaped = (len(line) - len(line.rstrip("\\"))) % 2
+    return line[:-1] + going_on if escaped else line + " " + going_on
 
 
 _NOT_AS_WRITTEN = _TYPED_FIRST | frozenset("[\"'")     # a value that starts so is not its text as written
@@ -499,8 +539,7 @@ class _FlatReader:
             raise _NotFlat
         joined = first
         for text in self.lines_going_on(number, indent):
-            escaped = (len(joined) - len(joined.rstrip("\\"))) % 2
-            joined = joined[:-1] + text if escaped else joined + " " + text
+            joined = _quotes_folded(joined, text)
         return joined
 
     def lines_going_on(self, number: int, indent: int):
