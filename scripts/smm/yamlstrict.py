@@ -343,16 +343,14 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
     for the four lines of a core-key post; 35 of 100 for the lines yaml.dump writes), or None."""
     if " \n" in text or text[:1] == " " or text[:1] == "-" or text[-1:] == " ":
         return None               # spaces _FlatReader strips and a plain value would keep, or nesting
+    numbered = enumerate(text.split("\n"), line_offset + 1) if "\n " not in text else _going_on(text, line_offset)
+    if numbered is None:
+        return None
     out = _new(Parsed)       # as Parsed(how="flat") makes it, in half the time
     keys, values, value = {}, {(): (line_offset + 1, 1)}, {}
     out.__dict__ = {"value": None, "values": values, "keys": keys, "blocks": set(), "findings": [], "node": None,
                     "offset": 0, "how": "flat"}
     alone = None                  # the key last written alone on its line, while its list may follow
-    numbered = enumerate(text.split("\n"), line_offset + 1)
-    if "\n " in text:             # a value goes on over the more indented lines after it
-        numbered = _joined(list(numbered))
-        if numbered is None:
-            return None
     for number, line in numbered:
         match = _TOP_LINE.match(line)
         if match is None:
@@ -375,6 +373,14 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
         value[key] = raw
     out.value = value
     return out
+
+
+def _going_on(text: str, line_offset: int) -> list | None:
+    """_joined's lines of front matter with more indented lines; None straight away for nesting (a
+    key alone before them), which _joined would decline too."""
+    if ":\n " in text:
+        return None
+    return _joined(list(enumerate(text.split("\n"), line_offset + 1)))
 
 
 def _joined(numbered: list) -> list | None:
