@@ -204,10 +204,7 @@ def _text_may_have_url(text: str) -> bool:
     asks, and its count too when the bound is over the limit (shorter copy seldom is)."""
     if len(text) < 200:
         return _may_have_url(text)
-    facts = _LAST.about(text)
-    if "may have url" not in facts:
-        facts["may have url"] = _may_have_url(text)
-    return facts["may have url"]
+    return _LAST.kept(text, "may have url", _may_have_url)
 
 
 def x_urls(text: str) -> list[tuple[int, int]]:
@@ -258,11 +255,12 @@ def _nfc(text: str) -> str:
     if text.isascii():
         return text
     if len(text) < 200:
-        return unicodedata.normalize("NFC", text)
-    facts = _LAST.about(text)
-    if "nfc" not in facts:
-        facts["nfc"] = unicodedata.normalize("NFC", text)
-    return facts["nfc"]
+        return _to_nfc(text)
+    return _LAST.kept(text, "nfc", _to_nfc)
+
+
+def _to_nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def x_length(text: str) -> int:
@@ -334,15 +332,19 @@ class _Last(dict):
             self.text = text
         return self
 
+    def kept(self, text: str, name: str, work):
+        """work(text), worked out once while `text` is the last text asked about."""
+        facts = self.about(text)
+        if name not in facts:
+            facts[name] = work(text)
+        return facts[name]
+
 
 _LAST = _Last()
 
 
 def _distinct(text: str) -> set:
-    facts = _LAST.about(text)
-    if "distinct" not in facts:
-        facts["distinct"] = set(text)
-    return facts["distinct"]
+    return _LAST.kept(text, "distinct", set)
 
 
 def _one_cluster_per_code_point(text: str) -> bool:
