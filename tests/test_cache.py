@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 from dataclasses import fields, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +28,7 @@ from conftest import age, run_smm, write
 from smm import cache, rules, slim
 from smm import findings as F
 from smm.check import run_check
-from smm.repository import load_repository
+from smm.repository import load_base, load_repository
 from smm.slim import across_key
 
 POST = "content/posts/2026/12/13-refill-week-total.md"
@@ -361,7 +361,7 @@ def test_the_command_ends_once_the_cache_it_writes_beside_the_report_is_written(
     first = run_smm("check", "--format", "json", cwd=sample, env=env)
     stored = next((tmp_path / "cache").glob("*.pickle"))           # there when the command has ended
     with open(stored, "rb") as handle:
-        entries = pickle.load(handle)["entries"]
+        entries = pickle.loads(pickle.load(handle)["entries"])       # pickled apart
     posts = [p for p in entries if p.startswith("content/posts/")]
     assert len(posts) == len(load_repository(sample).posts) > 40
     assert run_smm("check", "--format", "json", cwd=sample, env=env).stdout == first.stdout
@@ -393,6 +393,88 @@ def test_saving_apart_forks_a_child_that_writes_the_cache_and_is_reaped(sample, 
     forks, count = map(int, ran.stdout.split())
     second, again = checked()
     assert forks == 1 and again == [] and len(second) == count > 0
+
+
+_SAVE_AHEAD = """
+import os, pickle, sys
+from pathlib import Path
+from smm import cache, rules
+from smm.check import run_check
+root, ahead_dir, inline_dir, how = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+real, given = rules.run, []
+def run(repo, which="all"):
+    if which == "global" and how == "fail":
+        raise RuntimeError("the rules across posts failed")
+    return real(repo, which)
+rules.run = run
+ahead = cache.Store.save_ahead
+cache.Store.save_ahead = lambda store: (lambda give: given.append(give is not None) or give)(ahead(store))
+os.environ["SMM_CACHE_DIR"] = ahead_dir
+try:
+    result = run_check(root, use_cache=True, save_apart=True)
+    result.saved()
+except RuntimeError as error:
+    print("failed:", error)
+try:
+    os.waitpid(-1, os.WNOHANG)
+    print("a child was left behind")
+except ChildProcessError:
+    pass
+os.environ["SMM_CACHE_DIR"] = inline_dir
+if how != "fail":
+    run_check(root, use_cache=True)          # saved here, after the rules across posts
+def stored(folder):
+    files = list(Path(folder).glob("*.pickle"))
+    if not files:
+        return None
+    saved = pickle.loads(files[0].read_bytes())
+    saved["entries"] = pickle.loads(saved["entries"])
+    return saved
+print(sum(given), stored(ahead_dir) == stored(inline_dir), stored(ahead_dir) is None)
+"""
+
+
+def _saved_ahead(sample, tmp_path, how: str, parallel_from: int = 400) -> str:
+    age(sample)
+    ran = subprocess.run([sys.executable, "-c", _SAVE_AHEAD, str(sample), str(tmp_path / "ahead"),
+                          str(tmp_path / "inline"), how], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "SMM_TODAY": "2026-11-22", "SMM_PARALLEL_FROM": str(parallel_from),
+                              "PYTHONPATH": str(Path(smm.__file__).parent.parent)})
+    assert ran.returncode == 0, ran.stderr
+    return ran.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="saving ahead needs memfd_create")
+@pytest.mark.parametrize("parallel_from", [400, 1], ids=["one process", "with workers"])
+def test_a_first_run_saves_ahead_the_same_cache_a_save_after_the_rules_across_posts_writes(sample, tmp_path,
+                                                                                           parallel_from):
+    """The child forked before the rules across posts run writes, once handed what they found,
+    the file a save after them writes: the same entries, slim posts and findings across posts.
+    With workers, it is forked once they have ended (their reading threads with them)."""
+    assert _saved_ahead(sample, tmp_path, "first", parallel_from) == "1 True False\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="saving ahead needs memfd_create")
+def test_when_the_rules_across_posts_fail_the_child_saving_ahead_writes_nothing_and_ends(sample, tmp_path):
+    assert _saved_ahead(sample, tmp_path, "fail") == "failed: the rules across posts failed\n1 True True\n"
+
+
+def test_without_memfd_create_nothing_is_saved_ahead(sample, monkeypatch, tmp_path):
+    """Where the system has no anonymous file to hand the findings over in, the cache is saved
+    after the rules across posts (Store.save_apart), as where it cannot fork."""
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(cache, "_may_fork", lambda: True)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked"))
+    store = cache.Store.open(load_base(sample), date(2026, 11, 22))
+    store.restamped = True                                       # a run that writes the cache
+    assert store.save_ahead() is None
+
+
+def test_a_run_that_takes_every_post_from_the_cache_does_not_save_ahead(sample, checked, monkeypatch):
+    checked()
+    monkeypatch.setattr(cache.Store, "save_ahead", lambda store: pytest.fail("saved ahead"))
+    assert run_check(sample, use_cache=True, save_apart=True).saved is None
 
 
 def test_saving_apart_saves_here_while_another_thread_runs(sample, checked, monkeypatch):

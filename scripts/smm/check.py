@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .cache import Store
 from .findings import ORDER
-from .parallel import check_posts
+from .parallel import check_posts, workers_ended
 from .planning import today
 from .repository import load_base, post_files
 
@@ -57,17 +57,7 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     store = Store.open(repo, today(repo)) if use_cache else None
     files = post_files(repo.root, repo.regular_files)
     post_findings = check_posts(repo, files, store)
-    across = store.across_posts() if store is not None else None
-    if store is not None and across is None:
-        repo.posts = sorted(repo.posts + store.taken_posts(), key=lambda post: post.path)   # needed now
-    if across is None:
-        from . import rules      # imported here: a run with nothing changed needs no rule at all
-        across = rules.run(repo, "global")
-    saved = None
-    if store is not None and save_apart:
-        saved = store.save_apart(across)
-    elif store is not None:
-        store.save(across)
+    across, saved = _across_and_saved(repo, store, save_apart)
     found = list(repo.findings) + post_findings + across
     changes = None
     if base:
@@ -80,6 +70,40 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     documents = _documents(repo, found, files)
     checked = len(documents) if prefixes is None else sum(1 for f in documents if in_scope(f, prefixes))
     return CheckResult(findings=found, files_checked=checked, repo=repo, calendar_changes=changes, saved=saved)
+
+
+def _across_and_saved(repo, store, save_apart: bool) -> tuple[list, object]:
+    """(what the rules across posts find, what waits for the cache to be saved apart or None): their
+    findings from the cache when they hold; when the rules run, the cache's child (save_apart) is
+    started ahead of them where it can be (Store.save_ahead)."""
+    if store is None:
+        return _across(repo, None), None
+    across = store.across_posts()
+    if across is None:
+        repo.posts = sorted(repo.posts + store.taken_posts(), key=lambda post: post.path)   # needed now
+        give = None
+        if save_apart:
+            workers_ended()          # this process forks again once its workers have ended
+            give = store.save_ahead()
+        across = _across(repo, give)
+        if give is not None:
+            return across, give(across)
+    if save_apart:
+        return across, store.save_apart(across)
+    store.save(across)
+    return across, None
+
+
+def _across(repo, give) -> list:
+    """What the rules across posts find; should they fail, the child saving the cache (Store.save_ahead,
+    which `give` hands them to) is told so and ends."""
+    from . import rules      # imported here: a run with nothing changed needs no rule at all
+    try:
+        return rules.run(repo, "global")
+    except BaseException:
+        if give is not None:
+            give(None)()
+        raise
 
 
 def _each_once_in_order(found: list) -> list:

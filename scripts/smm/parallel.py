@@ -37,6 +37,7 @@ MIN_CHUNK = 50                # posts: below this, a chunk's trip through the pi
 
 _BASE = None                  # the repository without posts, inherited by forked workers
 _CHUNKS = None                # (the chunks of post files, whether to stamp them), inherited by them too
+_ENDING = []                  # crews whose workers were let end, each reaped by a reading thread (crew.py)
 
 
 # What checking some post files gave: their findings (those of the rules.ON_THE_DAY apart, in
@@ -179,6 +180,7 @@ def _check(repo, files, stamping: bool = False) -> Checked:
         crew = Crew(count - 1, _check_chunk)
         total = _share_out(repo, crew, _CHUNKS[0], stamping)
         crew.close()
+        _ENDING.append(crew)
         return total
     except BaseException:
         if crew is not None:
@@ -187,6 +189,14 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     finally:
         gc.unfreeze()
         _BASE = _CHUNKS = None
+
+
+def workers_ended() -> None:
+    """Wait until the workers of the checks so far have ended (a few ms after their last chunk, which
+    the rules across posts usually spend), so that this process runs one thread again and may fork
+    (cache.Store.save_ahead)."""
+    while _ENDING:
+        _ENDING.pop().wait()
 
 
 def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
