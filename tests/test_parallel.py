@@ -171,6 +171,23 @@ def test_a_crew_sends_back_every_chunk_it_was_given_and_leaves_no_process_behind
             os.kill(pid, 0)          # ended and reaped: no zombie left
 
 
+@needs_two
+def test_after_a_check_in_workers_this_process_waits_for_them_and_keeps_no_crew_that_ended(sample, monkeypatch):
+    """workers_ended() leaves this process one thread (it may fork the cache's child), and the
+    crews of earlier checks whose workers have ended are not kept (a long-lived process checks often)."""
+    monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(smm.parallel, "_ENDING", [])
+    repo, files = smm.repository.load_base(sample), smm.repository.post_files(sample)
+    smm.parallel._check(repo, files)
+    first = smm.parallel._ENDING[-1]
+    first.wait()
+    smm.parallel._check(repo, files)
+    assert first not in smm.parallel._ENDING and len(smm.parallel._ENDING) == 1
+    second = smm.parallel._ENDING[0]
+    smm.parallel.workers_ended()
+    assert smm.parallel._ENDING == [] and second.ended()
+
+
 def _breaking(how: str):
     original = smm.parallel._check_here
 

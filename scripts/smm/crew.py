@@ -77,6 +77,10 @@ class Crew:
         for worker in self.workers:
             worker.wait()
 
+    def ended(self) -> bool:
+        """Whether every worker has ended and been reaped (its reading thread with it)."""
+        return all(not worker.reading() for worker in self.workers)
+
     def _deliver(self, worker, message) -> None:
         with self._arrived:
             self._inbox.append((worker, message))
@@ -125,6 +129,9 @@ class _Worker:
 
     def wait(self) -> None:
         self._reader.join()
+
+    def reading(self) -> bool:
+        return self._reader is not None and self._reader.is_alive()
 
 
 def _serve(run, tasks: int, results: int) -> None:

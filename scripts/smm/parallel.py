@@ -180,7 +180,7 @@ def _check(repo, files, stamping: bool = False) -> Checked:
         crew = Crew(count - 1, _check_chunk)
         total = _share_out(repo, crew, _CHUNKS[0], stamping)
         crew.close()
-        _ENDING.append(crew)
+        _ENDING[:] = [*(ending for ending in _ENDING if not ending.ended()), crew]
         return total
     except BaseException:
         if crew is not None:
