@@ -36,7 +36,7 @@ in, named by that folder and the fingerprint. A folder without its own file star
 newest file of the same fingerprint (the same repository state elsewhere: another clone, a
 worktree), whose entries its bytes then confirm. It is a pickle (the entries pickled apart,
 the findings across posts in it written with marshal): smm reads only files it wrote in that
-folder. A first run's child starts writing it before the rules across posts have run (see
+folder. A run in which the rules across posts run again starts writing it before they run (see
 Store.save_ahead). The same folder
 keeps the public holiday tables (holidaytables.py). `smm check --no-cache` and SMM_NO_CACHE=1
 turn all of it off: such a run reads and writes nothing there. Deleting the folder is always safe.
@@ -59,6 +59,7 @@ from . import __version__
 from .findings import FIELDS_OF, from_fields
 from .loader import MAX_BYTES, digest, read_regular, stat_key
 from .media import locate_in
+from .pipes import read_exactly, write_all
 from .slim import from_row
 from .writing import replace_file
 
@@ -436,10 +437,10 @@ class Store:
 
     def _write_when_told(self, told: int, carrier: int) -> None:
         entries, posts = self._entries_written(), self._parts()
-        size = _read_to_end(told)
+        size = read_exactly(told, 8)
         if len(size) == 8:                  # else the parent ended or gave up: keep the cache as it was
             os.lseek(carrier, 0, os.SEEK_SET)         # the parent's writing moved the offset both share
-            found = _read_to_end(carrier, int.from_bytes(size, "big"))
+            found = bytes(read_exactly(carrier, int.from_bytes(size, "big")))
             self._dump(entries, found, posts)
 
 
@@ -455,7 +456,7 @@ def _handed_over(across: list | None, carrier: int, tell: int, pid: int):
     try:
         if across is not None:
             found = _findings_written(across)
-            _write_all(carrier, found)
+            write_all(carrier, found)
             os.write(tell, len(found).to_bytes(8, "big"))
     except (ValueError, OSError):           # a value marshal cannot write, no memory: the child writes nothing
         pass
@@ -463,24 +464,6 @@ def _handed_over(across: list | None, carrier: int, tell: int, pid: int):
         os.close(tell)
         os.close(carrier)
     return lambda: _reaped(pid)
-
-
-def _write_all(descriptor: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(descriptor, view):]
-
-
-def _read_to_end(descriptor: int, size: int = 8) -> bytes:
-    """`size` bytes read from `descriptor`, fewer when it ends first (a pipe whose writer closed it)."""
-    parts, left = [], size
-    while left > 0:
-        part = os.read(descriptor, left)
-        if not part:
-            break
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
 
 
 def _reaped(pid: int) -> None:

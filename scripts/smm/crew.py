@@ -17,6 +17,8 @@ import pickle
 import struct
 import threading
 
+from .pipes import read_exactly as _read_exactly, write_all as _write_all
+
 _TASK = struct.Struct("<I")            # a chunk's number
 _SIZE = struct.Struct("<Q")            # a result's length, before the result
 _FAILED = b"F"                         # the first byte of a worker's failure; its result's is b"R"
@@ -153,21 +155,3 @@ def _serve(run, tasks: int, results: int) -> None:
         code = 1
     finally:
         os._exit(code)               # never the parent's exit handlers, nor its buffered output
-
-
-def _read_exactly(fd: int, count: int) -> bytearray:
-    """`count` bytes from `fd`, or fewer if it ends first."""
-    buffer = bytearray(count)
-    view, got = memoryview(buffer), 0
-    while got < count:
-        size = os.readv(fd, [view[got:]])
-        if size == 0:
-            break
-        got += size
-    return buffer if got == count else buffer[:got]
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
