@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date
 
 import pytest
@@ -155,20 +156,38 @@ def _doubled(number: int) -> list:
 
 
 @needs_two
-def test_a_crew_sends_back_every_chunk_it_was_given_and_leaves_no_process_behind():
+def test_a_crew_sends_back_every_chunk_its_workers_took_and_leaves_no_process_behind():
+    """Whoever is free takes the next chunk: the workers and this process share the chunks out, each
+    taken once, until none is left."""
     from smm.crew import Crew
-    crew = Crew(2, _doubled)
-    for number in range(7):
-        crew.give(crew.workers[number % 2], number)
-    results = sorted(crew.take() for _ in range(7))
-    assert results == [[n, n] for n in range(7)] and not crew.ready()
-    assert [worker.waiting for worker in crew.workers] == [0, 0]
+    crew = Crew(2, _doubled, 9)
+    mine = []
+    while (number := crew.next_chunk()) is not None:
+        mine.append(number)
+        time.sleep(0.01)              # this process is slow: the workers take most
+    results = sorted(crew.take() for _ in range(9 - len(mine)))
+    assert sorted([n for n, _ in results] + mine) == list(range(9)) and not crew.ready()
+    assert crew.taken == 9 - len(mine) > 0
     pids = [worker.pid for worker in crew.workers]
     crew.close()
     crew.wait()
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)          # ended and reaped: no zombie left
+
+
+def test_a_crew_takes_at_most_one_byte_of_chunks():
+    from smm.crew import MAX_CHUNKS, Crew
+    with pytest.raises(ValueError):
+        Crew(1, _doubled, MAX_CHUNKS + 1)
+
+
+@pytest.mark.parametrize("posts, workers", [(100_000, 2), (1_000_000, 8), (50_000, 3)])
+def test_a_large_repository_is_cut_into_no_more_chunks_than_a_crew_takes(posts, workers):
+    from smm.crew import MAX_CHUNKS
+    files = [f"content/posts/{n}.md" for n in range(posts)]
+    chunks = smm.parallel._chunks(files, workers)
+    assert len(chunks) <= MAX_CHUNKS and [f for chunk in chunks for f in chunk] == files
 
 
 @needs_two

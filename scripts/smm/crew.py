@@ -1,10 +1,17 @@
 """Forked workers for `smm check`, without multiprocessing's pool.
 
 A worker is a forked copy of this process: it inherits everything it needs (the repository
-without posts, the chunks of post files), so all that goes to it is a chunk's number, four bytes
-down a pipe, and all that comes back is that chunk's result, pickled, up another pipe. A thread of
-this process reads each worker's results as they come, so a worker never waits for this process
-to finish a chunk of its own before it can send one back.
+without posts, the chunks of post files), so all that goes to it is a chunk's number, and all
+that comes back is that chunk's result, pickled, up a pipe of its own. A thread of this process
+reads each worker's results as they come, so a worker never waits for this process to finish a
+chunk of its own before it can send one back.
+
+The chunks' numbers wait in one pipe, one byte each, written before the workers are forked: each
+worker, and this process between taking in results, reads the next number when it is ready for
+another chunk, so whoever is free takes the next chunk and all end close together. (Handing each
+worker two chunks ahead, as before, left this process waiting 20 to 30 ms at the end for a worker's
+last two, given out when larger chunks were left.) A read of one byte takes one whole number, as
+make's jobserver relies on; the pipe ends, for every reader, once all are taken.
 
 multiprocessing.Pool did the same with more: importing it and starting a pool of one worker
 (three threads, a queue, locks) took 14 to 19 ms before the first chunk and 5 ms after the last,
@@ -19,59 +26,73 @@ import threading
 
 from .pipes import read_exactly as _read_exactly, write_all as _write_all
 
-_TASK = struct.Struct("<I")            # a chunk's number
+MAX_CHUNKS = 255                       # a chunk's number is one byte in the pipe of numbers
 _SIZE = struct.Struct("<Q")            # a result's length, before the result
 _FAILED = b"F"                         # the first byte of a worker's failure; its result's is b"R"
 
 
 class WorkerFailed(RuntimeError):
-    """A worker raised an error, or ended before it sent back every chunk it was given."""
+    """A worker raised an error, or ended before it sent back every chunk it took."""
 
 
 class Crew:
-    """`count` forked workers, each running `run(number)` on the chunk numbers given to it."""
+    """`count` forked workers, each running `run(number)` on the chunk numbers 0 to `chunks` - 1 it
+    takes, in that order, as this process does with next_chunk()."""
 
-    def __init__(self, count: int, run):
+    def __init__(self, count: int, run, chunks: int):
+        if not 0 < chunks <= MAX_CHUNKS:
+            raise ValueError(f"{chunks} chunks: a crew takes 1 to {MAX_CHUNKS}")
         self._inbox, self._arrived = [], threading.Condition()
-        self.workers = []
-        for _ in range(count):           # all forked before any thread starts
-            self.workers.append(_Worker(run, [fd for worker in self.workers for fd in (worker.tasks, worker.results)]))
+        self._numbers, numbers_in = os.pipe()
+        _write_all(numbers_in, bytes(range(chunks)))      # a pipe holds 64 kB: never waits
+        self.workers, self._ended, self.taken, self.chunks = [], 0, 0, chunks
+        try:
+            for _ in range(count):           # all forked before any thread starts
+                others = [numbers_in, *(worker.results for worker in self.workers)]
+                self.workers.append(_Worker(run, self._numbers, others))
+        finally:
+            os.close(numbers_in)             # once every worker has closed its copy, the pipe ends when empty
         for worker in self.workers:
             worker.start_reading(self._deliver)
 
-    def give(self, worker: "_Worker", number: int) -> None:
-        worker.waiting += 1
-        _write_all(worker.tasks, _TASK.pack(number))
+    def next_chunk(self) -> int | None:
+        """The next chunk's number for this process to check, or None when every chunk is taken."""
+        number = os.read(self._numbers, 1)
+        return number[0] if number else None
 
     def ready(self) -> bool:
         return bool(self._inbox)
 
-    @property
-    def waiting(self) -> int:
-        """The chunks given to the workers whose results this process has not taken yet."""
-        return sum(worker.waiting for worker in self.workers)
-
     def take(self):
         """The next result to come back (waiting for one), or WorkerFailed."""
-        with self._arrived:
-            while not self._inbox:
-                self._arrived.wait()
-            worker, message = self._inbox.pop(0)
-        if message is None:
-            raise WorkerFailed(f"a worker (process {worker.pid}) ended with chunks still to send back")
-        worker.waiting -= 1
+        while True:
+            with self._arrived:
+                while not self._inbox:
+                    self._arrived.wait()
+                worker, message = self._inbox.pop(0)
+            if message is not None:
+                break
+            self._ended += 1
+            if worker.status != 0:
+                raise WorkerFailed(f"a worker (process {worker.pid}) ended with chunks still to send back")
+            if self._ended == len(self.workers) and not self._inbox:
+                raise WorkerFailed("the workers ended with chunks still to send back")
+        self.taken += 1
         if message[:1] == _FAILED:
             raise WorkerFailed("a worker failed:\n" + message[1:].decode("utf-8", "replace"))
         return pickle.loads(memoryview(message)[1:])
 
     def close(self, abandon: bool = False) -> None:
-        """Let the workers end: they end when their pipe of chunks closes, and each reading thread
-        then waits for its worker to end (ending a process that has 100 MB of its own takes 4 to 6 ms,
-        which this one spends on the rules across posts meanwhile). With `abandon`, end them now and
-        wait for them."""
-        for worker in self.workers:
-            worker.close(abandon)
+        """Stop handing out chunks; the workers end once they have sent back the ones they took
+        (each reading thread then reaps its worker: ending a process that has 100 MB of its own
+        takes 4 to 6 ms, which this one spends on the rules across posts meanwhile). With `abandon`,
+        end them now and wait for them."""
+        if self._numbers is not None:
+            os.close(self._numbers)
+            self._numbers = None
         if abandon:
+            for worker in self.workers:
+                worker.kill()
             self.wait()
 
     def wait(self) -> None:
@@ -90,44 +111,42 @@ class Crew:
 
 
 class _Worker:
-    def __init__(self, run, others: list):
-        """Fork a worker; `others` are this process's ends of the pipes of the workers forked
-        before it, which it closes: a worker holding another's pipe of chunks open would keep that
-        one from seeing it close, and from ending."""
-        tasks_out, tasks_in = os.pipe()
+    def __init__(self, run, numbers: int, others: list):
+        """Fork a worker that takes chunk numbers from `numbers`; `others` are this process's ends
+        of pipes it must not hold open: the numbers' writing end (the pipe would never end) and the
+        results of the workers forked before it."""
         results_out, results_in = os.pipe()
+        _widen(results_in)
         self.pid = os.fork()
         if self.pid == 0:                                    # the worker: never returns
-            for fd in (tasks_in, results_out, *others):
+            for fd in (results_out, *others):
                 os.close(fd)
-            _serve(run, tasks_out, results_in)
-        os.close(tasks_out)
+            _serve(run, numbers, results_in)
         os.close(results_in)
-        self.tasks, self.results, self.waiting, self._reader = tasks_in, results_out, 0, None
+        self.results, self.status, self._reader = results_out, None, None
 
     def start_reading(self, deliver) -> None:
         self._reader = threading.Thread(target=self._read, args=(deliver,), daemon=True)
         self._reader.start()
 
     def _read(self, deliver) -> None:
-        """Deliver each result as it comes; at the end of the pipe, reap the worker."""
+        """Deliver each result as it comes; at the end of the pipe, reap the worker, then deliver
+        None (its exit status in `status`: not 0 if it died or was killed)."""
         while True:
             size = _read_exactly(self.results, _SIZE.size)
-            message = _read_exactly(self.results, _SIZE.unpack(size)[0]) if len(size) == _SIZE.size else None
-            deliver(self, message)
-            if message is None:
+            if len(size) < _SIZE.size:
                 break
+            deliver(self, _read_exactly(self.results, _SIZE.unpack(size)[0]))
         os.close(self.results)
-        os.waitpid(self.pid, 0)
+        self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        deliver(self, None)
 
-    def close(self, abandon: bool) -> None:
-        if abandon:
-            import signal          # here, as traceback below: 4 ms of imports before the fork otherwise
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        os.close(self.tasks)
+    def kill(self) -> None:
+        import signal          # here, as traceback below: 4 ms of imports before the fork otherwise
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def wait(self) -> None:
         self._reader.join()
@@ -136,16 +155,28 @@ class _Worker:
         return self._reader is not None and self._reader.is_alive()
 
 
-def _serve(run, tasks: int, results: int) -> None:
-    """The worker's loop: a chunk's number in, its result out, until the pipe of chunks closes."""
+RESULTS_PIPE = 1 << 20    # bytes: a chunk's result of 2,500 posts is about 450 kB
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe `fd` holds a whole result, where the system allows (Linux, F_SETPIPE_SZ): this
+    process's reading thread empties it only when it gets the interpreter's lock, which the main
+    thread, busy checking, gives up every 5 ms, so a worker writing 450 kB through the usual
+    64 kB pipe waited 10 to 20 ms before it went on to its next chunk."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, RESULTS_PIPE)
+    except (ImportError, AttributeError, OSError):
+        pass                  # another system, or a lower limit (/proc/sys/fs/pipe-max-size): as it is
+
+
+def _serve(run, numbers: int, results: int) -> None:
+    """The worker's loop: the next chunk's number in, its result out, until every number is taken."""
     code = 0
     try:
-        while True:
-            number = _read_exactly(tasks, _TASK.size)
-            if len(number) < _TASK.size:
-                break
+        while number := os.read(numbers, 1):
             try:
-                message = b"R" + pickle.dumps(run(_TASK.unpack(number)[0]), protocol=pickle.HIGHEST_PROTOCOL)
+                message = b"R" + pickle.dumps(run(number[0]), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:
                 import traceback
                 message = _FAILED + traceback.format_exc().encode("utf-8", "replace")

@@ -2,7 +2,8 @@
 
 The parent loads the strategy, personas and campaigns once, then forks a worker for every core
 but one and checks posts itself on the last: the post files go out in chunks that shrink towards
-the end, each worker loads its chunks and runs the per-post rules on them, and each chunk's
+the end, whichever process is free takes the next (crew.py), each worker loads its chunks and
+runs the per-post rules on them, and each chunk's
 findings and slim copies of its posts (what the rules across posts need) come back while other
 chunks are checked. Between its own chunks the parent takes in the workers' results and runs the
 per-post rules of rules.IN_PARENT on them (their set-up is then paid once); at the end it runs the
@@ -177,7 +178,7 @@ def _check(repo, files, stamping: bool = False) -> Checked:
     gc.freeze()      # keep the parent's objects out of the workers' collections (no copy-on-write churn)
     crew = None
     try:
-        crew = Crew(count - 1, _check_chunk)
+        crew = Crew(count - 1, _check_chunk, len(_CHUNKS[0]))
         total = _share_out(repo, crew, _CHUNKS[0], stamping)
         crew.close()
         _ENDING[:] = [*(ending for ending in _ENDING if not ending.ended()), crew]
@@ -200,23 +201,19 @@ def workers_ended() -> None:
 
 
 def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
-    """Every chunk checked, by the crew's workers or here: each worker has two chunks waiting for
-    it at any time, and this process checks the next chunk itself whenever that is so. Its own
+    """Every chunk checked, by the crew's workers or here: this process takes the next chunk when it
+    is free, as the workers do, and takes in the workers' results between its own chunks. Its own
     posts need no trip through a pipe (no row made, pickled, read back and made a post again:
     about 16 us a post), and two cores run two processes, not three."""
     from . import rules
-    total = Checked([], [], [], {}, {}, {}, {})
-    todo = list(reversed(range(len(chunks))))          # the next chunk is the last
-    while todo or crew.waiting:
+    total, own = Checked([], [], [], {}, {}, {}, {}), 0
+    while (number := crew.next_chunk()) is not None:
         while crew.ready():
             _take(total, repo, crew.take(), rules)
-        for worker in crew.workers:
-            while todo and worker.waiting < 2:
-                crew.give(worker, todo.pop())
-        if todo:
-            _check_into(total, repo, chunks[todo.pop()], stamping)
-        elif crew.waiting:
-            _take(total, repo, crew.take(), rules)
+        _check_into(total, repo, chunks[number], stamping)
+        own += 1
+    while crew.taken + own < len(chunks):
+        _take(total, repo, crew.take(), rules)
     return total
 
 
@@ -249,10 +246,13 @@ def _chunks(files: list, count: int) -> list:
     """Chunks that shrink towards the end (guided scheduling): each is a share of what is left,
     so the last are small and the workers end close together (with equal chunks of 834 posts out
     of 10,000, one worker often sat 0.03 to 0.16 s idle waiting for the other's last chunk), and
-    the first are large (every chunk's results cross a pipe). None is smaller than MIN_CHUNK."""
+    the first are large (every chunk's results cross a pipe). None is smaller than MIN_CHUNK, nor
+    so small that there are more than crew.MAX_CHUNKS."""
+    from .crew import MAX_CHUNKS
+    least = max(MIN_CHUNK, -(-len(files) // MAX_CHUNKS))
     chunks, start = [], 0
     while start < len(files):
-        size = max(MIN_CHUNK, -(-(len(files) - start) // (count * SHARES_OF_THE_REST)))
+        size = max(least, -(-(len(files) - start) // (count * SHARES_OF_THE_REST)))
         chunks.append(files[start:start + size])
         start += size
     return chunks
