@@ -17,7 +17,7 @@ from icalendar import Calendar
 from conftest import check, run_smm, snapshot, write
 from smm import planning
 from smm.repository import load_repository
-from smm.rules.planning_rules import _from_day
+from smm.rules.planning_rules import _today_bounds
 from smm.site.build import generate
 
 TODAY = {"SMM_TODAY": "2026-11-22"}
@@ -195,7 +195,11 @@ def test_the_spacing_rules_day_test_is_the_local_date(zone, day, minutes):
 
     class Post:
         publish_at = moment
-    assert _from_day(day, tz)(moment.timestamp(), Post) == (moment.date() >= day)
+    lower, upper, on_or_after = _today_bounds(day, tz)
+    stamp = moment.timestamp()
+    # as the rule takes them: the posts before `lower` skipped in one search, those from `upper` on
+    # kept, the local date worked out for those between
+    assert (stamp >= lower and (stamp >= upper or on_or_after(Post))) == (moment.date() >= day)
 
 
 @pytest.mark.parametrize("text, minutes", [

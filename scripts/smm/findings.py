@@ -94,7 +94,14 @@ def maker(rule: str, severity: str | None = None, platform: str | None = None, *
     the catalogue is read and the hint filled in once. Returns f(path, where, message)."""
     entry = _entry(rule)
     severity, hint = severity or entry["severity"], _hint(entry, context)
-    return lambda path, where, message: _finding(path, where, rule, severity, message, hint, platform)
+
+    def finding(path: str, where, message: str) -> Finding:       # _finding's work, a call fewer
+        line, column = where if where is not None else (1, 1)
+        made = _new_finding(Finding)
+        _set(made, "__dict__", {"path": path, "line": line, "column": column, "rule": rule,
+                                "severity": severity, "message": message, "hint": hint, "platform": platform})
+        return made
+    return finding
 
 
 @lru_cache(maxsize=1024)

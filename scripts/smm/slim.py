@@ -25,7 +25,7 @@ class SlimDoc:
     body_line: int = 1
 
     def where(self, *path) -> tuple[int, int]:
-        return self.places.get(tuple(path), (1, 1))
+        return self.places.get(path, (1, 1))
 
     value_at = where
 

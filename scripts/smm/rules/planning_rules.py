@@ -2,6 +2,7 @@
 crisis freezes, on-duty coverage and public holidays."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from operator import itemgetter
@@ -109,43 +110,53 @@ def window_order(repo):
                              f"{window['to'].strip()} ends before it starts", platform=pid)
 
 
+_SPACED = ("draft", "scheduled", "published")       # the posts spacing counts
+
+
 def spacing(repo):
-    channels = repo.strategy.channels
+    least = {pid: hours for pid, channel in repo.strategy.channels.items()
+             if (hours := (channel or {}).get("min_spacing_hours"))}
+    if not least:
+        return
     # seconds since the epoch: the time that really passes, also across a clock change (two times
     # in one zone subtract as the clock faces show them); one timeline, split by platform in order
-    timeline = sorted(((post.publish_at.timestamp(), post.id, post) for post in repo.posts
-                       if post.publish_at and post.status in ("draft", "scheduled", "published")),
-                      key=_TIME_AND_ID)
-    by_platform = defaultdict(list)
+    timeline = sorted([(post.publish_at.timestamp(), post.id, post) for post in repo.posts
+                       if post.publish_at and post.status in _SPACED], key=_TIME_AND_ID)
+    by_platform = {pid: [] for pid in least}
     for moment in timeline:
         for pid in moment[2].platforms:
-            by_platform[pid].append(moment)
-    from_today = _from_day(planning.today(repo), repo.timezone)
+            if pid in by_platform:
+                by_platform[pid].append(moment)
+    today = _today_bounds(planning.today(repo), repo.timezone)
     for pid, moments in by_platform.items():
-        hours = (channels.get(pid) or {}).get("min_spacing_hours")
-        if not hours:
-            continue
-        network, least = platforms.name(pid), hours * 3600
-        finding = F.maker("cadence.spacing", platform=pid, hours=hours, network=network)
-        # a repository of a year's posts on a few platforms has thousands of these: each place
-        # and path read from the document, not through a post's properties
-        for (was, _, earlier), (now, _, later) in zip(moments, moments[1:]):
-            if now - was < least and from_today(now, later):
-                doc = later.doc
-                yield finding(doc.path, doc.value_at("publish_at"),
-                              f"{(now - was) / 3600:.1f} hours after {earlier.doc.path} on {network}")
+        yield from _too_close(pid, least[pid], moments, today)
+
+
+def _too_close(pid: str, hours, moments: list, today: tuple):
+    """The spacing findings of one platform's timeline: a repository of a year's posts on a few
+    platforms has thousands, so the pairs before today's are skipped in one search, and each
+    finding's place and path are read from the document, not through a post's properties."""
+    lower, upper, on_or_after = today
+    network, least = platforms.name(pid), hours * 3600
+    finding = F.maker("cadence.spacing", platform=pid, hours=hours, network=network)
+    first = max(1, bisect_left(moments, lower, key=_TIME))        # the pairs whose later post may be ahead
+    for (was, _, earlier), (now, _, later) in zip(moments[first - 1:], moments[first:]):
+        if now - was < least and (now >= upper or on_or_after(later)):
+            doc = later.doc
+            yield finding(doc.path, doc.value_at("publish_at"),
+                          f"{(now - was) / 3600:.1f} hours after {earlier.doc.path} on {network}")
 
 
 _TIME_AND_ID = itemgetter(0, 1)         # a timeline's order (never comparing the posts themselves)
+_TIME = itemgetter(0)
 
 
-def _from_day(day, zone):
-    """A test of whether a post (and its time as a timestamp) goes out on `day` or later in `zone`,
-    that works the local date out only for times within two days of that day's start (no two
-    offsets of a zone differ by as much)."""
+def _today_bounds(day, zone) -> tuple:
+    """(lower, upper, on_or_after): a post whose time as a timestamp is `upper` or later goes out on
+    `day` or later in `zone`, one before `lower` does not, and on_or_after(post) tells for those
+    between, working the local date out (no two offsets of a zone differ by two days)."""
     start = datetime.combine(day, time(0), zone).timestamp()
-    lower, upper = start - 2 * 86400, start + 2 * 86400
-    return lambda stamp, post: stamp >= upper or (stamp >= lower and post.publish_at.astimezone(zone).date() >= day)
+    return start - 2 * 86400, start + 2 * 86400, lambda post: post.publish_at.astimezone(zone).date() >= day
 
 
 def campaign_windows(repo):
