@@ -176,6 +176,25 @@ def test_a_crew_sends_back_every_chunk_its_workers_took_and_leaves_no_process_be
             os.kill(pid, 0)          # ended and reaped: no zombie left
 
 
+@needs_two
+def test_a_worker_that_ended_once_every_chunk_was_taken_is_no_failure_while_this_process_checks_its_last():
+    """The workers end when no number is left, which can be while this process still checks the
+    last chunk it took: taking in the results then must not take that end for a failure."""
+    from smm.crew import Crew, WorkerFailed
+    crew = Crew(1, _doubled, 3)
+    mine = [crew.next_chunk()]
+    crew.workers[0].wait()            # the worker took the others (or none), sent them back and ended
+    while (number := crew.next_chunk()) is not None:
+        mine.append(number)
+    results = []
+    while crew.ready():
+        results.append(crew.take())
+    assert sorted(mine + [n for n, _ in results]) == [0, 1, 2]
+    with pytest.raises(WorkerFailed, match="ended with chunks still to send back"):
+        crew.take()                   # nothing more can come
+    crew.close()
+
+
 def test_a_crew_takes_at_most_one_byte_of_chunks():
     from smm.crew import MAX_CHUNKS, Crew
     with pytest.raises(ValueError):

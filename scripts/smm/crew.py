@@ -61,26 +61,34 @@ class Crew:
         return number[0] if number else None
 
     def ready(self) -> bool:
-        return bool(self._inbox)
+        """Whether a result has come back. A worker that ended on its own is no result: it ends once
+        every number is taken, which may be while this process checks the last chunks."""
+        with self._arrived:
+            while self._inbox and self._inbox[0][1] is None:
+                self._ended_one(self._inbox.pop(0)[0])
+            return bool(self._inbox)
 
     def take(self):
         """The next result to come back (waiting for one), or WorkerFailed."""
-        while True:
-            with self._arrived:
+        with self._arrived:
+            while True:
                 while not self._inbox:
+                    if self._ended == len(self.workers):
+                        raise WorkerFailed("the workers ended with chunks still to send back")
                     self._arrived.wait()
                 worker, message = self._inbox.pop(0)
-            if message is not None:
-                break
-            self._ended += 1
-            if worker.status != 0:
-                raise WorkerFailed(f"a worker (process {worker.pid}) ended with chunks still to send back")
-            if self._ended == len(self.workers) and not self._inbox:
-                raise WorkerFailed("the workers ended with chunks still to send back")
+                if message is not None:
+                    break
+                self._ended_one(worker)
         self.taken += 1
         if message[:1] == _FAILED:
             raise WorkerFailed("a worker failed:\n" + message[1:].decode("utf-8", "replace"))
         return pickle.loads(memoryview(message)[1:])
+
+    def _ended_one(self, worker) -> None:
+        self._ended += 1
+        if worker.status != 0:
+            raise WorkerFailed(f"a worker (process {worker.pid}) ended with chunks still to send back")
 
     def close(self, abandon: bool = False) -> None:
         """Stop handing out chunks; the workers end once they have sent back the ones they took
