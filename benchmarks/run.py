@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -289,15 +290,20 @@ def site_sizes(sizes, runs: int, core_only: bool) -> list[dict]:
     """The handbook against the plain site, at every size, all interleaved run by run: the growth
     from the first size to the others compares builds made in the same stretches of the machine's
     speed (measured one size after the other, a slow stretch during the larger size once made the
-    plain site itself grow 7-fold for 4 times the pages)."""
+    plain site itself grow 7-fold for 4 times the pages). Each build writes into a folder emptied
+    before it, untimed, as a fresh checkout's build does: MkDocs first deletes what the build before
+    left there, and on a file system that discards freed blocks as files are deleted (ext4 mounted
+    with `discard`, as on this project's machines) deleting 4,000 pages took up to 3.5 s of system
+    time, more with each run, which then made most of the growth measured."""
     commands = {}
     for n in sizes:
         repo = OUT / f"repo-{n}"
         if not repo.exists():
             generate(n, repo, core_only)
         plain = plain_site(n, OUT / f"plain-{n}")
-        commands[("site", n)] = ([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"site-{n}")], repo)
-        commands[("base", n)] = ([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(OUT / f"plain-site-{n}")], plain)
+        for key, folder, out in (("site", repo, OUT / f"site-{n}"), ("base", plain, OUT / f"plain-site-{n}")):
+            commands[(key, n)] = ([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(out)], folder, {},
+                                  partial(shutil.rmtree, out, ignore_errors=True))
     timed = interleaved(runs, commands)
     rows = []
     for n in sizes:
