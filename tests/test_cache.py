@@ -273,6 +273,30 @@ def test_a_fresh_clone_in_the_same_folder_is_checked_from_the_cache(sample, chec
     assert again == [] and second == first
 
 
+def test_in_a_fresh_clone_git_vouches_for_the_posts_and_none_is_read_to_tell_it_unchanged(sample, checked, tmp_path,
+                                                                                         monkeypatch):
+    """Every stat is new in a fresh clone; Git's index names each post's blob, the cache stored the
+    blob id of the bytes it checked, and where the two agree the file is not read again
+    (gitindex.py). A post changed in the clone is read, and checked again."""
+    git = ["git", "-c", "user.name=E", "-c", "user.email=e@kelda.example", "-c", "core.autocrlf=false"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Base"]):
+        subprocess.run([*git, *command], cwd=sample, check=True, capture_output=True)
+    first, _ = checked()
+    sample.rename(tmp_path / "origin")
+    subprocess.run([*git, "clone", "-q", str(tmp_path / "origin"), str(sample)], check=True, capture_output=True)
+    hashed, real = [], cache.digest_of
+    monkeypatch.setattr(cache, "digest_of", lambda path, limit: hashed.append(str(path)) or real(path, limit))
+    second, again = checked()
+    assert again == [] and second == first
+    assert not [path for path in hashed if "/content/posts/" in path]
+    edited = sample / POST
+    edited.write_text(edited.read_text("utf-8").replace("title:", "title: Edited,", 1), encoding="utf-8")
+    hashed.clear()
+    third, again = checked()
+    assert again == [POST] and [path for path in hashed if "/content/posts/" in path] == [str(sample / POST)]
+    assert third == run_check(sample).findings
+
+
 def test_a_copy_in_another_folder_starts_from_the_cache_of_the_same_state(sample, checked, tmp_path, monkeypatch):
     first, _ = checked()
     elsewhere = shutil.copytree(sample, tmp_path / "elsewhere", symlinks=True)     # every stat new
@@ -727,17 +751,17 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
     assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()
 
 
-def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row():
+def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row_and_blob_id():
     finding = F.make("cadence.window", "content/posts/2027/01/01-a.md", (4, 14), "Fri 23:00 is outside", platform="x",
                      network="X", windows="Mon-Fri 08:00-18:00")
     fields_of = ((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True,
                  b"\1" * 16, b"\2" * 16, [finding], "2027-01-01", "2027-01-02")
-    entry = cache.Entry(*fields_of, row=("content/posts/a.md",))
-    made = cache._entry(*fields_of, ("content/posts/a.md",))         # what Store.keep makes
+    entry = cache.Entry(*fields_of, row=("content/posts/a.md",), blob="ab" * 20)
+    made = cache._entry(*fields_of, ("content/posts/a.md",), "ab" * 20)         # what Store.keep makes
     assert made == entry and list(made.__dict__) == [f.name for f in fields(cache.Entry)]
     back = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-    assert back.row is None                   # rows are stored apart (Store._parts)
-    assert back == replace(entry, row=None) and back.findings[0].__dict__ == finding.__dict__
+    assert back.row is None and back.blob is None     # stored apart (Store._parts, Store._blobs_written)
+    assert back == replace(entry, row=None, blob=None) and back.findings[0].__dict__ == finding.__dict__
 
 
 def test_findings_across_posts_read_back_are_the_same_findings_and_an_odd_one_leaves_the_cache_unwritten(sample):

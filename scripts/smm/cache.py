@@ -63,11 +63,12 @@ from .pipes import read_exactly, write_all
 from .slim import from_row
 from .writing import replace_file
 
-FORMAT = 12
+FORMAT = 13
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
 MAX_PARTS = 16                           # the stored posts are written in at most this many parts
 INPUT_FOLDERS = ("strategy", "personas", "content/campaigns", "schemas")
+POSTS_FOLDER = "content/posts"           # where the posts are (repository.post_files)
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pillow")
 
 
@@ -84,21 +85,26 @@ class Entry:
     until: str | None = None      # the post's own day (rules.last_day_ahead): `daily` holds up to it
     row: tuple | None = None      # the post's slim copy (slim.row_of), when this run has it: stored
                                   # apart from the entries (Store._parts), read only when needed
+    blob: str | None = None       # Git's blob id of the bytes (loader.blob_id), when this run read them:
+                                  # stored apart (Store._blobs_written), read only in a fresh clone
 
     def __reduce__(self):
-        # pickled as its fields but the row: read back in half the time of the default (findings.Finding too)
+        # pickled as its fields but the row and the blob id: read back in half the time of the
+        # default (findings.Finding too)
         return Entry, _STORED_FIELDS(self)
 
 
-_STORED_FIELDS = attrgetter(*(f.name for f in fields(Entry) if f.name != "row"))   # in the order Entry() takes them
+_APART = ("row", "blob")
+_STORED_FIELDS = attrgetter(*(f.name for f in fields(Entry) if f.name not in _APART))   # in Entry()'s order
 _new = object.__new__
 
 
-def _entry(stat, media, findings, is_post, digest, across_key, daily, day, until, row) -> Entry:
+def _entry(stat, media, findings, is_post, digest, across_key, daily, day, until, row, blob) -> Entry:
     """Entry(...), its dictionary filled in one go (a first run makes one for every post)."""
     entry = _new(Entry)
     entry.__dict__ = {"stat": stat, "media": media, "findings": findings, "is_post": is_post, "digest": digest,
-                      "across_key": across_key, "daily": daily, "day": day, "until": until, "row": row}
+                      "across_key": across_key, "daily": daily, "day": day, "until": until, "row": row,
+                      "blob": blob}
     return entry
 
 
@@ -184,6 +190,10 @@ class Store:
         self.day: str = ""                           # today, as rules.ON_THE_DAY see it
         self.across_print: str = ""                  # of what the rules across posts read (fingerprints)
         self.later = None                            # what keeps the posts checked in this run, run by save()
+        self.git_blobs: dict | None = None           # the posts' blob ids Git vouches for (_vouched), once asked
+        self._vouching = None                        # Git being asked about them (ask_git_ahead)
+        self.blobs_kept: bytes | None = None         # the stored blob ids, written out (_blobs_written)
+        self.blobs: dict | None = None               # the same, once read (_stored_blobs)
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -204,9 +214,11 @@ class Store:
             saved = _read(file) if file is not None else {}
             if saved.get("fingerprint") == printed:
                 store.entries, store.across_kept, store.post_parts = saved["entries"], saved["across"], saved["posts"]
+                store.blobs_kept = saved.get("blobs")
                 if saved.get("day") != store.day or saved.get("across_print") != store_across:
                     store.across_kept = None     # never equal to what they find now: save() writes again
                 break
+        store.ask_git_ahead()
         return store
 
     def daily_today(self, entry: Entry) -> list | None:
@@ -286,7 +298,7 @@ class Store:
         entry = self.entries.get(relpath)
         if entry is None or stat is None:
             return None
-        file_stat = self._still(stat, entry.stat, entry.digest, lambda: digest_of(file, MAX_BYTES))
+        file_stat = self._still(stat, entry.stat, entry.digest, lambda: self._digest_now(relpath, file, entry))
         if file_stat is _CHANGED:
             return None
         media = self._media_still(entry.media)
@@ -296,6 +308,63 @@ class Store:
             entry.stat, entry.media, self.restamped = file_stat, media, True
         self.fresh[relpath] = entry
         return entry
+
+    def _digest_now(self, relpath: str, file: str, entry: Entry) -> bytes | None:
+        """The digest of the bytes the post's file holds now: the stored one when Git vouches that
+        they are the bytes whose blob id was stored (a fresh clone: gitindex.py), else read and
+        hashed."""
+        stored = self._stored_blobs().get(relpath)
+        if stored is not None and self._vouched().get(relpath) == stored:
+            return entry.digest
+        return digest_of(file, MAX_BYTES)
+
+    def _stored_blobs(self) -> dict:
+        """Path -> the blob id stored with its entry, read when first asked (a fresh clone)."""
+        if self.blobs is None:
+            try:
+                self.blobs = marshal.loads(self.blobs_kept) if self.blobs_kept else {}
+            except (ValueError, EOFError, TypeError):
+                self.blobs = {}
+            self.blobs = self.blobs if isinstance(self.blobs, dict) else {}
+        return self.blobs
+
+    def _blobs_written(self) -> bytes:
+        """The blob ids of this run's entries: of the files read in this run, else as stored."""
+        blobs = {}
+        for relpath, entry in self.fresh.items():
+            blob = entry.blob if entry.blob is not None else self._stored_blobs().get(relpath)
+            if isinstance(blob, str):
+                blobs[relpath] = blob
+        return marshal.dumps(blobs)
+
+    def _vouched(self) -> dict:
+        """Path -> blob id of the posts Git vouches for: asked once, when a post's stat first differs
+        (if ask_git_ahead did not ask already)."""
+        if self.git_blobs is None:
+            from .gitindex import Vouching
+            self.git_blobs = (self._vouching or Vouching(self.root, POSTS_FOLDER)).blobs()
+            self._vouching = None
+        return self.git_blobs
+
+    def ask_git_ahead(self) -> None:
+        """Ask Git about the posts now, in the background, when the first stored post's file has
+        another stat than stored, as every file has in a fresh clone: the answer comes while this
+        process lists the posts. One stat in a run where nothing moved."""
+        if not self.blobs_kept:
+            return
+        for relpath, entry in self.entries.items():
+            if entry.is_post:
+                if stat_of(self.at(relpath)) != entry.stat:
+                    from .gitindex import Vouching
+                    self._vouching = Vouching(self.root, POSTS_FOLDER)
+                return
+
+    def done_taking(self) -> None:
+        """Every post file was offered to take(): Git's answer, if asked ahead and never needed, is
+        not waited for."""
+        if self._vouching is not None:
+            self._vouching.close()
+            self._vouching = None
 
     def _media_still(self, media: tuple) -> tuple | None:
         """The media stamps to store for a post whose media files hold what they held, else None."""
@@ -346,7 +415,7 @@ class Store:
         if stamp is None or self._racy(stamp[0]) or (media and any(self._racy(s) for _, s, _ in media if s)):
             return
         self.fresh[relpath] = _entry(stamp[0], media, findings, row is not None, stamp[1], across_key, daily,
-                                     self.day, _iso(until), row)
+                                     self.day, _iso(until), row, stamp[2] if len(stamp) > 2 else None)
 
     def _parts(self) -> list:
         """The slim posts to store: the parts stored before, as they are, and a part for the posts
@@ -390,7 +459,7 @@ class Store:
 
     def _dump(self, entries: bytes, found: bytes, posts: list) -> None:
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
-                   "entries": entries, "across": found, "posts": posts}
+                   "entries": entries, "across": found, "posts": posts, "blobs": self._blobs_written()}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 

@@ -95,6 +95,13 @@ def digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+def blob_id(raw: bytes) -> str:
+    """Git's object id (SHA-1, in hex) of a blob holding `raw`, as `git hash-object` prints it: the
+    cache keeps it beside the digest, for Git to vouch for the file in a fresh clone (gitindex.py)."""
+    import hashlib
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+
+
 _FIRST_READ = 16_384       # bytes: a post is a few kB
 
 
@@ -133,7 +140,8 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     """The file's text (BOM removed, line ends made \\n), or findings saying why not. When the
     name is a symbolic link, `link_problem` (if given) is asked first: a message it returns is the
     finding, and the link is not followed. `listed`: see read_regular. `stamps` (a dict), when
-    given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read) for a
+    given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read, their Git
+    blob id) for a
     file read whole: what the text and its findings come from, for the cache (cache.Store.keep)."""
     seen = None if stamps is None else []
     try:
@@ -149,7 +157,7 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     if size > MAX_BYTES:
         return None, [_too_large(relpath, size)]
     if seen:
-        stamps[relpath] = (seen[-1], digest(raw))
+        stamps[relpath] = (seen[-1], digest(raw), blob_id(raw))
     return decode(raw, relpath)
 
 

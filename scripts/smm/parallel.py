@@ -125,6 +125,7 @@ def _take_unchanged(repo, files, store, found) -> list:
             another_day.append(relpath)
         else:
             found.extend(daily)
+    store.done_taking()
     if another_day:
         found.extend(_daily_again(repo, store, another_day))
     return todo
