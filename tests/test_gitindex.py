@@ -75,10 +75,17 @@ def test_attributes_that_convert_nothing_leave_the_posts_vouched_for(repo):
     assert len(_vouched(repo)) == 3
 
 
-@pytest.mark.parametrize("setting", ["true", "input"])
-def test_line_end_conversion_leaves_every_post_unvouched(repo, setting):
-    _git(repo, "config", "core.autocrlf", setting)
+@pytest.mark.parametrize("name, value", [("core.autocrlf", "true"), ("core.autocrlf", "input"),
+                                         ("core.trustctime", "false"), ("core.checkStat", "minimal")])
+def test_line_end_conversion_or_a_weaker_stat_leaves_every_post_unvouched(repo, name, value):
+    _git(repo, "config", name, value)
     assert _vouched(repo) == {}
+
+
+def test_settings_that_change_nothing_leave_the_posts_vouched_for(repo):
+    _git(repo, "config", "core.autocrlf", "false")
+    _git(repo, "config", "core.trustctime", "true")
+    assert len(_vouched(repo)) == 3
 
 
 def test_a_symbolic_link_is_not_vouched_for(repo):

@@ -298,9 +298,13 @@ class Store:
         entry = self.entries.get(relpath)
         if entry is None or stat is None:
             return None
-        file_stat = self._still(stat, entry.stat, entry.digest, lambda: self._digest_now(relpath, file, entry))
+        vouched = []
+        file_stat = self._still(stat, entry.stat, entry.digest,
+                                lambda: self._digest_now(relpath, file, entry, vouched))
         if file_stat is _CHANGED:
             return None
+        if vouched and file_stat is not None and file_stat[2] >= self.started_ns - RACY_NS:
+            file_stat = None      # changed since Git looked, perhaps (its ctime says so): not to be trusted later
         media = self._media_still(entry.media)
         if media is None:
             return None
@@ -309,12 +313,13 @@ class Store:
         self.fresh[relpath] = entry
         return entry
 
-    def _digest_now(self, relpath: str, file: str, entry: Entry) -> bytes | None:
+    def _digest_now(self, relpath: str, file: str, entry: Entry, vouched: list) -> bytes | None:
         """The digest of the bytes the post's file holds now: the stored one when Git vouches that
-        they are the bytes whose blob id was stored (a fresh clone: gitindex.py), else read and
-        hashed."""
+        they are the bytes whose blob id was stored (a fresh clone: gitindex.py; `vouched` then gets
+        True), else read and hashed."""
         stored = self._stored_blobs().get(relpath)
         if stored is not None and self._vouched().get(relpath) == stored:
+            vouched.append(True)
             return entry.digest
         return digest_of(file, MAX_BYTES)
 

@@ -12,7 +12,8 @@ named, and left to the cache to read.
 Git's answer is taken only where it proves that: for tracked files Git compares as they are (no
 line-end conversion, filter, `ident` or working-tree encoding: `core.autocrlf` unset or false,
 and `git check-attr` finds none of those attributes set on any tracked file there; with one, the
-bytes in the folder are not the blob's bytes), in their normal state (not marked
+bytes in the folder are not the blob's bytes), by a stat as full as the cache's own (not
+`core.trustctime=false` nor `core.checkStat=minimal`), in their normal state (not marked
 assume-unchanged or skip-worktree, whose changes `git diff-files` does not report), regular files
 (not links or submodules). Anything else, and any failure of Git (not installed, not a
 repository, an index in another hash), leaves the file to be read and hashed as before.
@@ -36,7 +37,7 @@ class Vouching:
     def __init__(self, root: Path, folder: str):
         self._started = []
         try:
-            self._started.append(_start(root, "config", "--get", "core.autocrlf"))
+            self._started.append(_start(root, "config", "--get-regexp", r"^core\.(autocrlf|trustctime|checkstat)$"))
             self._started.append(_start(root, "ls-files", "-s", "-v", "-z", "--", folder))
             self._started.append(_start(root, "diff-files", "--name-only", "--relative", "-z", "--", folder))
             tracked = _start(root, "ls-files", "-z", "--", folder)
@@ -54,11 +55,9 @@ class Vouching:
             return {}
         try:
             config, listing, diff, tracked, attributes = self._started
-            autocrlf = _finish(config, allowed=(0, 1))                 # 1: not set
+            settings = _finish(config, allowed=(0, 1))                 # 1: none set
             listed, changed, _, attributes = _finish(listing), _finish(diff), _finish(tracked), _finish(attributes)
-            if autocrlf.strip().lower() not in (b"", b"false", b"no", b"off", b"0"):   # "input" converts too
-                return {}
-            if _converting(attributes):
+            if not _settings_vouch(settings) or _converting(attributes):
                 return {}
             return _unchanged(listed.decode("utf-8", "surrogateescape"),
                               set(changed.decode("utf-8", "surrogateescape").split("\0")))
@@ -87,6 +86,21 @@ def _finish(process: subprocess.Popen, allowed: tuple = (0,)) -> bytes:
     if process.returncode not in allowed:
         raise subprocess.SubprocessError(f"{process.args[3]} exited {process.returncode}")
     return out
+
+
+def _settings_vouch(settings: bytes) -> bool:
+    """Whether `git config --get-regexp`'s lines leave Git's answer a proof: no line-end conversion
+    (core.autocrlf unset or false; "input" converts too), and a file's stat compared as the cache
+    compares it (core.trustctime not false, core.checkStat not minimal: a file rewritten with its
+    old size and times would then look unchanged)."""
+    for line in settings.decode("utf-8", "replace").lower().splitlines():
+        name, _, value = line.partition(" ")
+        if name == "core.autocrlf" and value not in ("", "false", "no", "off", "0"):
+            return False
+        if (name, value) in (("core.trustctime", "false"), ("core.trustctime", "no"), ("core.trustctime", "off"),
+                             ("core.trustctime", "0"), ("core.checkstat", "minimal")):
+            return False
+    return True
 
 
 def _converting(attributes: bytes) -> bool:
