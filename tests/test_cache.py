@@ -595,22 +595,36 @@ def _write_on_the_day_cases(sample) -> None:
     age(sample)
 
 
+SPACED_CASES = {          # two pairs of posts on X an hour apart: one before 2026-12-10, one after 2026-12-27
+    "content/posts/2026/12/05-early.md": "publish_at: 2026-12-05 09:00\nplatforms: [x]\n",
+    "content/posts/2026/12/05-early-too.md": "publish_at: 2026-12-05 10:00\nplatforms: [x]\n",
+    "content/posts/2027/01/05-late.md": "publish_at: 2027-01-05 09:00\nplatforms: [x]\n",
+    "content/posts/2027/01/05-late-too.md": "publish_at: 2027-01-05 10:00\nplatforms: [x]\n",
+}
+
+
 def test_another_day_checks_no_post_again(sample, checked, monkeypatch):
     """A new day drops nothing from the cache: what the rules.ON_THE_DAY found holds up to each
     post's own day and is empty after it, so on a later day only the rules across posts run
-    again; on an earlier day those rules run again on the stored slim copies. No post is read or
-    checked again, and the findings are those of a run without the cache on that day."""
+    again, but for those of rules.CARRIED, whose findings about the posts from that day on carry
+    over; on an earlier day the rules across posts run again on the stored slim copies, all of
+    them. No post is read or checked again, and the findings are those of a run without the
+    cache on that day."""
+    for relpath, keys in SPACED_CASES.items():
+        write(sample, relpath, f"---\ntitle: Case\nstatus: scheduled\n{keys}---\nCopy.\n")
     _write_on_the_day_cases(sample)
     first, _ = checked()
     assert {"calendar.holiday", "cadence.window"} <= {f.rule for f in first}
+    spaced = {f.path for f in first if f.rule == "cadence.spacing"}
+    assert {"content/posts/2026/12/05-early-too.md", "content/posts/2027/01/05-late-too.md"} <= spaced
     which = []
     real_run, real_by_day = rules.run, rules.run_by_day
     monkeypatch.setattr(rules, "run", lambda repo, chosen="all": which.append(chosen) or real_run(repo, chosen))
     monkeypatch.setattr(rules, "run_by_day", lambda repo, chosen: which.append(chosen) or real_by_day(repo, chosen))
-    for day, runs in (("2026-12-03", ["global"]), ("2026-12-27", ["global"]), ("2026-12-27", []),
-                      ("2026-12-10", ["global"]),                      # still after the day they ran
-                      ("2026-11-20", ["global", "on-the-day"]),        # before it: they run again
-                      ("2026-11-22", ["global"])):
+    for day, runs in (("2026-12-03", ["not-carried"]), ("2026-12-27", ["not-carried"]), ("2026-12-27", []),
+                      ("2026-12-10", ["global"]),                      # before the day the rules across posts ran
+                      ("2026-11-20", ["global", "on-the-day"]),        # and before the per-post ones' day
+                      ("2026-11-22", ["not-carried"])):
         monkeypatch.setenv("SMM_TODAY", day)
         which.clear()
         found, again = checked()
@@ -618,7 +632,25 @@ def test_another_day_checks_no_post_again(sample, checked, monkeypatch):
         assert found == run_check(sample).findings, day
         if day == "2026-12-27":
             assert not {"calendar.holiday", "cadence.window"} & {f.rule for f in found}
+            assert {f.path for f in found if f.rule == "cadence.spacing"} == {"content/posts/2027/01/05-late-too.md"}
     assert found == first
+
+
+def test_a_moved_post_runs_the_carried_rules_again_on_a_later_day(sample, checked, monkeypatch):
+    for relpath, keys in SPACED_CASES.items():
+        write(sample, relpath, f"---\ntitle: Case\nstatus: scheduled\n{keys}---\nCopy.\n")
+    age(sample)
+    checked()
+    moved = "content/posts/2027/01/05-late-too.md"
+    write(sample, moved, "---\ntitle: Case\nstatus: scheduled\npublish_at: 2027-01-05 20:00\nplatforms: [x]\n---\nCopy.\n")
+    age(sample)
+    monkeypatch.setenv("SMM_TODAY", "2026-12-27")
+    which = []
+    real_run = rules.run
+    monkeypatch.setattr(rules, "run", lambda repo, chosen="all": which.append(chosen) or real_run(repo, chosen))
+    found, again = checked()
+    assert again == [moved] and which == ["global"]
+    assert found == run_check(sample).findings and moved not in {f.path for f in found if f.rule == "cadence.spacing"}
 
 
 def test_the_rules_on_the_day_find_the_same_up_to_a_posts_day_and_nothing_after(sample, monkeypatch):

@@ -181,6 +181,7 @@ class Store:
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
         self.across_kept: bytes | None = None    # what the rules across posts found, for these entries, written out
+        self.earlier_kept: bytes | None = None   # the same, found on an earlier day (carried_over)
         self._across: list | None = None         # the same, once read (Store.across)
         self.post_parts: list = []               # the slim posts, pickled in parts [(count, bytes)]: read on demand
         self.posts_read = False
@@ -216,6 +217,8 @@ class Store:
                 store.entries, store.across_kept, store.post_parts = saved["entries"], saved["across"], saved["posts"]
                 store.blobs_kept = saved.get("blobs")
                 if saved.get("day") != store.day or saved.get("across_print") != store_across:
+                    if saved.get("across_print") == store_across and str(saved.get("day")) < store.day:
+                        store.earlier_kept = store.across_kept     # an earlier day's: see carried_over
                     store.across_kept = None     # never equal to what they find now: save() writes again
                 break
         store.ask_git_ahead()
@@ -273,6 +276,22 @@ class Store:
         if self.later is not None or self.fresh.keys() != self.entries.keys():
             return None
         return self.across if all(map(self._same_slim_copy, self.fresh)) else None
+
+    def carried_over(self, posts, zone, today, rule_ids) -> list | None:
+        """What the rules `rule_ids` (rules.CARRIED) found in the run that stored the cache on an
+        earlier day, as it holds today: its findings about the posts that go out today or later,
+        when the posts are the same, each with the slim copy it had, and what the rules across
+        posts read besides is as it was (the fingerprint). Else None: they run again."""
+        if self.earlier_kept is None or self.later is not None or self.fresh.keys() != self.entries.keys():
+            return None
+        if not all(map(self._same_slim_copy, self.fresh)):
+            return None
+        try:
+            found = _findings_read(self.earlier_kept)
+        except Exception:                        # cannot happen with write_atomically; never fail the check
+            return None
+        ahead = {post.path for post in posts if post.publish_at and post.publish_at.astimezone(zone).date() >= today}
+        return [finding for finding in found if finding.rule in rule_ids and finding.path in ahead]
 
     @property
     def across(self) -> list | None:

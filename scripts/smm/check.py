@@ -81,11 +81,12 @@ def _across_and_saved(repo, store, save_apart: bool) -> tuple[list, object]:
     across = store.across_posts()
     if across is None:
         repo.posts = sorted(repo.posts + store.taken_posts(), key=lambda post: post.path)   # needed now
+        carried = _carried_over(repo, store)
         give = None
         if save_apart:
             workers_ended()          # this process forks again once its workers have ended
             give = store.save_ahead()
-        across = _across(repo, give)
+        across = _across(repo, give, carried)
         if give is not None:
             return across, give(across)
     if save_apart:
@@ -94,12 +95,20 @@ def _across_and_saved(repo, store, save_apart: bool) -> tuple[list, object]:
     return across, None
 
 
-def _across(repo, give) -> list:
-    """What the rules across posts find; should they fail, the child saving the cache (Store.save_ahead,
-    which `give` hands them to) is told so and ends."""
+def _carried_over(repo, store) -> list | None:
+    """What the rules.CARRIED found on an earlier day, as it holds today (Store.carried_over), or None."""
+    from . import rules
+    return store.carried_over(repo.posts, repo.timezone, today(repo), set(rules.CARRIED.values()))
+
+
+def _across(repo, give, carried: list | None = None) -> list:
+    """What the rules across posts find (those of rules.CARRIED as `carried`, when given); should they
+    fail, the child saving the cache (Store.save_ahead, which `give` hands them to) is told so and ends."""
     from . import rules      # imported here: a run with nothing changed needs no rule at all
     try:
-        return rules.run(repo, "global")
+        if carried is None:
+            return rules.run(repo, "global")
+        return rules.run(repo, "not-carried") + carried
     except BaseException:
         if give is not None:
             give(None)()
