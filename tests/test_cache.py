@@ -256,18 +256,30 @@ def test_a_large_media_file_is_known_by_its_stat_alone(sample, checked, monkeypa
     assert sorted(again) == its_posts         # not hashed: its posts are checked again instead
 
 
+GIT = ["git", "-c", "user.name=E", "-c", "user.email=e@kelda.example", "-c", "core.autocrlf=false"]
+
+
+def _committed_and_checked(sample, checked) -> list:
+    """The sample committed to a new repository, then checked with the cache: the findings."""
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Base"]):
+        subprocess.run([*GIT, *command], cwd=sample, check=True, capture_output=True)
+    return checked()[0]
+
+
+def _cloned_in_its_place(sample, tmp_path) -> None:
+    """A fresh clone of the sample's repository in the sample's folder: the same files, every stat new."""
+    sample.rename(tmp_path / "origin")
+    subprocess.run([*GIT, "clone", "-q", str(tmp_path / "origin"), str(sample)], check=True, capture_output=True)
+
+
 @pytest.mark.parametrize("in_workers", [False, True])
 def test_a_fresh_clone_in_the_same_folder_is_checked_from_the_cache(sample, checked, tmp_path, monkeypatch,
                                                                     in_workers):
     """What CI sees when it restores the cache folder: the same files at the same path, every stat new."""
     if in_workers:
         monkeypatch.setattr(smm.parallel, "PARALLEL_FROM", 1)
-    git = ["git", "-c", "user.name=E", "-c", "user.email=e@kelda.example"]
-    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Base"]):
-        subprocess.run([*git, *command], cwd=sample, check=True, capture_output=True)
-    first, _ = checked()
-    sample.rename(tmp_path / "origin")
-    subprocess.run([*git, "clone", "-q", str(tmp_path / "origin"), str(sample)], check=True, capture_output=True)
+    first = _committed_and_checked(sample, checked)
+    _cloned_in_its_place(sample, tmp_path)
     age(sample)
     second, again = checked()
     assert again == [] and second == first
@@ -278,12 +290,8 @@ def test_in_a_fresh_clone_git_vouches_for_the_posts_and_none_is_read_to_tell_it_
     """Every stat is new in a fresh clone; Git's index names each post's blob, the cache stored the
     blob id of the bytes it checked, and where the two agree the file is not read again
     (gitindex.py). A post changed in the clone is read, and checked again."""
-    git = ["git", "-c", "user.name=E", "-c", "user.email=e@kelda.example", "-c", "core.autocrlf=false"]
-    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Base"]):
-        subprocess.run([*git, *command], cwd=sample, check=True, capture_output=True)
-    first, _ = checked()
-    sample.rename(tmp_path / "origin")
-    subprocess.run([*git, "clone", "-q", str(tmp_path / "origin"), str(sample)], check=True, capture_output=True)
+    first = _committed_and_checked(sample, checked)
+    _cloned_in_its_place(sample, tmp_path)
     hashed, real = [], cache.digest_of
     monkeypatch.setattr(cache, "digest_of", lambda path, limit: hashed.append(str(path)) or real(path, limit))
     second, again = checked()
@@ -603,6 +611,11 @@ SPACED_CASES = {          # two pairs of posts on X an hour apart: one before 20
 }
 
 
+def _write_spaced_cases(sample) -> None:
+    for relpath, keys in SPACED_CASES.items():
+        write(sample, relpath, f"---\ntitle: Case\nstatus: scheduled\n{keys}---\nCopy.\n")
+
+
 def test_another_day_checks_no_post_again(sample, checked, monkeypatch):
     """A new day drops nothing from the cache: what the rules.ON_THE_DAY found holds up to each
     post's own day and is empty after it, so on a later day only the rules across posts run
@@ -610,8 +623,7 @@ def test_another_day_checks_no_post_again(sample, checked, monkeypatch):
     over; on an earlier day the rules across posts run again on the stored slim copies, all of
     them. No post is read or checked again, and the findings are those of a run without the
     cache on that day."""
-    for relpath, keys in SPACED_CASES.items():
-        write(sample, relpath, f"---\ntitle: Case\nstatus: scheduled\n{keys}---\nCopy.\n")
+    _write_spaced_cases(sample)
     _write_on_the_day_cases(sample)
     first, _ = checked()
     assert {"calendar.holiday", "cadence.window"} <= {f.rule for f in first}
@@ -637,8 +649,7 @@ def test_another_day_checks_no_post_again(sample, checked, monkeypatch):
 
 
 def test_a_moved_post_runs_the_carried_rules_again_on_a_later_day(sample, checked, monkeypatch):
-    for relpath, keys in SPACED_CASES.items():
-        write(sample, relpath, f"---\ntitle: Case\nstatus: scheduled\n{keys}---\nCopy.\n")
+    _write_spaced_cases(sample)
     age(sample)
     checked()
     moved = "content/posts/2027/01/05-late-too.md"

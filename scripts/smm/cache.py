@@ -273,18 +273,20 @@ class Store:
     def across_posts(self) -> list | None:
         """What the rules across posts found in the run that stored the cache, if it still holds:
         the same posts, each with the slim copy it had (which is all those rules read)."""
-        if self.later is not None or self.fresh.keys() != self.entries.keys():
-            return None
-        return self.across if all(map(self._same_slim_copy, self.fresh)) else None
+        return self.across if self._posts_as_stored() else None
+
+    def _posts_as_stored(self) -> bool:
+        """Whether this run has the posts the cache was stored with, each with the slim copy it had
+        (all the rules across posts read of them)."""
+        return self.later is None and self.fresh.keys() == self.entries.keys() and \
+            all(map(self._same_slim_copy, self.fresh))
 
     def carried_over(self, posts, zone, today, rule_ids) -> list | None:
         """What the rules `rule_ids` (rules.CARRIED) found in the run that stored the cache on an
         earlier day, as it holds today: its findings about the posts that go out today or later,
         when the posts are the same, each with the slim copy it had, and what the rules across
         posts read besides is as it was (the fingerprint). Else None: they run again."""
-        if self.earlier_kept is None or self.later is not None or self.fresh.keys() != self.entries.keys():
-            return None
-        if not all(map(self._same_slim_copy, self.fresh)):
+        if self.earlier_kept is None or not self._posts_as_stored():
             return None
         try:
             found = _findings_read(self.earlier_kept)

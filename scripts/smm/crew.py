@@ -45,7 +45,7 @@ class Crew:
         self._inbox, self._arrived = [], threading.Condition()
         self._numbers, numbers_in = os.pipe()
         _write_all(numbers_in, bytes(range(chunks)))      # a pipe holds 64 kB: never waits
-        self.workers, self._ended, self.taken, self.chunks = [], 0, 0, chunks
+        self.workers, self._ended, self.taken = [], 0, 0
         try:
             for _ in range(count):           # all forked before any thread starts
                 others = [numbers_in, *(worker.results for worker in self.workers)]

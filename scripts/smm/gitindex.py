@@ -95,12 +95,13 @@ def _settings_vouch(settings: bytes) -> bool:
     old size and times would then look unchanged)."""
     for line in settings.decode("utf-8", "replace").lower().splitlines():
         name, _, value = line.partition(" ")
-        if name == "core.autocrlf" and value not in ("", "false", "no", "off", "0"):
-            return False
-        if (name, value) in (("core.trustctime", "false"), ("core.trustctime", "no"), ("core.trustctime", "off"),
-                             ("core.trustctime", "0"), ("core.checkstat", "minimal")):
+        if (name == "core.autocrlf" and value not in ("", *_FALSE)) or (name == "core.trustctime" and value in _FALSE) \
+                or (name, value) == ("core.checkstat", "minimal"):
             return False
     return True
+
+
+_FALSE = ("false", "no", "off", "0")          # how Git's configuration may say false
 
 
 def _converting(attributes: bytes) -> bool:
