@@ -421,7 +421,9 @@ def test_a_loaded_post_has_every_field_of_a_post_and_no_other(sample):
     assert posts
     names = [f.name for f in fields(Post)]
     for post in posts:
-        assert list(post.__dict__) == names, post.path
+        assert list(post.__dict__) == [*names, "path"], post.path     # path: the document's, not a field
+        assert post.path == post.doc.path
         assert post == Post(**{name: getattr(post, name) for name in names})
+        assert list(Post(**{name: getattr(post, name) for name in names}).__dict__) == list(post.__dict__)
         assert post.renditions == {} and all(post.renditions is not other.renditions for other in posts if other is not post)
 

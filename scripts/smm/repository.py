@@ -256,7 +256,8 @@ def _post(repo: Repository, doc: Document, zone: ZoneInfo | None = None) -> None
         "media": [_media(i, m) for i, m in enumerate(data["media"])] if "media" in data else [],
         "thread": get("thread"), "variants": _variants(data["variants"]) if "variants" in data else {},
         "sponsored": get("sponsored", False), "boost": get("boost"), "legal_review": get("legal_review", False),
-        "holiday_ok": get("holiday_ok", False), "tags": get("tags", []), "publish_time": publish, "renditions": {}}
+        "holiday_ok": get("holiday_ok", False), "tags": get("tags", []), "publish_time": publish, "renditions": {},
+        "path": doc.path}
     repo.posts.append(post)
 
 
