@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import re
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,8 @@ from pathlib import Path
 
 from .generate import WRITERS, generate
 from .run import CHECK, ENV, add_line, cached_run, compiled, interleaved, move_a_minute, origin_of, prime
+from .run import ONE_PROCESS
+from .run import instructions as count_instructions
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCENARIOS = {"cold": ["--no-cache"], "warm": []}
@@ -152,18 +153,12 @@ def compare(ref: str, posts: int, runs: int, core_only: bool, work: Path, writer
     return text, result
 
 
-ONE_PROCESS = {"SMM_PARALLEL_FROM": "1000000000"}   # no worker (ENV fixes the hash order: PYTHONHASHSEED)
-
-
 def instructions(tree: Path, repo: Path) -> int:
     """The instructions a cold check from `tree` runs on `repo`, in one process (callgrind)."""
-    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *CHECK, "--no-cache"],
-                          cwd=repo, env={**ENV, **ONE_PROCESS, "PYTHONPATH": str(tree)}, capture_output=True,
-                          text=True)
-    total = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode not in (0, 1) or total is None:
-        raise RuntimeError(f"valgrind on the {tree} tree: {done.stderr.strip()[-300:]}")
-    return int(total[1])
+    try:
+        return count_instructions([*CHECK, "--no-cache"], repo, {**ENV, **ONE_PROCESS, "PYTHONPATH": str(tree)})
+    except RuntimeError as error:
+        raise RuntimeError(f"on the {tree} tree: {error}") from None
 
 
 def counted(trees: dict, repo: Path) -> dict:

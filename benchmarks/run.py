@@ -37,6 +37,7 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SMM_TODAY": "2027-01-01", "PYTHONHASHSEED": "0"}
 CHECK = [PYTHON, "-m", "smm", "check", "--format", "json"]
+ONE_PROCESS = {"SMM_PARALLEL_FROM": "1000000000"}   # no worker (ENV fixes the hash order: PYTHONHASHSEED)
 
 
 class Run(NamedTuple):
@@ -74,6 +75,17 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd[:4])}... exited {process.returncode}: {process.stderr.read().decode()[-500:]}")
     return Run(elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime)
+
+
+def instructions(cmd: list[str], cwd: Path, env: dict) -> int:
+    """The instructions `cmd` runs, counted by valgrind's callgrind: the same count, to a few
+    thousand in a billion, whatever else the machine is doing."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+                          cwd=cwd, env=env, capture_output=True, text=True)
+    total = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode not in (0, 1) or total is None:
+        raise RuntimeError(f"valgrind {' '.join(map(str, cmd[:4]))}...: {done.stderr.strip()[-300:]}")
+    return int(total[1])
 
 
 def interleaved(runs: int, commands: dict, turns: bool = False) -> dict:

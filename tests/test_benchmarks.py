@@ -252,3 +252,40 @@ def test_the_site_sizes_are_built_in_turn_round_by_round(tmp_path, monkeypatch):
     sizes = [name.rsplit("-", 1)[1] for name in built]
     assert sizes == ["5", "5", "6", "6"] * 2
     assert rows[1]["growth_vs_first"] == 1.0 and rows[1]["plain_growth_vs_first"] == 1.0
+
+
+def test_each_phase_of_a_check_runs_through_to_its_end(tmp_path):
+    """benchmarks/through.py, what benchmarks.phases counts: each phase a cold check goes through,
+    in this process (the posts made from "posts read" on), and as the script it is run as."""
+    from benchmarks import through
+    repo = generate(12, tmp_path / "repo", core_only=True)
+    made = {phase: through.run_through(phase, repo) for phase in through.ORDER}
+    assert made == {phase: 12 if through.ORDER.index(phase) >= through.ORDER.index("posts read") else 0
+                    for phase in through.ORDER}
+    done = subprocess.run([sys.executable, str(PROJECT / "benchmarks" / "through.py"), "rules across posts", str(repo)],
+                          capture_output=True, text=True, env={**os.environ, "SMM_NO_CACHE": "1"})
+    assert (done.returncode, done.stdout, done.stderr) == (0, "12\n", "")
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None and not os.environ.get("SMM_REQUIRE_VALGRIND"),
+                    reason="needs valgrind (apt install valgrind; .ci/run installs it and requires this test)")
+def test_phases_counts_the_instructions_of_each_phase_against_the_floor(tmp_path, capsys):
+    """Up to the strategy: starting Python, smm's imports (hundreds of millions of instructions,
+    whatever the repository) and reading the strategy, each counted apart, and the floor's."""
+    import benchmarks.phases as phases
+    repo = generate(6, tmp_path / "repo", core_only=True)
+    counts = phases.count(repo, through="strategy")
+    assert list(counts) == ["python", "imports", "strategy", "floor"]
+    assert counts["imports"] > 100_000_000 and 0 < counts["strategy"] < counts["imports"]
+    assert 10_000_000 < counts["python"] < counts["floor"]
+    assert phases.main(["--repo", str(repo), "--through", "strategy"]) == 0
+    table = capsys.readouterr().out
+    assert "| imports | import smm's command and rules |" in table and "| listing |" not in table
+    assert "With the posts shared evenly by this machine's" in table
+
+
+def test_phases_says_what_counting_needs(tmp_path, monkeypatch, capsys):
+    import benchmarks.phases as phases
+    monkeypatch.setenv("PATH", str(tmp_path))          # no valgrind on it
+    assert phases.main(["--posts", "3"]) == 2
+    assert "needs valgrind" in capsys.readouterr().err

@@ -1,0 +1,42 @@
+"""One counted process of benchmarks/phases.py: a cold check, in this process, up to the end of a phase.
+
+    python benchmarks/through.py PHASE ROOT
+
+Run as a script, not with -m, so that it imports smm and nothing of the harness; like `smm check`,
+it runs without the cyclic garbage collector and ends without freeing what it built (cli.py). The
+phases are benchmarks.phases.NAMES; "python" and "report" are counted from other commands.
+"""
+import gc
+import os
+import sys
+from pathlib import Path
+
+ORDER = ["imports", "strategy", "listing", "posts read", "per-post rules", "holiday rule", "rules across posts"]
+
+
+def run_through(phase: str, root: Path) -> int:
+    """A cold check of `root` up to the end of `phase`; returns how many posts it made."""
+    reached = ORDER.index(phase)
+    import smm.cli  # noqa: F401  (what `python -m smm check` imports first)
+    from smm import rules
+    from smm.repository import add_posts, load_base, post_files
+    if reached < ORDER.index("strategy"):
+        return 0
+    repo = load_base(root)
+    if reached >= ORDER.index("listing"):
+        files = post_files(repo.root, repo.regular_files)
+    if reached >= ORDER.index("posts read"):
+        add_posts(repo, files)
+    if reached >= ORDER.index("per-post rules"):
+        rules.run(repo, "in-workers")
+    if reached >= ORDER.index("holiday rule"):
+        rules.run(repo, "in-parent")
+    if reached >= ORDER.index("rules across posts"):
+        rules.run(repo, "global")
+    return len(repo.posts)
+
+
+if __name__ == "__main__":
+    gc.disable()
+    print(run_through(sys.argv[1], Path(sys.argv[2])), flush=True)
+    os._exit(0)
