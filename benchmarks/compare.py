@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .generate import WRITERS, generate
 from .run import CHECK, ENV, add_line, cached_run, compiled, interleaved, move_a_minute, origin_of, prime
-from .run import ONE_PROCESS
+from .run import ONE_PROCESS, append_summary
 from .run import instructions as count_instructions
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -215,9 +215,7 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(text)
-    if args.summary:
-        with args.summary.open("a", encoding="utf-8") as handle:
-            handle.write(text)
+    append_summary(args.summary, text)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), "utf-8")
     return 0

@@ -1,7 +1,7 @@
 """Where a cold `smm check` spends its work: the instructions of each phase, in one process, against
 the floor's (valgrind's callgrind).
 
-    python -m benchmarks.phases [--posts 4000] [--core-only] [--repo DIR] [--through PHASE]
+    python -m benchmarks.phases [--posts 4000] [--core-only] [--repo DIR] [--through PHASE] [--summary FILE]
 
 Timed runs on this project's machines drift by up to 2x within minutes; an instruction count is
 the same, to a few thousand in a billion, whatever else the machine does. Each phase is counted as
@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .generate import generate
-from .run import CHECK, ENV, ONE_PROCESS, OUT, PYTHON, compiled, instructions
+from .run import CHECK, ENV, ONE_PROCESS, OUT, PYTHON, append_summary, compiled, instructions
 from .through import ORDER
 
 # What each phase does, in the order a check does them (through.ORDER, between starting Python and
@@ -99,6 +99,7 @@ def main(argv=None) -> int:
     parser.add_argument("--core-only", action="store_true", help="posts with only the core keys")
     parser.add_argument("--repo", type=Path, help="count on this repository instead of a generated one")
     parser.add_argument("--through", choices=NAMES, default=NAMES[-1], help="count the phases up to this one")
+    parser.add_argument("--summary", type=Path, help="also append the table to this file ($GITHUB_STEP_SUMMARY)")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         sys.stderr.write("phases: needs valgrind (Debian and Ubuntu: apt install valgrind)\n")
@@ -107,7 +108,9 @@ def main(argv=None) -> int:
     root = args.repo or generate(args.posts, OUT / f"phases-{args.posts}{'-core' if args.core_only else ''}",
                                  core_only=args.core_only)
     posts = sum(1 for _ in (root / "content" / "posts").rglob("*.md")) or 1
-    print(table(count(root.resolve(), args.through), posts), end="")
+    text = table(count(root.resolve(), args.through), posts)
+    print(text, end="")
+    append_summary(args.summary, text)
     return 0
 
 

@@ -88,6 +88,13 @@ def instructions(cmd: list[str], cwd: Path, env: dict) -> int:
     return int(total[1])
 
 
+def append_summary(file: Path | None, text: str) -> None:
+    """Append `text` to `file` (GitHub's $GITHUB_STEP_SUMMARY), after a blank line, when a file is given."""
+    if file:
+        with file.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
+
+
 def interleaved(runs: int, commands: dict, turns: bool = False) -> dict:
     """Run each command once per round, `runs` rounds, so that a machine slowing down or
     speeding up during the run affects every command alike (with `turns`, every other round runs

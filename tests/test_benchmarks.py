@@ -278,10 +278,13 @@ def test_phases_counts_the_instructions_of_each_phase_against_the_floor(tmp_path
     assert list(counts) == ["python", "imports", "strategy", "floor"]
     assert counts["imports"] > 100_000_000 and 0 < counts["strategy"] < counts["imports"]
     assert 10_000_000 < counts["python"] < counts["floor"]
-    assert phases.main(["--repo", str(repo), "--through", "strategy"]) == 0
+    summary = tmp_path / "summary.md"
+    summary.write_text("before\n")
+    assert phases.main(["--repo", str(repo), "--through", "strategy", "--summary", str(summary)]) == 0
     table = capsys.readouterr().out
     assert "| imports | import smm's command and rules |" in table and "| listing |" not in table
     assert "With the posts shared evenly by this machine's" in table
+    assert summary.read_text() == "before\n\n" + table         # appended, as $GITHUB_STEP_SUMMARY wants
 
 
 def test_phases_says_what_counting_needs(tmp_path, monkeypatch, capsys):
