@@ -8,8 +8,8 @@ the same, to a few thousand in a billion, whatever else the machine does. Each p
 the difference between two runs of one process, one going up to the end of the phase and one up
 to the end of the phase before (the whole check is the real command, with its report). What the
 counts leave out: system calls, page faults, cache misses (an instruction of LibYAML's C loop
-takes less time than one of Python's interpreter), and the second core, which shares the phases
-between "posts read" and "rules across posts" with this one.
+takes less time than one of Python's interpreter), and the workers, which share the phases of the
+posts ("posts read" to "holiday rule") with the main process.
 """
 from __future__ import annotations
 
@@ -103,6 +103,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         sys.stderr.write("phases: needs valgrind (Debian and Ubuntu: apt install valgrind)\n")
+        return 2
+    if args.repo and not (args.repo / "content" / "posts").is_dir():
+        sys.stderr.write(f"phases: {args.repo} has no content/posts folder\n")
         return 2
     compiled()
     root = args.repo or generate(args.posts, OUT / f"phases-{args.posts}{'-core' if args.core_only else ''}",

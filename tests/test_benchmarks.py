@@ -292,3 +292,6 @@ def test_phases_says_what_counting_needs(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path))          # no valgrind on it
     assert phases.main(["--posts", "3"]) == 2
     assert "needs valgrind" in capsys.readouterr().err
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/valgrind")   # past that test: the folder's
+    assert phases.main(["--repo", str(tmp_path)]) == 2
+    assert "has no content/posts folder" in capsys.readouterr().err

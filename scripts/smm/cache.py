@@ -100,11 +100,12 @@ _new = object.__new__
 
 
 def _entry(stat, media, findings, is_post, digest, across_key, daily, day, until, row, blob) -> Entry:
-    """Entry(...), its dictionary filled in one go (a first run makes one for every post)."""
+    """Entry(...), without its __init__'s keyword arguments (a first run makes one for every post);
+    its fields set in their order, as repository._post sets a post's."""
     entry = _new(Entry)
-    entry.__dict__ = {"stat": stat, "media": media, "findings": findings, "is_post": is_post, "digest": digest,
-                      "across_key": across_key, "daily": daily, "day": day, "until": until, "row": row,
-                      "blob": blob}
+    entry.stat, entry.media, entry.findings, entry.is_post, entry.digest = stat, media, findings, is_post, digest
+    entry.across_key, entry.daily, entry.day, entry.until = across_key, daily, day, until
+    entry.row, entry.blob = row, blob
     return entry
 
 

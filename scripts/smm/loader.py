@@ -239,8 +239,8 @@ def parse_markdown(text: str | None, relpath: str, problems: list | None = None)
         return Document(path=relpath, body=body, body_line=body_line, findings=problems)
     parsed = yamlstrict.parse(yaml_text, relpath, line_offset=1)
     doc = _new(Document)     # as Document(...) makes it, without the empty Parsed it would make first
-    doc.__dict__ = {"path": relpath, "data": None, "body": body, "body_line": body_line, "parsed": parsed,
-                    "findings": list(parsed.findings)}
+    doc.path, doc.data, doc.body, doc.body_line = relpath, None, body, body_line    # fields in order:
+    doc.parsed, doc.findings = parsed, list(parsed.findings)       # names shared (repository._post)
     value = parsed.value
     if value is None and not doc.findings:
         value = {}

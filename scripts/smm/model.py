@@ -65,8 +65,8 @@ class Post:
     renditions: dict = field(default_factory=dict, repr=False, compare=False)   # platform -> Rendition
 
     def __post_init__(self):
-        # the document's path, kept as the post's own attribute (not a field): rules read it
-        # tens of thousands of times a check, and a property took 2% of a cold check's time
+        # the document's path, kept as the post's own attribute (not a field), as repository._post
+        # and slim.from_row set it too: the rules read it tens of thousands of times a check
         self.path = self.doc.path
 
 

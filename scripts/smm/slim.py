@@ -62,7 +62,7 @@ _new = object.__new__
 
 def from_row(row: tuple):
     doc = _new(SlimDoc)           # objects made as their __init__ would make them, without it
-    doc.__dict__ = {"path": row[0], "data": row[1], "places": row[2], "body_line": row[3]}
+    doc.path, doc.data, doc.places, doc.body_line = row[0], row[1], row[2], row[3]
     values = _TEMPLATE.copy()
     values.update(zip(ACROSS_FIELDS, row[4:]))
     values["doc"], values["path"] = doc, row[0]
