@@ -129,8 +129,10 @@ def test_a_post_made_from_its_row_has_every_field_of_a_post_and_dictionaries_of_
     from smm.repository import load_repository
     post = load_repository(sample).posts[0]
     one, two = (smm.slim.from_row(smm.slim.row_of(post)) for _ in range(2))
-    assert sorted(one.__dict__) == sorted([*(f.name for f in fields(Post)), "path"])
+    assert list(one.__dict__) == [*(f.name for f in fields(Post)), "path"]      # in Post(...)'s order
     assert all(getattr(one, name) == getattr(post, name) for name in smm.slim.ACROSS_FIELDS)
+    assert all(getattr(one, name) == value and type(getattr(one, name)) is type(value)
+               for name, value in smm.slim._EMPTY.items())
     assert one.path == post.path and one.doc.value_at("publish_at") == post.doc.value_at("publish_at")
     for name in smm.slim._EMPTY_DICTS:
         assert getattr(one, name) == {} and getattr(one, name) is not getattr(two, name)
