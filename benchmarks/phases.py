@@ -20,7 +20,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .generate import generate
+from .generate import PROJECT, generate
 from .run import CHECK, ENV, ONE_PROCESS, OUT, PYTHON, append_summary, compiled, instructions
 from .through import ORDER
 
@@ -38,7 +38,8 @@ DOES = {
     "report": "the findings in order, written as JSON (the whole `smm check --no-cache`)",
 }
 NAMES = ["python", *ORDER, "report"]
-SERIAL_BEFORE, PER_POST = NAMES[:4], NAMES[4:7]      # what the workers share: PER_POST
+_POSTS, _AFTER = NAMES.index("posts read"), NAMES.index("rules across posts")
+BEFORE, PER_POST, AFTER = NAMES[:_POSTS], NAMES[_POSTS:_AFTER], NAMES[_AFTER:]   # the workers share PER_POST
 THROUGH = Path(__file__).resolve().parent / "through.py"     # run as a script: it imports smm alone
 
 
@@ -53,7 +54,7 @@ def command(phase: str, root: Path) -> list[str]:
 def count(root: Path, through: str = NAMES[-1]) -> dict:
     """Phase -> instructions (of it alone), up to `through`, and "floor" -> the floor's, all counted
     at once, as many at a time as there are cores (a count does not depend on what else runs)."""
-    env = {**ENV, **ONE_PROCESS, "SMM_NO_CACHE": "1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**ENV, **ONE_PROCESS, "SMM_NO_CACHE": "1", "PYTHONPATH": str(PROJECT)}
     wanted = NAMES[:NAMES.index(through) + 1]
     runs = {phase: command(phase, root) for phase in wanted}
     runs["floor"] = [PYTHON, "-m", "benchmarks.floor", str(root)]
@@ -83,9 +84,7 @@ def _shares(counts: dict, floor: int) -> str:
     """The phases before the posts, those of the posts, those after, each as a share of the floor's
     instructions, and the three with the posts' shared evenly by this machine's cores: the least a
     check could take beside the floor, instruction for instruction."""
-    before = sum(counts.get(phase, 0) for phase in SERIAL_BEFORE)
-    shared = sum(counts.get(phase, 0) for phase in PER_POST)
-    after = sum(n for phase, n in counts.items() if phase in NAMES and phase not in SERIAL_BEFORE + PER_POST)
+    before, shared, after = (sum(counts.get(phase, 0) for phase in part) for part in (BEFORE, PER_POST, AFTER))
     cores = os.cpu_count() or 1
     return (f"Of the floor's: before the posts (one core) {before / floor:.2f}, the posts (shared by the cores) "
             f"{shared / floor:.2f}, after them (one core) {after / floor:.2f}; in all "
