@@ -133,7 +133,19 @@ def _flat_agrees_with_strict(text):
     assert flat.value == strict.value
     assert flat.keys == strict.keys
     assert flat.values == strict.values
+    _placed_on_demand_as(text, strict)
     return True
+
+
+def _placed_on_demand_as(text, other):
+    """Front matter read one key a line is placed when a place is asked for: a top-level key's place
+    and its value's, found in the text (or where there is no such key), are those `other` gives."""
+    for key in [*(yamlstrict._parse_flat(text, 3).value or {}), "no-such-key"]:
+        fresh = yamlstrict._parse_flat(text, 3)
+        assert fresh.value_at((key,)) == other.value_at((key,)), (key, text)
+        fresh = yamlstrict._parse_flat(text, 3)
+        assert fresh.where((key,)) == other.where((key,)), (key, text)
+    assert yamlstrict._parse_flat(text, 3).where(()) == other.where(()), text
 
 
 @pytest.mark.parametrize("value", TRICKY_VALUES)
@@ -316,6 +328,7 @@ def test_one_key_a_line_reads_what_the_line_reader_reads_or_declines(text):
     assert lines is not None, text
     assert (top.value, list(top.keys.items()), list(top.values.items())) == \
         (lines.value, list(lines.keys.items()), list(lines.values.items()))
+    _placed_on_demand_as(text, lines)
 
 
 def test_a_core_key_post_is_read_one_key_a_line():
@@ -324,6 +337,10 @@ def test_a_core_key_post_is_read_one_key_a_line():
     assert top is not None and top.value == {"title": "Post 1145 at 12:30", "status": "draft",
                                              "publish_at": "2027-01-01T11:40", "platforms": ["bluesky", "x"], "n": 3}
     assert _flat_agrees_with_strict(text)
+    assert top.value_at(("publish_at",)) == (4, 13) and top.where(("status",)) == (3, 1)
+    assert top._values is None and top._keys is None, "a top-level key is placed without placing the rest"
+    assert top.value_at(("platforms", 1)) == (5, 22) and top.text is None      # placed now, the text let go
+    assert top.keys[("n",)] == (6, 1) and top.value_at(("publish_at",)) == (4, 13)
 
 
 def test_a_post_as_yaml_dump_writes_it_is_read_one_key_a_line():

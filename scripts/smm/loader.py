@@ -36,8 +36,11 @@ class Document:
 
     def value_at(self, *path) -> tuple[int, int]:
         parsed = self.parsed          # the place of a value read line by line, looked up here: the
-        if parsed.node is None:       # spacing rule asks for 11,777 of them in a year of dense posts
-            place = parsed.values.get(path)
+        values = parsed._values       # spacing rule asks for 11,777 of them in a year of dense posts
+        if values is None:
+            values = parsed.found     # read one key a line, not placed: the places found so far
+        if values is not None and parsed.node is None:
+            place = values.get(path)
             if place is not None:
                 return place
         return parsed.value_at(path) or (1, 1)

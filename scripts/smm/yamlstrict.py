@@ -34,16 +34,40 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 
 @dataclass
 class Parsed:
-    """A YAML value with the place of every key and value in its file."""
+    """A YAML value with the place of every key and value in its file.
+
+    Front matter read one key a line (_top_level_lines) keeps its text instead of its places, and
+    places it only when a place is asked for: a top-level key's place is found in the text (a
+    search in C), any other place by reading the text again with places (_placed). Ten thousand
+    posts kept 22 of their 39 MB in places, of which a check asks for a few thousand."""
 
     value: object = None
-    values: dict = field(default_factory=dict)   # path tuple -> (line, column)
-    keys: dict = field(default_factory=dict)     # path tuple -> (line, column) of the key
+    _values: dict | None = field(default_factory=dict)   # path tuple -> (line, column); None: not placed yet
+    _keys: dict | None = field(default_factory=dict)     # path tuple -> (line, column) of the key; the same
     blocks: set = field(default_factory=set)     # paths of block scalars (| or >): text starts a line later
     findings: list = field(default_factory=list)
     node: object = None                          # composed path: the tree, for places on demand
     offset: int = 0
     how: str = "strict"                          # which path parsed it: flat, composed or strict
+    text: str | None = None                      # read one key a line and not placed yet: the text,
+    found: dict | None = None                    # and the places of its top-level keys found in it so far
+
+    @property
+    def values(self) -> dict:
+        if self._values is None:
+            self._placed()
+        return self._values
+
+    @property
+    def keys(self) -> dict:
+        if self._keys is None:
+            self._placed()
+        return self._keys
+
+    def _placed(self) -> None:
+        """The places of front matter read one key a line, by reading its text again with them."""
+        placed = _top_level_lines(self.text, self.offset, placing=True)
+        self._values, self._keys, self.text, self.found = placed._values, placed._keys, None, None
 
     def is_block(self, path: tuple) -> bool:
         if self.node is not None:
@@ -56,11 +80,14 @@ class Parsed:
         path = tuple(path)
         if self.node is not None:
             return self._from_node(path, key_first=True)
+        if self._keys is None and len(path) <= 1:
+            return self._top_level(path[0], key_first=True) if path else (self.offset + 1, 1)
+        keys, values = self.keys, self.values
         while True:
-            if path in self.keys:
-                return self.keys[path]
-            if path in self.values:
-                return self.values[path]
+            if path in keys:
+                return keys[path]
+            if path in values:
+                return values[path]
             if not path:
                 return None
             path = path[:-1]
@@ -69,7 +96,32 @@ class Parsed:
         path = tuple(path)
         if self.node is not None:
             return self._from_node(path, key_first=False)
+        if self._values is None and len(path) == 1:
+            place = self._top_level(path[0], key_first=False)
+            if place is not None:
+                if self.found is None:
+                    self.found = {}
+                self.found[path] = place      # asked again for each finding about the post
+                return place
         return self.values.get(path) or self.where(path)
+
+    def _top_level(self, key, key_first: bool) -> tuple[int, int] | None:
+        """The place of a top-level key of front matter not placed yet (or of its value, written on
+        its line), found in the text as _top_level_lines places it; the place of the whole (its first
+        line) when there is no such key; None when the key is alone on its line, its value below."""
+        if key not in self.value:
+            return self.offset + 1, 1
+        text = self.text
+        start = text.find(f"\n{key}:") + 1        # 0: not after a line break, so the first line's key
+        line = self.offset + 1 + text.count("\n", 0, start)
+        if key_first:
+            return line, 1
+        after = start + len(key) + 1            # after the colon: one space or more, then the value
+        if text[after:after + 1] != " ":
+            return None                         # the key alone on its line, its value on the next
+        if text[after + 1] != " ":
+            return line, len(key) + 3
+        return line, _SPACES.match(text, after).end() - start + 1
 
     def _from_node(self, path: tuple, key_first: bool):
         while True:
@@ -81,6 +133,9 @@ class Parsed:
             if not path:
                 return None
             path = path[:-1]
+
+
+_SPACES = re.compile(" *")
 
 
 def _node_at(node, path: tuple):
@@ -311,6 +366,9 @@ _FLAT_FLOW_ITEM = re.compile(_FLOW_ITEM)
 _FLAT_MAX_DEPTH = 8
 
 
+_NO_BLOCKS = frozenset()      # the block scalars of front matter read one key a line: none
+
+
 class _NotFlat(Exception):
     pass
 
@@ -335,21 +393,22 @@ _TOP_KEY_ALONE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):\Z")
 _TOP_ITEM = re.compile(r"- +(" + _PLAIN + "|" + _DOUBLE + "|" + _SINGLE + r")\Z")
 
 
-def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
+def _top_level_lines(text: str, line_offset: int, placing: bool = False) -> Parsed | None:
     """Front matter whose every line is one `key: value` at the start of the line (the value may
     go on over the more indented lines after it, as yaml.dump writes long text), or a key alone
     followed by the items of a block list (no comment, no blank line, no nesting): what _FlatReader
     gives, one match a line instead of its line-by-line bookkeeping (20 us of a post's 60 us load,
-    for the four lines of a core-key post; 35 of 100 for the lines yaml.dump writes), or None."""
+    for the four lines of a core-key post; 35 of 100 for the lines yaml.dump writes), or None.
+    Its places are left for when one is asked for (Parsed.text), unless `placing`."""
     if " \n" in text or text[:1] == " " or text[:1] == "-" or text[-1:] == " ":
         return None               # spaces _FlatReader strips and a plain value would keep, or nesting
     numbered = enumerate(text.split("\n"), line_offset + 1) if "\n " not in text else _going_on(text, line_offset)
     if numbered is None:
         return None
     out = _new(Parsed)       # as Parsed(how="flat") makes it, in half the time (fields in order, see
-    keys, values, value = {}, {(): (line_offset + 1, 1)}, {}       # repository._post)
-    out.value, out.values, out.keys, out.blocks, out.findings = None, values, keys, set(), []
-    out.node, out.offset, out.how = None, 0, "flat"
+    keys, values, value = ({}, {(): (line_offset + 1, 1)}, {}) if placing else (None, None, {})   # repository._post)
+    out.value, out._values, out._keys, out.blocks, out.findings = None, values, keys, _NO_BLOCKS, []
+    out.node, out.offset, out.how, out.text, out.found = None, line_offset, "flat", None if placing else text, None
     alone = None                  # the key last written alone on its line, while its list may follow
     for number, line in numbered:
         match = _TOP_LINE.match(line)
@@ -362,12 +421,14 @@ def _top_level_lines(text: str, line_offset: int) -> Parsed | None:
         key, raw = match.groups()
         if key in value:
             return None
-        here, column = (key,), match.start(2) + 1
-        keys[here] = (number, 1)
-        values[here] = (number, column)
+        if placing:
+            keys[(key,)], values[(key,)] = (number, 1), (number, match.start(2) + 1)
         first = raw[0]
         if first in _NOT_AS_WRITTEN:
-            raw = _flow_items(raw, here, number, column, values) if first == "[" else _line_scalar(raw)
+            if first != "[":
+                raw = _line_scalar(raw)
+            else:
+                raw = _flow_items(raw, (key,), number, match.start(2) + 1, values) if placing else _flow_items(raw)
             if raw is _NOT_FLAT:
                 return None       # an escape the strict path reports
         value[key] = raw
@@ -431,8 +492,8 @@ def _line_scalar(raw: str):
 
 def _top_alone_or_item(line: str, number: int, alone, keys: dict, values: dict, value: dict):
     """A line of _top_level_lines that is not `key: value`: a key alone (its value None, unless a
-    block list follows), or an item of the list after one, placed as _FlatReader places them.
-    Returns the key's path, or None to decline."""
+    block list follows), or an item of the list after one, placed as _FlatReader places them (unless
+    `keys` and `values` are None). Returns the key's path, or None to decline."""
     if line[:1] == "-":
         item = _TOP_ITEM.match(line) if alone is not None else None
         if item is None:
@@ -440,18 +501,22 @@ def _top_alone_or_item(line: str, number: int, alone, keys: dict, values: dict, 
         raw, items = item[1], value[alone[0]]
         if items is None:                            # the list's first item: the list starts here
             items = value[alone[0]] = []
-            values[alone] = (number, 1)
+            if values is not None:
+                values[alone] = (number, 1)
         scalar = _line_scalar(raw)
         if scalar is _NOT_FLAT:
             return None
-        values[alone + (len(items),)] = (number, item.start(1) + 1)
+        if values is not None:
+            values[alone + (len(items),)] = (number, item.start(1) + 1)
         items.append(scalar)
         return alone
     match = _TOP_KEY_ALONE.match(line)
     if match is None or match[1] in value:
         return None
     key = match[1]
-    keys[(key,)], values[(key,)], value[key] = (number, 1), (number, len(key) + 2), None
+    value[key] = None
+    if values is not None:
+        keys[(key,)], values[(key,)] = (number, 1), (number, len(key) + 2)
     return (key,)
 
 
@@ -615,21 +680,22 @@ def _flat_scalar(raw: str, path: tuple, line: int, column: int, values: dict, fl
     return resolve_plain(raw) if _FLAT_PLAIN.match(raw) else _NOT_FLAT
 
 
-def _flow_items(raw: str, path: tuple, line: int, column: int, values: dict):
-    """The items of a flow list of words or quoted text written at (line, column), each placed;
-    _NOT_FLAT when an item holds an escape the strict path reports."""
+def _flow_items(raw: str, path: tuple = (), line: int = 0, column: int = 0, values: dict | None = None):
+    """The items of a flow list of words or quoted text written at (line, column), each placed in
+    `values` when given; _NOT_FLAT when an item holds an escape the strict path reports."""
     quoted = '"' in raw or "'" in raw        # the pattern that also takes quoted items is the slower
     if not quoted:
         return _flow_words(raw, path, line, column, values)
     found = []
     for item in _FLAT_FLOW_ITEM.finditer(raw):
-        values[path + (len(found),)] = (line, column + item.start())
+        if values is not None:
+            values[path + (len(found),)] = (line, column + item.start())
         text = item[0]
         found.append(_quoted(text) if text[0] in "\"'" else resolve_plain(text))
     return _NOT_FLAT if quoted and _NOT_FLAT in found else found
 
 
-def _flow_words(raw: str, path: tuple, line: int, column: int, values: dict) -> list:
+def _flow_words(raw: str, path: tuple, line: int, column: int, values: dict | None) -> list:
     """_flow_items of a flow list of words alone (no quotes), which _FLAT_FLOW matched: the words
     between its commas, each placed: 1.6 against 2.2 us for a list of one word found with a
     pattern, 3.9 against 5.4 for three (tests/test_loader.py holds the two to the same values and
@@ -638,6 +704,9 @@ def _flow_words(raw: str, path: tuple, line: int, column: int, values: dict) -> 
     inner = raw[1:-1]
     if not inner.strip(" "):
         return found
+    if values is None:
+        words = [part.strip(" ") for part in inner.split(",")]
+        return [word if word[0] not in _TYPED_FIRST else resolve_plain(word) for word in words]
     for part in inner.split(","):
         word = part.strip(" ")
         values[path + (len(found),)] = (line, column + at + len(part) - len(part.lstrip(" ")))
