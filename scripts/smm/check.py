@@ -118,11 +118,12 @@ def _across(repo, give, carried: list | None = None) -> list:
 def _each_once_in_order(found: list) -> list:
     """The findings without repeats (equal findings have equal ORDER keys: the fields a finding
     compares), the first of each kept, in the report's order: the keys sorted once made (sorting
-    the findings by their keys took each key again: 40 against 33 ms for 16,837 findings)."""
-    first = {}
-    for finding in found:
-        first.setdefault(ORDER(finding), finding)
-    return [first[key] for key in sorted(first)]
+    the findings by their keys took each key again: 40 against 33 ms for 16,837 findings). The
+    dictionary is filled from the last finding to the first, in C, so that the first of equal
+    keys is the one it keeps (a loop of setdefault took 19.3 against 12.7 ms for 16,830)."""
+    keys = list(map(ORDER, found))
+    first = dict(zip(reversed(keys), reversed(found)))
+    return list(map(first.__getitem__, sorted(first)))
 
 
 def _documents(repo, found, post_files) -> set[str]:
