@@ -102,16 +102,7 @@ def maker(rule: str, severity: str | None = None, platform: str | None = None, *
 
     def finding(path: str, where, message: str) -> Finding:       # _finding's work, a call fewer
         line, column = where if where is not None else (1, 1)
-        made = _new_finding(Finding)
-        _SET_PATH(made, path)
-        _SET_LINE(made, line)
-        _SET_COLUMN(made, column)
-        _SET_RULE(made, rule)
-        _SET_SEVERITY(made, severity)
-        _SET_MESSAGE(made, message)
-        _SET_HINT(made, hint)
-        _SET_PLATFORM(made, platform)
-        return made
+        return from_fields(path, line, column, rule, severity, message, hint, platform)
     return finding
 
 
@@ -132,9 +123,14 @@ def _hint(entry: dict, context: dict) -> str:
 
 def _finding(path, where, rule, severity, message, hint, platform) -> Finding:
     line, column = tuple(where) if where is not None else (1, 1)
+    return from_fields(path, line, column, rule, severity, message, hint, platform)
+
+
+def from_fields(path, line, column, rule, severity, message, hint, platform) -> Finding:
+    """Finding(...), each slot set by its own setter instead of the frozen dataclass's __init__,
+    which sets each field through object.__setattr__ (as frozen classes must). Every finding is
+    made here."""
     finding = _new_finding(Finding)
-    # each slot set by its own setter, instead of the frozen dataclass's __init__, which sets each
-    # field through object.__setattr__ (as frozen classes must)
     _SET_PATH(finding, path)
     _SET_LINE(finding, line)
     _SET_COLUMN(finding, column)
@@ -144,10 +140,6 @@ def _finding(path, where, rule, severity, message, hint, platform) -> Finding:
     _SET_HINT(finding, hint)
     _SET_PLATFORM(finding, platform)
     return finding
-
-
-def from_fields(path, line, column, rule, severity, message, hint, platform) -> Finding:
-    return _finding(path, (line, column), rule, severity, message, hint, platform)
 
 
 class Lazy:

@@ -35,15 +35,7 @@ class Document:
         return self.parsed.where(path) or (1, 1)
 
     def value_at(self, *path) -> tuple[int, int]:
-        parsed = self.parsed          # the place of a value read line by line, looked up here: the
-        values = parsed._values       # spacing rule asks for 11,777 of them in a year of dense posts
-        if values is None:
-            values = parsed.found     # read one key a line, not placed: the places found so far
-        if values is not None and parsed.node is None:
-            place = values.get(path)
-            if place is not None:
-                return place
-        return parsed.value_at(path) or (1, 1)
+        return self.parsed.value_at(path) or (1, 1)
 
 
 class NotRegularFile(OSError):
