@@ -121,3 +121,33 @@ def test_tables_from_modules_loaded_alone_are_the_packages_tables(folder):
     result = json.loads(in_new_process(folder, ALONE_THEN_PACKAGE.format(markets=markets)))
     assert result["same"], result
     assert result["sizes"][-1] == 0 and min(result["sizes"][:-1]) > 5
+
+
+def test_the_package_is_imported_without_its_version_look_up_and_tells_the_same_version(folder):
+    code = ("import sys; from smm import holidaytables\n"
+            "assert holidaytables.table('NL', 2027)\n"
+            "looked_up = 'importlib.metadata' in sys.modules\n"
+            "import holidays, importlib.metadata\n"
+            "print(looked_up, holidays.__version__ == importlib.metadata.version('holidays'), holidays.__version__)")
+    looked_up, same, version = in_new_process(folder, code).split()
+    assert (looked_up, same) == ("False", "True") and version[0].isdigit()
+
+
+WANTS_MORE = """
+import sys
+from smm import cache, holidaytables
+cache.dist_infos = lambda libraries: ["holidays-9.9.dist-info"]
+package = holidaytables._package()
+print(package.__file__.startswith(sys.argv[1]), package.__version__, package.BUILT)
+"""
+
+
+def test_a_package_wanting_more_of_its_version_module_is_imported_as_it_ships(folder, tmp_path):
+    shipped = tmp_path / "shipped" / "holidays"
+    shipped.mkdir(parents=True)
+    (shipped / "__init__.py").write_text("from holidays.version import __version__, BUILT\n")
+    (shipped / "version.py").write_text("__version__ = '9.9'\nBUILT = 'yes'\n")
+    result = subprocess.run([sys.executable, "-c", WANTS_MORE, str(shipped)], capture_output=True, text=True,
+                            timeout=60, check=True, env={"PYTHONPATH": f"{shipped.parent}:{PROJECT / 'scripts'}",
+                                                         "SMM_NO_CACHE": "1", "PATH": "/usr/bin:/bin"})
+    assert result.stdout.split() == ["True", "9.9", "yes"]
