@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
+from . import prefetch
 from .cache import Store
 from .findings import ORDER
 from .parallel import check_posts, workers_ended
@@ -55,8 +56,15 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
     repo = load_base(root)
     store = Store.open(repo, today(repo)) if use_cache else None
+    if store is None:
+        prefetch.take(repo.root)         # the posts read ahead (prefetch.py), if they were
+    else:
+        prefetch.drop()
     files = post_files(repo.root, repo.regular_files)
-    post_findings = check_posts(repo, files, store)
+    try:
+        post_findings = check_posts(repo, files, store)
+    finally:
+        prefetch.drop()
     across, saved = _across_and_saved(repo, store, save_apart)
     found = list(repo.findings) + post_findings + across
     changes = None

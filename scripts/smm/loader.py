@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import findings as F
+from . import prefetch
 from . import yamlstrict
 
 MAX_BYTES = 1_000_000  # a post is a few kB; anything this large is a mistake or an attack
@@ -142,10 +143,12 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     finding, and the link is not followed. `listed`: see read_regular. `stamps` (a dict), when
     given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read, their Git
     blob id) for a
-    file read whole: what the text and its findings come from, for the cache (cache.Store.keep)."""
+    file read whole: what the text and its findings come from, for the cache (cache.Store.keep).
+    Without `stamps`, a listed file's bytes read ahead (prefetch.read) are taken instead."""
     seen = None if stamps is None else []
     try:
-        raw, size = _read_checking_link(file, link_problem, listed, seen)
+        raw = prefetch.read(relpath) if listed and seen is None else None
+        raw, size = (raw, len(raw)) if raw is not None else _read_checking_link(file, link_problem, listed, seen)
     except LinkRefused as refused:
         return None, [F.make("load.unreadable", relpath, None, refused.message)]
     except (NotRegularFile, IsADirectoryError):

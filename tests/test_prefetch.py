@@ -1,0 +1,180 @@
+"""Posts read ahead (scripts/smm/prefetch.py): a real reader process, real files; what the check
+takes from it is, byte for byte, what reading the file then gives, and nothing else is taken."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT, run_smm, write
+from smm import prefetch
+
+POST = "---\ntitle: Read ahead {n}\nstatus: draft\nplatforms: [x]\n---\nCopy {n} ☕\n"
+
+
+@pytest.fixture(autouse=True)
+def no_reader_left():
+    yield
+    prefetch.drop()
+
+
+def started(root, *argv: str, wait: bool = True) -> int:
+    """Start a reader for `smm --root ROOT check --no-cache ARGV`; its pid, waited for with `wait`."""
+    prefetch.start(["--root", str(root), "check", "--no-cache", *argv], environ={})
+    assert prefetch._reader is not None, "no reader started"
+    pid = prefetch._reader[0]
+    if wait:
+        os.waitpid(pid, 0)
+    return pid
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("argv, environ, expected", [
+    (["check", "--no-cache"], {}, "here"),
+    (["check", "--format", "json", "--no-cache", "content"], {}, "here"),
+    (["check"], {"SMM_NO_CACHE": "1"}, "here"),
+    (["--root", "ROOT", "check", "--no-cache"], {}, "root"),
+    (["--root=ROOT", "check", "--no-cache"], {}, "root"),
+    (["check"], {}, None),                                 # the cache is on: few files are read
+    (["check", "--", "--no-cache"], {}, None),             # a path named --no-cache
+    (["build", "--no-cache"], {}, None),
+    (["--help", "check", "--no-cache"], {}, None),
+    (["--root", "MISSING", "check", "--no-cache"], {}, None),
+    ([], {}, None),
+])
+def test_a_reader_is_started_only_for_a_check_without_the_cache(tmp_path, monkeypatch, argv, environ, expected):
+    root = tmp_path / "repo"
+    write(root, "mkdocs.yml", "site_name: x\n")
+    (root / "content").mkdir()
+    monkeypatch.chdir(root / "content")
+    argv = [word.replace("ROOT", str(root)).replace("MISSING", str(tmp_path / "missing")) for word in argv]
+    found = prefetch._root_of_check(argv, environ)
+    assert found == (None if expected is None else os.path.realpath(root))
+
+
+def test_the_check_takes_each_plain_post_file_read_whole_and_nothing_else(tmp_path):
+    root = tmp_path / "repo"
+    names = [f"content/posts/2027/0{m}/0{d}-post.md" for m in range(1, 4) for d in range(1, 6)]
+    for n, relpath in enumerate(names):
+        write(root, relpath, POST.format(n=n))
+    write(root, "content/posts/2027/01/09-large.md", "x" * prefetch.WHOLE)          # not read in one call
+    write(root, "content/posts/2027/01/.hidden.md", POST.format(n="hidden"))
+    write(root, "content/posts/2027/01/notes.txt", "not a post")
+    os.symlink(root / names[0], root / "content/posts/2027/01/08-link.md")
+    os.mkfifo(root / "content/posts/2027/01/07-pipe.md")
+    os.symlink(root / "content/posts/2027/02", root / "content/posts/2027/linked")   # a folder's link
+    pid = started(root)
+    prefetch.take(root)
+    assert gone(pid)
+    for relpath in names:
+        assert prefetch.read(relpath) == (root / relpath).read_bytes()
+        assert prefetch.read(relpath) is None                  # taken once
+    for relpath in ["content/posts/2027/01/09-large.md", "content/posts/2027/01/.hidden.md",
+                    "content/posts/2027/01/notes.txt", "content/posts/2027/01/08-link.md",
+                    "content/posts/2027/01/07-pipe.md", "content/posts/2027/linked/01-post.md",
+                    "strategy/brand.md"]:
+        assert prefetch.read(relpath) is None, relpath
+    prefetch.drop()
+    assert prefetch.read(names[1]) is None
+
+
+def test_names_beyond_ascii_are_matched_as_the_system_spells_them(tmp_path):
+    root = tmp_path / "repo"
+    relpath = "content/posts/2027/01/01-café-☕.md"
+    write(root, relpath, POST.format(n="é"))
+    started(root)
+    prefetch.take(root)
+    assert prefetch.read(relpath) == (root / relpath).read_bytes()
+
+
+def test_a_reader_of_another_folder_is_stopped_and_nothing_taken(tmp_path):
+    for name in ("one", "two"):
+        write(tmp_path / name, "content/posts/2027/01/01-post.md", POST.format(n=name))
+    pid = started(tmp_path / "one", wait=False)
+    prefetch.take(tmp_path / "two")
+    assert gone(pid) and prefetch._reader is None
+    assert prefetch.read("content/posts/2027/01/01-post.md") is None
+
+
+def test_a_reader_stopped_while_reading_leaves_only_files_read_whole(tmp_path):
+    root = tmp_path / "repo"
+    files = {f"content/posts/2027/{m:02}/{d:02}-post-{n}.md": (POST.format(n=n) * (1 + n % 7)).encode()
+             for n, (m, d) in enumerate((m, d) for m in range(1, 13) for d in range(1, 29) for _ in range(6))}
+    for relpath, raw in files.items():
+        write(root, relpath, raw)
+    taken_counts = set()
+    for _ in range(3):
+        pid = started(root, wait=False)
+        prefetch.take(root)                     # at once: the reader is stopped wherever it is
+        assert gone(pid)
+        taken = [relpath for relpath in files if (raw := prefetch.read(relpath)) is not None
+                 and (raw == files[relpath] or pytest.fail(f"{relpath}: other bytes"))]
+        taken_counts.add(len(taken))
+        assert len(taken) % prefetch.BATCH == 0 or len(taken) == len(files)
+        prefetch.drop()
+    assert taken_counts
+
+
+def test_a_damaged_index_takes_nothing(tmp_path):
+    import mmap
+    shared = mmap.mmap(-1, prefetch.MOST + prefetch.INDEX)
+    index = prefetch._Index(shared)
+    assert index.add({b"content/posts/a.md": (0, 3)})
+    assert index.read() == {b"content/posts/a.md": (0, 3)}
+    shared[prefetch.MOST + 12:prefetch.MOST + 20] = b"\xff" * 8       # the batch, overwritten
+    assert prefetch._Index(shared).read() == {}
+    shared[prefetch.MOST:prefetch.MOST + 8] = (1 << 62).to_bytes(8, "little")    # a length beyond the index
+    assert prefetch._Index(shared).read() == {}
+    shared.close()
+
+
+SCHEDULED = "---\ntitle: Ahead {n}\nstatus: scheduled\npublish_at: 2027-03-{day:02}T10:00\nplatforms: [x]\n---\nCopy {n}\n"
+
+
+def test_a_check_with_posts_read_ahead_reports_what_one_reading_them_reports(repo, tmp_path):
+    for n in range(40):
+        write(repo, f"content/posts/2027/03/{n % 28 + 1:02}-ahead-{n}.md", SCHEDULED.format(n=n, day=n % 28 + 1))
+    write(repo, "content/posts/2027/03/30-bad.md", b"---\ntitle: \xff\n---\n")
+    ahead = run_smm("check", "--no-cache", "--format", "json", cwd=repo)
+    read_then = run_smm("check", "--format", "json", cwd=repo, env={"SMM_CACHE_DIR": str(tmp_path / "cache")})
+    assert ahead.returncode == read_then.returncode == 1
+    assert json.loads(ahead.stdout)["findings"] == json.loads(read_then.stdout)["findings"]
+    assert any(f["rule"] == "load.encoding" for f in json.loads(ahead.stdout)["findings"])
+
+
+SERVED = """
+import os
+from pathlib import Path
+from smm import prefetch
+prefetch.start(["check", "--no-cache"])
+import smm.check
+served, read = [], prefetch.read
+def counted(relpath):
+    raw = read(relpath)
+    served.extend([relpath] if raw is not None else [])
+    return raw
+prefetch.read = counted
+os.waitpid(prefetch._reader[0], 0)
+smm.check.run_check(Path.cwd(), use_cache=False)
+print(len(served), len(set(served)))
+"""
+
+
+def test_smm_check_without_the_cache_takes_every_post_from_the_reader(repo):
+    posts = [write(repo, f"content/posts/2027/0{n % 9 + 1}/{n % 28 + 1:02}-post-{n}.md", POST.format(n=n))
+             for n in range(30)]
+    result = subprocess.run([sys.executable, "-c", SERVED], cwd=repo, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(PROJECT / "scripts"),
+                                 "SMM_PARALLEL_FROM": "1000000"})
+    assert result.returncode == 0, result.stderr
+    assert posts and result.stdout.split() == [str(len(posts))] * 2
