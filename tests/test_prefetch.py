@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import PROJECT, run_smm, write
+from conftest import PROJECT, age, run_smm, write
 from smm import prefetch
 
 POST = "---\ntitle: Read ahead {n}\nstatus: draft\nplatforms: [x]\n---\nCopy {n} ☕\n"
@@ -40,26 +40,44 @@ def gone(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("argv, environ, expected", [
-    (["check", "--no-cache"], {}, "here"),
-    (["check", "--format", "json", "--no-cache", "content"], {}, "here"),
-    (["check"], {"SMM_NO_CACHE": "1"}, "here"),
-    (["--root", "ROOT", "check", "--no-cache"], {}, "root"),
-    (["--root=ROOT", "check", "--no-cache"], {}, "root"),
-    (["check"], {}, None),                                 # the cache is on: few files are read
-    (["check", "--", "--no-cache"], {}, None),             # a path named --no-cache
-    (["build", "--no-cache"], {}, None),
-    (["--help", "check", "--no-cache"], {}, None),
-    (["--root", "MISSING", "check", "--no-cache"], {}, None),
-    ([], {}, None),
+    (["check", "--no-cache"], {}, ("here", [])),
+    (["check", "--format", "json", "--no-cache", "content"], {}, ("here", [])),
+    (["check"], {"SMM_NO_CACHE": "1"}, ("here", [])),
+    (["--root", "ROOT", "check", "--no-cache"], {}, ("root", [])),
+    (["--root=ROOT", "check", "--no-cache"], {}, ("root", [])),
+    (["check"], {"SMM_CACHE_DIR": "EMPTY"}, ("here", ["--stamps"])),     # the first run: every post read
+    (["check"], {"SMM_CACHE_DIR": "OTHERS"}, ("here", ["--stamps"])),    # another folder's cache only
+    (["check"], {"SMM_CACHE_DIR": "KEPT"}, (None, [])),                  # a cache of this folder: few read
+    (["check", "--", "--no-cache"], {"SMM_CACHE_DIR": "KEPT"}, (None, [])),   # a path named --no-cache
+    (["build", "--no-cache"], {}, (None, [])),
+    (["--help", "check", "--no-cache"], {}, (None, [])),
+    (["--root", "MISSING", "check", "--no-cache"], {}, (None, [])),
+    ([], {}, (None, [])),
 ])
-def test_a_reader_is_started_only_for_a_check_without_the_cache(tmp_path, monkeypatch, argv, environ, expected):
+def test_a_reader_is_started_only_for_a_check_that_reads_every_post(tmp_path, monkeypatch, argv, environ, expected):
     root = tmp_path / "repo"
     write(root, "mkdocs.yml", "site_name: x\n")
     (root / "content").mkdir()
     monkeypatch.chdir(root / "content")
-    argv = [word.replace("ROOT", str(root)).replace("MISSING", str(tmp_path / "missing")) for word in argv]
-    found = prefetch._root_of_check(argv, environ)
-    assert found == (None if expected is None else os.path.realpath(root))
+    real = os.path.realpath(root)
+    write(tmp_path / "kept", f"{prefetch.folder_key(real)}0123.pickle", b"")
+    write(tmp_path / "others", f"{prefetch.folder_key(real + '-2')}0123.pickle", b"")
+    (tmp_path / "empty").mkdir()
+    places = {"ROOT": str(root), "MISSING": str(tmp_path / "missing"), "EMPTY": str(tmp_path / "empty"),
+              "OTHERS": str(tmp_path / "others"), "KEPT": str(tmp_path / "kept")}
+    argv = [places.get(word, word.replace("=ROOT", f"={root}")) for word in argv]
+    environ = {name: places[value] if value in places else value for name, value in environ.items()}
+    folder, extra = expected
+    assert prefetch._root_of_check(argv, environ) == (None if folder is None else real, extra)
+
+
+def test_the_cache_names_its_files_as_the_reader_looks_for_them(repo, tmp_path, monkeypatch):
+    from smm import cache
+    from smm.repository import load_base
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "kept"))
+    store = cache.Store.open(load_base(repo), __import__("datetime").date(2027, 1, 4))
+    assert store.file.parent == tmp_path / "kept"
+    assert store.file.name.startswith(prefetch.folder_key(str(repo)))
 
 
 def test_the_check_takes_each_plain_post_file_read_whole_and_nothing_else(tmp_path):
@@ -77,7 +95,7 @@ def test_the_check_takes_each_plain_post_file_read_whole_and_nothing_else(tmp_pa
     prefetch.take(root)
     assert gone(pid)
     for relpath in names:
-        assert prefetch.read(relpath) == (root / relpath).read_bytes()
+        assert prefetch.read(relpath) == ((root / relpath).read_bytes(), None)
         assert prefetch.read(relpath) is None                  # taken once
     for relpath in ["content/posts/2027/01/09-large.md", "content/posts/2027/01/.hidden.md",
                     "content/posts/2027/01/notes.txt", "content/posts/2027/01/08-link.md",
@@ -94,7 +112,22 @@ def test_names_beyond_ascii_are_matched_as_the_system_spells_them(tmp_path):
     write(root, relpath, POST.format(n="é"))
     started(root)
     prefetch.take(root)
-    assert prefetch.read(relpath) == (root / relpath).read_bytes()
+    assert prefetch.read(relpath) == ((root / relpath).read_bytes(), None)
+
+
+def test_for_a_first_run_the_reader_gives_each_files_stat_as_opened(tmp_path):
+    from smm.loader import stat_key
+    root = tmp_path / "repo"
+    names = [f"content/posts/2027/01/0{d}-post.md" for d in range(1, 8)]
+    for n, relpath in enumerate(names):
+        write(root, relpath, POST.format(n=n))
+    os.mkfifo(root / "content/posts/2027/01/09-pipe.md")
+    prefetch.start(["--root", str(root), "check"], environ={"SMM_CACHE_DIR": str(tmp_path / "cache")})
+    os.waitpid(prefetch._reader[0], 0)
+    prefetch.take(root)
+    for relpath in names:
+        assert prefetch.read(relpath) == ((root / relpath).read_bytes(), stat_key(os.stat(root / relpath)))
+    assert prefetch.read("content/posts/2027/01/09-pipe.md") is None
 
 
 def test_a_reader_of_another_folder_is_stopped_and_nothing_taken(tmp_path):
@@ -117,8 +150,8 @@ def test_a_reader_stopped_while_reading_leaves_only_files_read_whole(tmp_path):
         pid = started(root, wait=False)
         prefetch.take(root)                     # at once: the reader is stopped wherever it is
         assert gone(pid)
-        taken = [relpath for relpath in files if (raw := prefetch.read(relpath)) is not None
-                 and (raw == files[relpath] or pytest.fail(f"{relpath}: other bytes"))]
+        taken = [relpath for relpath in files if (ahead := prefetch.read(relpath)) is not None
+                 and (ahead == (files[relpath], None) or pytest.fail(f"{relpath}: other bytes"))]
         taken_counts.add(len(taken))
         assert len(taken) % prefetch.BATCH == 0 or len(taken) == len(files)
         prefetch.drop()
@@ -178,3 +211,42 @@ def test_smm_check_without_the_cache_takes_every_post_from_the_reader(repo):
                                  "SMM_PARALLEL_FROM": "1000000"})
     assert result.returncode == 0, result.stderr
     assert posts and result.stdout.split() == [str(len(posts))] * 2
+
+
+RUNS = """
+import os, sys
+from pathlib import Path
+from smm import prefetch, loader
+prefetch.start(sys.argv[1:])
+import smm.check
+from smm import cache
+reader = prefetch._reader is not None
+if reader:
+    os.waitpid(prefetch._reader[0], 0)
+served, opened, read, regular = [], [], prefetch.read, loader.read_regular
+def counted(relpath):
+    ahead = read(relpath)
+    served.extend([relpath] if ahead is not None else [])
+    return ahead
+def opening(file, *args, **kwargs):
+    opened.append(str(file))
+    return regular(file, *args, **kwargs)
+prefetch.read, loader.read_regular, cache.read_regular = counted, opening, opening
+found = smm.check.run_check(Path.cwd(), use_cache=True).findings
+print(reader, len(served), sum("content/posts/" in file for file in opened), len(found))
+"""
+
+
+def test_a_first_run_keeps_the_stats_the_reader_saw_so_the_next_run_reads_no_post(repo, tmp_path):
+    for n in range(30):
+        write(repo, f"content/posts/2027/0{n % 9 + 1}/{n % 28 + 1:02}-post-{n}.md", POST.format(n=n))
+    age(repo)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT / "scripts"), "SMM_PARALLEL_FROM": "1000000",
+           "SMM_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", RUNS, "check"], cwd=repo, capture_output=True, text=True,
+                           timeout=60, env=env) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    first, second = (run.stdout.split() for run in runs)
+    assert first[:3] == ["True", "30", "0"]           # every post read ahead, none opened by the check
+    assert second[:3] == ["False", "0", "0"]          # the cache of the first run holds them all
+    assert first[3] == second[3]

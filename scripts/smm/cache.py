@@ -55,7 +55,7 @@ from itertools import starmap
 from operator import attrgetter
 from pathlib import Path
 
-from . import __version__
+from . import __version__, prefetch
 from .findings import FIELDS_OF, from_fields
 from .loader import MAX_BYTES, digest, read_regular, stat_key
 from .media import locate_in
@@ -164,13 +164,8 @@ def turn_off() -> None:
 
 
 def folder() -> Path | None:
-    if _TURNED_OFF or os.environ.get("SMM_NO_CACHE"):
-        return None
-    chosen = os.environ.get("SMM_CACHE_DIR")
-    if not chosen:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        chosen = os.path.join(base, "smm")
-    return Path(chosen)
+    chosen = None if _TURNED_OFF else prefetch.cache_folder(os.environ)
+    return None if chosen is None else Path(chosen)
 
 
 class Store:
@@ -207,10 +202,8 @@ class Store:
         where = folder()
         if where is None:
             return None
-        import hashlib
         printed, store_across = fingerprints(repo)
-        own = hashlib.sha256(str(repo.root).encode("utf-8", "surrogatepass")).hexdigest()[:24]
-        store = cls(repo.root, where / f"{own}-{printed[:24]}.pickle", printed)
+        store = cls(repo.root, where / f"{prefetch.folder_key(str(repo.root))}{printed[:24]}.pickle", printed)
         store.day, store.across_print = today.isoformat(), store_across
         for file in (store.file, _twin(where, printed, store.file)):
             saved = _read(file) if file is not None else {}

@@ -56,8 +56,8 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     prefixes = scope_of(root, paths or [], cwd or Path.cwd())
     repo = load_base(root)
     store = Store.open(repo, today(repo)) if use_cache else None
-    if store is None:
-        prefetch.take(repo.root)         # the posts read ahead (prefetch.py), if they were
+    if store is None or not store.entries:
+        prefetch.take(repo.root)         # every post is read: those read ahead (prefetch.py), if any
     else:
         prefetch.drop()
     files = post_files(repo.root, repo.regular_files)

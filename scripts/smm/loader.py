@@ -144,11 +144,10 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read, their Git
     blob id) for a
     file read whole: what the text and its findings come from, for the cache (cache.Store.keep).
-    Without `stamps`, a listed file's bytes read ahead (prefetch.read) are taken instead."""
+    A listed file's bytes read ahead (prefetch.read), and its stat then, are taken instead."""
     seen = None if stamps is None else []
     try:
-        raw = prefetch.read(relpath) if listed and seen is None else None
-        raw, size = (raw, len(raw)) if raw is not None else _read_checking_link(file, link_problem, listed, seen)
+        raw, size = _read_ahead_or_now(file, relpath, link_problem, listed, seen)
     except LinkRefused as refused:
         return None, [F.make("load.unreadable", relpath, None, refused.message)]
     except (NotRegularFile, IsADirectoryError):
@@ -168,6 +167,17 @@ class LinkRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def _read_ahead_or_now(file, relpath: str, link_problem, listed: bool, stat_into: list | None) -> tuple[bytes, int]:
+    """_read_checking_link's answer: from the bytes read ahead (prefetch.read) of a listed file,
+    with its stat as the reader opened it when `stat_into` wants one; else reading the file now."""
+    ahead = prefetch.read(relpath) if listed else None
+    if ahead is None or (stat_into is not None and ahead[1] is None):
+        return _read_checking_link(file, link_problem, listed, stat_into)
+    if stat_into is not None:
+        stat_into.append(ahead[1])
+    return ahead[0], len(ahead[0])
 
 
 def _read_checking_link(file, link_problem, listed: bool = False, stat_into: list | None = None) -> tuple[bytes, int]:

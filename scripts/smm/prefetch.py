@@ -1,8 +1,9 @@
-"""Posts read ahead. A check without the cache reads every post file, and before it can, the
-interpreter spends about a tenth of a second importing smm, on one core. So `smm check
---no-cache` (or with SMM_NO_CACHE set) first starts a reader, a small process of its own running
-this file, which reads the post files on the other core meanwhile into memory the check shares:
-opening and reading 10,000 small files took 58 to 69 ms of a core here.
+"""Posts read ahead. A check reads every post file without the cache, and with it the first time
+(no cache of this folder yet: a first run, a new machine); before it can, the interpreter spends
+about a tenth of a second importing smm, on one core. So such a check first starts a reader, a
+small process of its own running this file, which reads the post files on the other core
+meanwhile into memory the check shares: opening and reading 10,000 small files took 58 to 69 ms
+of a core here (and their stats, which the cache keeps, a few ms more).
 
 A file's bytes are taken as read ahead only where reading it then would give the same bytes: a
 plain regular file (opened without following a link, without waiting on a pipe), read whole in one
@@ -10,11 +11,12 @@ call of loader's first read, at the root the check runs on; any other file is re
 the check comes to the posts, it takes what the reader has read by then and stops it (take): the
 check never waits for it. The reader is started with posix_spawn, not forked: a forked reader
 shares the interpreter's memory, and each page the importing interpreter wrote then was copied
-(1,070 page faults more, 3 to 4 ms). A guess that turns out wrong (another root, the cache on after
-all) costs only the other core's time: the check stops the reader (drop).
+(1,070 page faults more, 3 to 4 ms). A guess that turns out wrong (another root, a cache that
+holds the posts after all) costs only the other core's time: the check stops the reader (drop).
 
-Only modules built into the interpreter are imported here, and nothing else of smm, so that the
-reader starts before everything else is imported (__main__.py) and runs in its own small process.
+Only modules built into the interpreter are imported here (and hashlib, to name the cache's
+files), nothing else of smm, so that the reader starts before everything else is imported
+(__main__.py) and runs in a small process of its own.
 """
 from __future__ import annotations
 
@@ -31,17 +33,17 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0
 _SHARED_FD = 3             # where the reader finds the shared memory
 
 _reader: tuple | None = None    # (pid, the shared memory, the root) of the reader started
-_taken: tuple | None = None     # (the shared memory, relpath -> (start, end)): what the check takes (read)
+_taken: tuple | None = None     # (the shared memory, the index: see _Index): what the check takes (read)
 
 
 def start(argv: list[str], environ=os.environ) -> None:
-    """Start the reader when `argv` (smm's arguments) asks for a check without the cache on a
-    machine with a core to spare; nothing otherwise."""
+    """Start the reader when `argv` (smm's arguments) asks for a check that reads every post (see
+    _root_of_check), on a machine with a core to spare; nothing otherwise."""
     global _reader
     if _reader is not None or not sys.executable or not hasattr(os, "memfd_create") \
             or not hasattr(os, "posix_spawn") or _cores() < 2:
         return
-    root = _root_of_check(argv, environ)
+    root, stamping = _root_of_check(argv, environ)
     if root is None:
         return
     import mmap
@@ -50,7 +52,7 @@ def start(argv: list[str], environ=os.environ) -> None:
         try:
             os.ftruncate(fd, MOST + INDEX)         # pages become memory only when written
             shared = mmap.mmap(fd, MOST + INDEX)
-            pid = os.posix_spawn(sys.executable, [sys.executable, "-I", "-S", __file__, root], os.environ,
+            pid = os.posix_spawn(sys.executable, [sys.executable, "-I", "-S", __file__, root, *stamping], os.environ,
                                  file_actions=[(os.POSIX_SPAWN_DUP2, fd, _SHARED_FD),
                                                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                                                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
@@ -88,14 +90,17 @@ def take(root) -> None:
         shared.close()
 
 
-def read(relpath: str) -> bytes | None:
-    """The bytes of the post file at `relpath` read ahead, the first time it is asked for; None when
-    it was not read ahead (or was asked for before). The process that asks makes the copy, so the
-    workers of a check (which share the memory) make their own."""
+def read(relpath: str) -> tuple[bytes, tuple | None] | None:
+    """(the bytes of the post file at `relpath` read ahead, its loader.stat_key as it was opened or
+    None when the reader was not asked for them), the first time it is asked for; None when it was
+    not read ahead (or was asked for before). The process that asks makes the copy of the bytes,
+    so the workers of a check (which share the memory) make their own."""
     if _taken is None:
         return None
     where = _taken[1].pop(os.fsencode(relpath), None)
-    return None if where is None else _taken[0][where[0]:where[1]]
+    if where is None:
+        return None
+    return _taken[0][where[0]:where[1]], where[2:] or None
 
 
 def drop() -> None:
@@ -123,9 +128,10 @@ def _stop(pid: int) -> None:
 class _Index:
     """Where each file read ahead is in the shared memory: after its MOST bytes of posts, the length
     of what follows (8 bytes), then batches, each its length (4 bytes) and a marshalled dictionary
-    relpath -> (start, end), the relpath in bytes as the system names the file (whatever the two
-    processes' file system encodings). The length is written after each batch, so whatever the moment the
-    reader is stopped, the index says only what was read whole."""
+    relpath -> (start, end) or (start, end, *stat_key), the relpath in bytes as the system names
+    the file (whatever the two processes' file system encodings). The length is written after
+    each batch, so whatever the moment the reader is stopped, the index says only what was read
+    whole."""
 
     def __init__(self, shared):
         self.shared = shared
@@ -156,19 +162,19 @@ class _Index:
         return index
 
 
-def read_ahead(root: str, shared) -> None:
+def read_ahead(root: str, shared, stamping: bool = False) -> None:
     """Read each post file under `root` whole into `shared`, one after the other from its start,
-    adding where each is to the index every BATCH files."""
+    adding where each is to the index every BATCH files (with `stamping`, and its stat as opened)."""
     index, batch, at = _Index(shared), {}, 0
     into = memoryview(shared)
     folder = os.path.join(os.fsencode(root), b"")
     for relpath in _post_names(folder):
         if at + WHOLE > MOST:
             break
-        length = _read_whole(folder + relpath, into[at:at + WHOLE])
-        if length is not None:
-            batch[relpath] = (at, at + length)
-            at += length
+        read = _read_whole(folder + relpath, into[at:at + WHOLE], stamping)
+        if read is not None:
+            batch[relpath] = (at, at + read[0], *read[1])
+            at += read[0]
             if len(batch) == BATCH:
                 if not index.add(batch):
                     return
@@ -178,9 +184,9 @@ def read_ahead(root: str, shared) -> None:
 
 
 def _post_names(root: bytes):
-    """The relpaths (bytes) of the Markdown files under content/posts of `root` (ending in a
-    separator) in the listing's order,
-    folders' links not followed and names starting with a dot left out (repository.markdown_files)."""
+    """The relpaths (bytes) of the Markdown files under content/posts of `root` (which ends in a
+    separator), in the listing's order, folders' links not followed and names starting with a dot
+    left out (repository.markdown_files)."""
     pending = [FOLDER.encode()]
     while pending:
         folder = pending.pop()
@@ -203,24 +209,33 @@ def _post_names(root: bytes):
         pending.extend(reversed(subfolders))
 
 
-def _read_whole(file: bytes, into: memoryview) -> int | None:
-    """How many bytes of `file` are now at the start of `into`, if that is the whole of it."""
+def _read_whole(file: bytes, into: memoryview, stamping: bool) -> tuple[int, tuple] | None:
+    """(how many bytes of `file` are now at the start of `into`, with `stamping` its stat_key as
+    opened, else ()), if that is the whole of it and it is a regular file."""
     try:
         fd = os.open(file, _FLAGS)
     except OSError:
         return None
     try:
+        key = ()
+        if stamping:
+            info = os.fstat(fd)
+            if info.st_mode & 0o170000 != 0o100000:            # not a regular file (stat.S_ISREG)
+                return None
+            key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)   # loader.stat_key
         length = os.readv(fd, [into])
     except OSError:
         return None
     finally:
         os.close(fd)
-    return length if length < WHOLE else None
+    return (length, key) if length < WHOLE else None
 
 
-def _root_of_check(argv: list[str], environ) -> str | None:
-    """The real path of the repository `smm check` would run on without the cache, or None when
-    `argv` asks for anything else (or cannot be told without argparse)."""
+def _root_of_check(argv: list[str], environ) -> tuple[str | None, list]:
+    """(the real path of the repository `smm check` would read every post of, the reader's
+    arguments besides), or (None, []) when `argv` asks for anything else (or cannot be told
+    without argparse). A check reads every post without the cache, and with it the first time
+    (no cache of this folder: a first run, a new machine); later runs read the few that changed."""
     root, command, no_cache = None, None, bool(environ.get("SMM_NO_CACHE"))
     words = iter(argv)
     for word in words:
@@ -231,14 +246,44 @@ def _root_of_check(argv: list[str], environ) -> str | None:
         elif command is None and word.startswith("--root="):
             root = word.partition("=")[2]
         elif command is None and word.startswith("-"):
-            return None                       # --help, --version, an option not known here
+            return None, []                   # --help, --version, an option not known here
         elif command is None:
             command = word
         elif word == "--no-cache":
             no_cache = True
-    if command != "check" or not no_cache:
+    found = _found_root(root) if command == "check" else None
+    if found is None or no_cache:
+        return found, []
+    kept = cache_folder(environ)
+    if kept is None or _checked_before(kept, found):
+        return None, []
+    return found, ["--stamps"]
+
+
+def cache_folder(environ) -> str | None:
+    """The cache folder (cache.py), unless SMM_NO_CACHE turns it off."""
+    if environ.get("SMM_NO_CACHE"):
         return None
-    return _found_root(root)
+    chosen = environ.get("SMM_CACHE_DIR")
+    if not chosen:
+        base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        chosen = os.path.join(base, "smm")
+    return chosen
+
+
+def folder_key(root: str) -> str:
+    """What the names of the cache files of the repository in folder `root` start with (cache.Store.open)."""
+    import hashlib
+    return hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:24] + "-"
+
+
+def _checked_before(kept: str, root: str) -> bool:
+    key = folder_key(root)
+    try:
+        with os.scandir(kept) as listing:
+            return any(entry.name.startswith(key) for entry in listing)
+    except OSError:
+        return False
 
 
 def _found_root(given: str | None) -> str | None:
@@ -256,13 +301,13 @@ def _found_root(given: str | None) -> str | None:
         folder = above
 
 
-def _reader_main(root: str) -> None:
+def _reader_main(root: str, stamping: bool) -> None:
     try:
         import mmap
-        read_ahead(root, mmap.mmap(_SHARED_FD, MOST + INDEX))
+        read_ahead(root, mmap.mmap(_SHARED_FD, MOST + INDEX), stamping)
     finally:
         os._exit(0)
 
 
 if __name__ == "__main__":
-    _reader_main(sys.argv[1])
+    _reader_main(sys.argv[1], sys.argv[2:] == ["--stamps"])
