@@ -43,9 +43,9 @@ class NotRegularFile(OSError):
     """A FIFO, a device, a socket or a folder where a file was expected."""
 
 
-# O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, for ever
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_NOT_A_LINK = getattr(os, "O_NOFOLLOW", 0)     # opening a name that is a symbolic link fails (ELOOP)
+# How a file is opened and what its stat tells, the same for the reader of posts (prefetch.py,
+# which imports nothing of smm's, so it holds them)
+_READ_FLAGS, _NOT_A_LINK, stat_key = prefetch.READ_FLAGS, prefetch.NOT_A_LINK, prefetch.stat_key
 
 
 def read_regular(file, limit: int, follow_links: bool = True, listed: bool = False,
@@ -83,12 +83,6 @@ def read_regular(file, limit: int, follow_links: bool = True, listed: bool = Fal
         os.close(fd)
 
 
-def stat_key(info: os.stat_result) -> tuple:
-    """What tells a file's bytes changed without reading them (the cache's test, as git's index):
-    size, modification and change times, inode."""
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
 def digest(raw: bytes) -> bytes:
     """A digest of bytes: a file's (the cache's test when a stat changed), a slim post's written
     out (slim.across_key)."""
@@ -103,7 +97,7 @@ def blob_id(raw: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
 
 
-_FIRST_READ = 16_384       # bytes: a post is a few kB
+_FIRST_READ = prefetch.WHOLE       # bytes: a post is a few kB
 
 
 def _read_listed(fd: int, limit: int) -> tuple[bytes, int]:

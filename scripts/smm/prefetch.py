@@ -14,22 +14,27 @@ shares the interpreter's memory, and each page the importing interpreter wrote t
 (1,070 page faults more, 3 to 4 ms). A guess that turns out wrong (another root, a cache that
 holds the posts after all) costs only the other core's time: the check stops the reader (drop).
 
-Only modules built into the interpreter are imported here (and hashlib, to name the cache's
-files), nothing else of smm, so that the reader starts before everything else is imported
-(__main__.py) and runs in a small process of its own.
+Only small modules of the standard library are imported here (os, stat, sys, marshal, mmap; and
+hashlib to name the cache's files), nothing of smm's, so that the reader starts before everything
+else is imported (__main__.py) and runs in a small process of its own. The loader takes how files
+are opened and what their stats tell from here (READ_FLAGS, NOT_A_LINK, WHOLE, stat_key).
 """
 from __future__ import annotations
 
 import marshal
 import os
+import stat
 import sys
 
-WHOLE = 16_384             # loader._FIRST_READ: a read of this many bytes that returns fewer has the whole file
+WHOLE = 16_384             # bytes of the loader's first read: a post is a few kB, and a read of this
+                           # many that returns fewer has the whole file
+# O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, for ever
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+NOT_A_LINK = getattr(os, "O_NOFOLLOW", 0)     # opening a name that is a symbolic link fails (ELOOP)
 MOST = 64 << 20            # bytes of posts read ahead at most (the rest is read as usual)
 INDEX = 16 << 20           # bytes of the index at most, after them (see _Index)
 BATCH = 256                # files read between two additions to the index
 FOLDER = "content/posts"
-_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 _SHARED_FD = 3             # where the reader finds the shared memory
 
 _reader: tuple | None = None    # (pid, the shared memory, the root) of the reader started
@@ -64,6 +69,12 @@ def start(argv: list[str], environ=os.environ) -> None:
     _reader = (pid, shared, root)
 
 
+def stat_key(info: os.stat_result) -> tuple:
+    """What tells a file's bytes changed without reading them (the cache's test, as git's index):
+    size, modification and change times, inode."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 def _cores() -> int:
     """The cores this process may run on (a container may allow fewer than the machine has)."""
     if hasattr(os, "sched_getaffinity"):
@@ -91,7 +102,7 @@ def take(root) -> None:
 
 
 def read(relpath: str) -> tuple[bytes, tuple | None] | None:
-    """(the bytes of the post file at `relpath` read ahead, its loader.stat_key as it was opened or
+    """(the bytes of the post file at `relpath` read ahead, its stat_key as it was opened or
     None when the reader was not asked for them), the first time it is asked for; None when it was
     not read ahead (or was asked for before). The process that asks makes the copy of the bytes,
     so the workers of a check (which share the memory) make their own."""
@@ -185,8 +196,9 @@ def read_ahead(root: str, shared, stamping: bool = False) -> None:
 
 def _post_names(root: bytes):
     """The relpaths (bytes) of the Markdown files under content/posts of `root` (which ends in a
-    separator), in the listing's order, folders' links not followed and names starting with a dot
-    left out (repository.markdown_files)."""
+    separator), in the listing's order (repository.markdown_files), folders' links not followed and
+    names starting with a dot left out. It need not leave out all the listing does: a file read
+    ahead that the check does not ask for is never taken."""
     pending = [FOLDER.encode()]
     while pending:
         folder = pending.pop()
@@ -213,16 +225,16 @@ def _read_whole(file: bytes, into: memoryview, stamping: bool) -> tuple[int, tup
     """(how many bytes of `file` are now at the start of `into`, with `stamping` its stat_key as
     opened, else ()), if that is the whole of it and it is a regular file."""
     try:
-        fd = os.open(file, _FLAGS)
+        fd = os.open(file, READ_FLAGS | NOT_A_LINK)
     except OSError:
         return None
     try:
         key = ()
         if stamping:
             info = os.fstat(fd)
-            if info.st_mode & 0o170000 != 0o100000:            # not a regular file (stat.S_ISREG)
+            if not stat.S_ISREG(info.st_mode):
                 return None
-            key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)   # loader.stat_key
+            key = stat_key(info)
         length = os.readv(fd, [into])
     except OSError:
         return None
