@@ -1,6 +1,7 @@
 """Brand voice rules in Vale's format, links, disclosure and UTM tagging."""
 from __future__ import annotations
 
+import itertools
 from unittest.mock import patch
 
 import pytest
@@ -235,6 +236,86 @@ def test_a_rule_skips_only_the_patterns_whose_needles_the_text_lacks(text):
         for rule in _swap_rules(Path(folder)):
             every_pattern = replace(rule, pattern_needles=())
             assert rule.check(text) == every_pattern.check(text)
+
+
+# Branches: a pattern's top-level branches, each searched on its own where the text holds its needles.
+
+@pytest.mark.parametrize("pattern, branches", [
+    ("refill ?point|water ?point", ["refill ?point", "water ?point"]),
+    ("a(b|c)|d", ["a(b|c)", "d"]),                  # a "|" in a group is not a top-level one
+    ("[|]|\\||x", ["[|]", "\\|", "x"]),            # nor one in a class, nor an escaped one
+    ("a|", ["a", ""]), ("word", ["word"]),
+    ("(?:e-)?mail|(?=x)y|(?<!a)b", ["(?:e-)?mail", "(?=x)y", "(?<!a)b"]),
+    ("(?i)a|b", None), ("(?P<n>a)|b", None), ("(a)\\1|b", None),   # flags, names and references
+    ("\\Ga|b", None), ("a\\Kb|c", None), ("(?:ab){e<=1}|c", None),   # the search's start, a moved start, fuzzy
+    ("(a|b", None), ("a)|b", None), ("[[a]b]|c", None),             # unbalanced, nested sets
+])
+def test_the_top_level_branches_of_a_pattern(pattern, branches):
+    assert voice.top_level_branches(pattern) == branches
+
+
+def test_a_rule_of_one_branch_is_not_split_and_the_sample_names_are(repo):
+    names, cased = _swap_rules(repo)
+    assert names.pattern_branches[1:] == (None, None, None)        # one branch each
+    bounded = [source for source, _ in names.pattern_branches[0]]
+    assert bounded == [r"(?<![\p{L}\p{N}_])(?:trail ?flask)(?![\p{L}\p{N}_])",
+                       r"(?<![\p{L}\p{N}_])(?:kelda flask)(?![\p{L}\p{N}_])"]
+    assert [needles for _, needles in names.pattern_branches[0]] == [{"trail"}, {"kelda flask"}]
+    assert cased.pattern_branches == ((("(?<![\\p{L}\\p{N}_])(?:Kelda)(?![\\p{L}\\p{N}_])", {"Kelda"}),
+                                       ("(?<![\\p{L}\\p{N}_])(?:ö)(?![\\p{L}\\p{N}_])", {"ö"})), None)   # raw: whole
+
+
+@settings(max_examples=500, deadline=None)
+@given(tokens=st.lists(PATTERNS, min_size=1, max_size=3), ignorecase=st.booleans())
+def test_a_pattern_has_the_needles_of_its_branches(tokens, ignorecase):
+    branches = voice.branches_of(tokens, ("", ""), ignorecase)
+    if branches is not None:
+        assert voice.needles_of_branches(branches) == voice.needles_of(tokens, ignorecase)
+
+
+TEXTS = st.lists(st.sampled_from(list("abcß -.xSé") + ["ab", "bc", "SS", "ss"]), max_size=16).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@example(tokens=["a", "aa"], text="aaa", bounded=False, ignorecase=False)     # the second "aa" after "a"
+@example(tokens=["xa", "aa"], text="xaaa", bounded=False, ignorecase=False)   # "aa" inside one not taken
+@example(tokens=["a|", "b"], text="bab", bounded=True, ignorecase=False)      # a branch that matches empty
+@given(tokens=st.lists(PATTERNS, min_size=1, max_size=3), text=TEXTS, bounded=st.booleans(), ignorecase=st.booleans())
+def test_searching_the_branches_finds_what_the_pattern_finds(tokens, text, bounded, ignorecase):
+    bounds = (r"(?<![\p{L}\p{N}_])", r"(?![\p{L}\p{N}_])") if bounded else ("", "")
+    flags = regex.IGNORECASE if ignorecase else 0
+    pattern = regex.compile(bounds[0] + "(?:" + "|".join(tokens) + ")" + bounds[1], flags)
+    branches = voice.branches_of(tokens, bounds, ignorecase)
+    if branches is None:
+        return
+    found = voice.leftmost(pattern, [regex.compile(source, flags) for source, _ in branches], text)
+    found = itertools.islice(found, 2 * len(text) + 2)    # as many as finditer can find (an empty match and more)
+    assert [(m.span(), m.group()) for m in found] == [(m.span(), m.group()) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["trail", "Flask", "kelda flask", " ", "WATER", "point", "Kelda", "ö", "x",
+                                      "trail flask", "Trailflask", "-"]), max_size=12).map("".join))
+def test_a_rule_searches_only_the_branches_whose_needles_the_text_holds(text):
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as folder, patch.object(voice, "_BRANCHES_FROM", 0):
+        for rule in _swap_rules(Path(folder)):
+            assert rule.check(text) == replace(rule, pattern_branches=()).check(text)
+
+
+def test_long_copy_is_searched_through_the_branches_and_short_copy_whole(repo):
+    names, _ = _swap_rules(repo)
+    voice._BRANCH_PATTERNS.clear()
+    short = "Meet us at the Trail Flask stand."
+    assert [m.message for m in names.check(short)] == ["Write 'Kelda Trail Flask', not 'Trail Flask'."]
+    assert voice._BRANCH_PATTERNS == {}
+    long = "x " * voice._BRANCHES_FROM + short
+    assert [m.message for m in names.check(long)] == ["Write 'Kelda Trail Flask', not 'Trail Flask'."]
+    assert [source for source, _ in voice._BRANCH_PATTERNS] == [names.pattern_branches[0][0][0]]   # "trail" only
+    voice._BRANCH_PATTERNS[names.pattern_branches[0][0][0], names.patterns[0][0].flags] = None   # did not compile
+    assert [m.message for m in names.check(long)] == ["Write 'Kelda Trail Flask', not 'Trail Flask'."]
 
 
 def test_the_characters_whose_lower_case_holds_ascii_are_known():
