@@ -156,6 +156,34 @@ def test_long_copy_is_told_apart_without_its_distinct_characters(text):
         assert counting._heavy_alone(text) == len(counting._X_HEAVY_ALONE.findall(text))
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.text(max_size=20) | st.sampled_from(["Winter walk ", "❄\ufe0f", "👍🏽", "👨‍👩‍👧", "🇳🇱🇸🇪", "🥾", "\r\n",
+                                                          "e\u0301" * 5, "한국어", "नमस्ते", "日本語", "x"]),
+                     max_size=10).map("".join), few=st.sampled_from([0, 1, 3, 64]))
+def test_long_copy_beyond_the_plane_is_segmented_where_its_joining_characters_are(text, few):
+    """Copy with characters beyond the Basic Multilingual Plane, from _SEARCHED_FROM characters
+    (set to 0 here), is segmented around the joining characters found in place, or, with more
+    than _FEW_JOINING of them, found through its distinct characters: the counts are those of
+    segmenting the whole text either way."""
+    with mock.patch.object(counting, "_SEARCHED_FROM", 0), mock.patch.object(counting, "_FEW_JOINING", few):
+        counting._LAST.about(None)
+        assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))
+        counting._LAST.about(None)
+        assert counting._weigh_plain(text) == counting._weigh_clusters(text)
+        counting._LAST.about(None)
+        assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)
+
+
+def test_long_copy_with_emoji_is_counted_without_its_distinct_characters():
+    text = "Winter walk. " * 80 + "❄\ufe0f, 🥾 and 👍🏽 " * 3      # 1,079 characters, 6 joining
+    counting._LAST.about(None)
+    assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text)) == len(text) - 6
+    facts = counting._LAST.about(text)
+    assert "distinct" not in facts
+    assert facts["places"] == [1041, 1051, 1054, 1064, 1067, 1077]
+    assert counting.x_length(text) == counting._weigh_clusters(text) and "distinct" not in facts
+
+
 def test_the_joining_characters_of_the_basic_multilingual_plane_are_those_of_the_pattern():
     """data/joining-bmp.txt lists what counting._JOINING matches below U+10000; when the regex
     module's Unicode data changes, this prints the list to write there."""

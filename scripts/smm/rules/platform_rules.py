@@ -38,7 +38,7 @@ def text_limits(repo):
 def _copy(post, platform, text: str, source: tuple, label: str, content_warning: str):
     """The limits one piece of copy must keep on `platform`, counted the platform's way."""
     limit, ceiling, count, byte_limit, hashtag_limit = platform.copy_limits
-    if ceiling(text, content_warning) > limit:
+    if len(text) > limit or ceiling(text, content_warning) > limit:   # copy longer than the limit is counted
         length = count(text, content_warning)
         if length > limit:
             yield F.make(f"limit.{platform.id}.length", post.path, F.Lazy(copy_location, post, source, text),
