@@ -244,7 +244,8 @@ def test_a_rule_skips_only_the_patterns_whose_needles_the_text_lacks(text):
     ("refill ?point|water ?point", ["refill ?point", "water ?point"]),
     ("a(b|c)|d", ["a(b|c)", "d"]),                  # a "|" in a group is not a top-level one
     ("[|]|\\||x", ["[|]", "\\|", "x"]),            # nor one in a class, nor an escaped one
-    ("a|", ["a", ""]), ("word", ["word"]),
+    ("a|", ["a", ""]), ("word", ["word"]), ("(?>ab)|c", ["(?>ab)", "c"]),
+    ("[\\1(?{e]|b", ["[\\1(?{e]", "b"]),          # in a class these are characters
     ("(?:e-)?mail|(?=x)y|(?<!a)b", ["(?:e-)?mail", "(?=x)y", "(?<!a)b"]),
     ("(?i)a|b", None), ("(?P<n>a)|b", None), ("(a)\\1|b", None),   # flags, names and references
     ("\\Ga|b", None), ("a\\Kb|c", None), ("(?:ab){e<=1}|c", None),   # the search's start, a moved start, fuzzy

@@ -8,7 +8,6 @@ exceptions (existence) and swap (substitution), plus description and link.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -409,9 +408,11 @@ def _branch_needles(pattern: str) -> set | None:
 
 
 # What a branch may not hold to be searched on its own: what refers to the search's start (\G),
-# moves a match's start (\K), names or refers to a group, or changes flags or the syntax; fuzzy
-# matching ({e<=1}). A pattern holding any of them is searched whole.
-_UNSPLITTABLE = re.compile(r"\\[GKgk1-9]|\(\?(?![:=!>]|<[=!])|\{[a-z]")
+# moves a match's start (\K), names or refers to a group (\g, \k, \1), or changes flags or the
+# syntax (any "(?" but these groups); fuzzy matching ({e<=1}). A pattern holding any of them is
+# searched whole.
+_UNSPLIT_ESCAPES = frozenset("GKgk123456789")
+_SPLIT_GROUPS = ("(?:", "(?=", "(?!", "(?>", "(?<=", "(?<!")
 
 
 def branches_of(tokens: list[str], bounds: tuple[str, str], ignorecase: bool) -> tuple | None:
@@ -438,13 +439,13 @@ def needles_of_branches(branches: tuple) -> frozenset | None:
 
 def top_level_branches(pattern: str) -> list[str] | None:
     """`pattern` split at each "|" outside groups and classes; None for syntax this reading does not
-    follow (nested classes, unbalanced groups, and _UNSPLITTABLE)."""
-    if _UNSPLITTABLE.search(pattern):
-        return None
+    follow (nested classes, unbalanced groups, and what a branch may not hold alone, above)."""
     branches, start, depth, i = [], 0, 0, 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
+            if pattern[i + 1:i + 2] in _UNSPLIT_ESCAPES:
+                return None
             i += 2
             continue
         if char == "[":
@@ -453,7 +454,11 @@ def top_level_branches(pattern: str) -> list[str] | None:
                 return None
             i = end + 1
             continue
+        if char == "{" and pattern[i + 1:i + 2].islower():
+            return None
         if char == "(":
+            if pattern.startswith("(?", i) and not pattern.startswith(_SPLIT_GROUPS, i):
+                return None
             depth += 1
         elif char == ")":
             depth -= 1
