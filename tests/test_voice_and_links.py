@@ -274,6 +274,13 @@ def test_a_pattern_has_the_needles_of_its_branches(tokens, ignorecase):
         assert voice.needles_of_branches(branches) == voice.needles_of(tokens, ignorecase)
 
 
+def test_a_pattern_of_many_branches_is_searched_whole():
+    bounds = ("", "")
+    assert len(voice.branches_of([f"word{n}" for n in range(voice._MOST_BRANCHES)], bounds, False)) == 16
+    assert voice.branches_of([f"word{n}" for n in range(voice._MOST_BRANCHES + 1)], bounds, False) is None
+    assert voice.branches_of(["|".join(f"w{n}" for n in range(voice._MOST_BRANCHES + 1))], bounds, False) is None
+
+
 TEXTS = st.lists(st.sampled_from(list("abcß -.xSé") + ["ab", "bc", "SS", "ss"]), max_size=16).map("".join)
 
 
