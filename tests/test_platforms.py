@@ -161,6 +161,14 @@ def test_over_limit_is_only_a_warning_for_ideas(repo):
     assert hits and hits[0].severity == "warning"
 
 
+@pytest.mark.parametrize("link", ["", " https://fixture.example/map"])     # a brand link is tagged when posted
+def test_copy_over_the_limit_is_placed_where_it_starts_below_blank_lines(repo, link):
+    text = post_text("x", body="a" * 281 + link).replace("---\na", "---\n\n\n  a")
+    _, [hit] = findings_for(repo, text, "limit.x.length")
+    body_line = text.splitlines().index("---", 1) + 2
+    assert (hit.line, hit.column) == (body_line + 2, 3)
+
+
 def test_a_broken_platform_table_is_reported(tmp_path):
     broken = tmp_path / "platforms.yaml"
     broken.write_text("x:\n  name: X\n  text: {limit: lots, counting: twitter, source: s}\n", "utf-8")
