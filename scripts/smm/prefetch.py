@@ -263,7 +263,7 @@ def _root_of_check(argv: list[str], environ) -> tuple[str | None, list]:
             command = word
         elif word == "--no-cache":
             no_cache = True
-    found = _found_root(root) if command == "check" else None
+    found = _given_root(root) if command == "check" else None
     if found is None or no_cache:
         return found, []
     kept = cache_folder(environ)
@@ -298,12 +298,18 @@ def _checked_before(kept: str, root: str) -> bool:
         return False
 
 
-def _found_root(given: str | None) -> str | None:
+def _given_root(given: str | None) -> str | None:
     """As cli.repository_root finds it: the folder given, or the nearest above holding mkdocs.yml."""
     if given is not None:
         folder = os.path.realpath(given)
         return folder if os.path.isdir(folder) else None
-    folder = os.path.realpath(os.getcwd())
+    return root_at_or_above(os.getcwd())
+
+
+def root_at_or_above(start: str) -> str | None:
+    """The nearest folder at or above `start` (its real path) that holds mkdocs.yml: a repository's
+    root, for the reader and the command alike (repository.find_root)."""
+    folder = os.path.realpath(start)
     while True:
         if os.path.isfile(os.path.join(folder, "mkdocs.yml")):
             return folder

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import findings as F
-from . import schemas, times, voice
+from . import prefetch, schemas, times, voice
 from .loader import MAX_BYTES, Document, load_markdown, load_yaml
 from .media import locate
 from .model import (Campaign, Media, Persona, Post, Repository, Strategy, Variant, default_post_id,
@@ -27,12 +27,10 @@ OPTIONAL_STRATEGY_FILES = {"freezes.yaml": "freezes"}
 
 
 def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` that holds mkdocs.yml."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / "mkdocs.yml").is_file():
-            return folder
-    return None
+    """The nearest folder at or above `start` that holds mkdocs.yml (found as the reader of posts
+    finds it: prefetch.root_at_or_above)."""
+    found = prefetch.root_at_or_above(str(start))
+    return None if found is None else Path(found)
 
 
 def markdown_files(root: Path, folder: str, regular: set | None = None) -> list[str]:

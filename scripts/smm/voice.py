@@ -52,22 +52,23 @@ class VoiceRule:
         found = []
         for index, ((pattern, replacement), needles) in enumerate(zip(self.patterns,
                                                                       self.pattern_needles or repeat(None))):
-            if needles is not None and not holds_any(casefolded(text) if self.ignorecase else text, needles):
+            haystack = casefolded(text) if self.ignorecase else text
+            if needles is not None and not holds_any(haystack, needles):
                 continue                # another pattern of the rule brought it here (a search: 2-100 us)
-            for m in self._matches(index, pattern, text):
+            for m in self._matches(index, pattern, text, haystack):
                 word = m.group(0)
                 if word.lower() in self.exceptions or _is_allowed(word, replacement):
                     continue
                 found.append(Match(m.start(), m.end(), self._message(word, replacement), self._hint(replacement)))
         return sorted(found, key=lambda x: x.start)
 
-    def _matches(self, index: int, pattern, text: str):
+    def _matches(self, index: int, pattern, text: str, haystack: str):
         """pattern.finditer(text), found through the pattern's branches where it has some (see
-        leftmost): those whose needles the text lacks cannot match, and are not searched."""
+        leftmost): those whose needles the text (as `haystack`, casefolded with ignorecase) lacks
+        cannot match, and are not searched."""
         branches = self.pattern_branches[index] if self.pattern_branches and len(text) >= _BRANCHES_FROM else None
         if not branches:
             return pattern.finditer(text)
-        haystack = casefolded(text) if self.ignorecase else text
         searched = [_compiled(source, pattern.flags) for source, needles in branches
                     if needles is None or holds_any(haystack, needles)]
         return pattern.finditer(text) if None in searched else leftmost(pattern, searched, text)
@@ -175,9 +176,9 @@ def _build(doc, rule_id: str):
         patterns = _patterns(data, extends)
         ignorecase, bounds, per_pattern = bool(data.get("ignorecase")), _bounds(data), _tokens_per_pattern(data, extends)
         pattern_branches = tuple(branches_of(tokens, bounds, ignorecase) if bounded else None
-                                 for tokens, bounded in zip(per_pattern, _bounded_patterns(data, extends)))
+                                 for tokens, bounded in per_pattern)
         pattern_needles = tuple(needles_of_branches(branches) if branches else needles_of(tokens, ignorecase)
-                                for tokens, branches in zip(per_pattern, pattern_branches))
+                                for (tokens, _), branches in zip(per_pattern, pattern_branches))
     except (regex.error, TypeError, AttributeError) as error:
         return None, F.make("voice.rule-file", doc.path, doc.where("swap" if extends == "substitution" else "tokens"),
                             f"a pattern does not compile: {error}")
@@ -196,20 +197,13 @@ def _existence(data: dict) -> tuple[list[str], str]:
     return [str(t) for t in data.get("tokens", []) or []], "".join(str(r) for r in data.get("raw", []) or [])
 
 
-def _tokens_per_pattern(data: dict, extends: str) -> list[list[str]]:
-    """The tokens each of _patterns' patterns is made of, in the same order."""
+def _tokens_per_pattern(data: dict, extends: str) -> list[tuple[list[str], bool]]:
+    """The tokens each of _patterns' patterns is made of, in the same order, and whether the pattern
+    is those tokens between _bounds (a raw pattern is not)."""
     if extends == "substitution":
-        return [[str(k)] for k in (data.get("swap") or {})]
+        return [([str(k)], True) for k in (data.get("swap") or {})]
     tokens, raw = _existence(data)
-    return ([tokens] if tokens else []) + ([[raw]] if raw else [])
-
-
-def _bounded_patterns(data: dict, extends: str) -> list[bool]:
-    """Whether each of _patterns' patterns is its tokens between _bounds (a raw pattern is not)."""
-    if extends == "substitution":
-        return [True] * len(data.get("swap") or {})
-    tokens, raw = _existence(data)
-    return ([True] if tokens else []) + ([False] if raw else [])
+    return ([(tokens, True)] if tokens else []) + ([([raw], False)] if raw else [])
 
 
 def _bounds(data: dict) -> tuple[str, str]:
