@@ -2,7 +2,8 @@
 Git revision, on one generated repository, in the same minutes.
 
     python -m benchmarks.compare REF [--posts 4000] [--runs 8] [--core-only] [--writer W] [--copy CHARS]
-                                     [--markdown] [--ci] [--instructions] [--summary FILE]
+                                     [--markdown] [--ci] [--instructions [--fail-above RATIO]]
+                                     [--readme FILE] [--summary FILE] [--json FILE]
 
 The machines this runs on drift in speed by up to 2x within minutes, so two benchmark
 runs made at different times cannot tell a change of a few per cent from the drift. Here
@@ -15,14 +16,21 @@ range of the ratios of the pairs, and the ratio of each tree's fastest run (drif
 ever adds time, so the fastest runs are the least disturbed). Whether the two trees write
 the same report is checked too. With --ci, also the runs CI sees with the cache (as
 benchmarks.run measures them): a fresh clone with main's cache ("restored"), and pull requests
-that edit a post's copy or move a post by a minute, checked with --base main. Nothing is judged:
-a reviewer reads the numbers (benchmarks are not tests).
+that edit a post's copy or move a post by a minute, checked with --base main. No timed number is
+judged: a reviewer reads them (benchmarks are not tests).
 
 With --instructions, also the instructions a cold check from each tree runs, in one process,
 counted by valgrind's callgrind: the same count, to a few thousand in a billion, run after
 run and whatever else the machine is doing, so a change of one per cent shows where the
 timed runs cannot tell it from the drift. What it does not count: system calls, page
 faults, the second core.
+
+With --fail-above RATIO too, the count is a gate: the command ends with exit status 1 when
+this tree's cold check runs more than RATIO times the base's instructions and the Performance
+section of README.md (the one given with --readme, by default this tree's) is as the base
+has it. A change that makes the check slower says so in the README's tables, or does not
+pass: the issue's "nothing gets slower without the README table saying so", held by a
+number that does not drift (the benchmark workflow gates every pull request at 1.01).
 """
 from __future__ import annotations
 
@@ -176,6 +184,39 @@ def instructions_table(ref: str, counts: dict) -> str:
         f"| cold | {base / 1e6:,.1f} M | {head / 1e6:,.1f} M | {head / base:.4f} |"]) + "\n"
 
 
+PERFORMANCE = "## Performance"
+
+
+def performance_section(readme: str | None) -> str | None:
+    """The README's Performance section (its heading to the next heading of its level), or None."""
+    lines = [] if readme is None else readme.split("\n")
+    if PERFORMANCE not in lines:
+        return None
+    start = lines.index(PERFORMANCE)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[start:end]).strip()
+
+
+def readme_at(ref: str) -> str | None:
+    """README.md as it is at the Git revision `ref`, or None when it has none."""
+    done = subprocess.run(["git", "show", f"{ref}:README.md"], cwd=PROJECT, capture_output=True)
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+def gate(counts: dict, limit: float, base_readme: str | None, readme: str | None) -> str | None:
+    """Why this tree does not pass (--fail-above): it runs more than `limit` times the base's
+    instructions, and its README's Performance section is the base's; else None."""
+    ratio = counts["head"] / counts["base"]
+    if ratio <= limit:
+        return None
+    section = performance_section(readme)
+    if section is not None and section != performance_section(base_readme):
+        return None
+    return (f"this tree's cold check runs {ratio:.4f} times the base's instructions (more than {limit}), and "
+            "README.md's Performance section is the base's: a change that makes `smm check` slower says so "
+            "in the README's tables (and benchmarks/HISTORY.md), or makes it as fast again")
+
+
 def shape_of(writer: str, copy_chars: int | None, markdown: bool = False) -> str:
     """How the posts were written, for the table's heading ("" for the generator's defaults)."""
     parts = ([f"front matter by {writer}"] if writer != "lines" else []) + \
@@ -197,11 +238,18 @@ def main(argv=None) -> int:
                         help="also a fresh clone with main's cache, and pull requests editing or moving a post")
     parser.add_argument("--instructions", action="store_true",
                         help="also count the instructions of a cold check from each tree (needs valgrind)")
+    parser.add_argument("--fail-above", type=float, metavar="RATIO",
+                        help="with --instructions: exit 1 when this tree runs more than RATIO times the base's "
+                             "instructions and README.md's Performance section is the base's")
+    parser.add_argument("--readme", type=Path, default=PROJECT / "README.md",
+                        help="the README this change brings, for --fail-above (default: this tree's)")
     parser.add_argument("--summary", type=Path, help="also append the table to this file ($GITHUB_STEP_SUMMARY)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
     if args.posts < 1 or args.runs < 1:
         parser.error("--posts and --runs must be at least 1")
+    if args.fail_above is not None and (not args.instructions or not args.fail_above > 0):
+        parser.error("--fail-above needs --instructions and a ratio above 0")
     if args.instructions and shutil.which("valgrind") is None:
         sys.stderr.write("compare: --instructions needs valgrind (Debian and Ubuntu: apt install valgrind)\n")
         return 2
@@ -214,11 +262,23 @@ def main(argv=None) -> int:
         return 2
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    failed = None if args.fail_above is None else gate(result["instructions"], args.fail_above,
+                                                        readme_at(args.ref), _read_or_none(args.readme))
+    if failed:
+        text += f"\n**Slower without saying so:** {failed}.\n"
+        sys.stderr.write(f"compare: {failed}\n")
     print(text)
     append_summary(args.summary, text)
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2), "utf-8")
-    return 0
+        args.json.write_text(json.dumps({**result, "gate": failed}, indent=2), "utf-8")
+    return 1 if failed else 0
+
+
+def _read_or_none(file: Path) -> str | None:
+    try:
+        return file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 if __name__ == "__main__":

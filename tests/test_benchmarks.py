@@ -149,11 +149,63 @@ def test_compare_counts_the_same_instructions_for_the_same_code(tmp_path):
     lengths, 0.07 % on a tiny repository): the number a reviewer reads does not drift as the
     timed runs do, by 20 to 50 % from run to run on this machine."""
     numbers, summary = tmp_path / "numbers.json", tmp_path / "summary.md"
-    assert compare.main(["HEAD", "--posts", "5", "--runs", "1", "--core-only", "--instructions",
+    assert compare.main(["HEAD", "--posts", "5", "--runs", "1", "--core-only", "--instructions", "--fail-above", "1.01",
                          "--json", str(numbers), "--summary", str(summary)]) == 0
-    counts = json.loads(numbers.read_text())["instructions"]
+    result = json.loads(numbers.read_text())
+    counts = result["instructions"]
     assert counts["base"] > 100_000_000 and abs(counts["head"] / counts["base"] - 1) < 0.005
+    assert result["gate"] is None
     assert "Instructions of a cold `smm check` in one process" in summary.read_text()
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None and not os.environ.get("SMM_REQUIRE_VALGRIND"),
+                    reason="needs valgrind (apt install valgrind; .ci/run installs it and requires this test)")
+def test_compare_fails_a_tree_that_runs_more_instructions_without_the_readme_saying_so(tmp_path, capsys):
+    """--fail-above: the same code counts within 0.1 % of itself here (the trees' paths), so a
+    limit of 0.99 finds this tree slower; its README (HEAD's, as given) has the base's
+    Performance section, so the comparison ends with status 1 and says why, on the summary too."""
+    readme, summary, numbers = tmp_path / "README.md", tmp_path / "summary.md", tmp_path / "numbers.json"
+    readme.write_text(compare.readme_at("HEAD"), "utf-8")
+    assert compare.main(["HEAD", "--posts", "5", "--runs", "1", "--core-only", "--instructions", "--fail-above", "0.99",
+                         "--readme", str(readme), "--summary", str(summary), "--json", str(numbers)]) == 1
+    assert "times the base's instructions (more than 0.99)" in capsys.readouterr().err
+    assert "**Slower without saying so:**" in summary.read_text()
+    assert "README.md's Performance section is the base's" in json.loads(numbers.read_text())["gate"]
+
+
+README = "# smm\n\nIntro.\n\n## Performance\n\n| Posts | floor |\n|---|---|\n| 10 | 1 s |\n\n### Detail\n\nText.\n\n## Tests\n\nRun.\n"
+
+
+def test_the_performance_section_runs_to_the_next_heading_of_its_level():
+    assert compare.performance_section(README) == "## Performance\n\n| Posts | floor |\n|---|---|\n| 10 | 1 s |\n\n### Detail\n\nText."
+    assert compare.performance_section(README.split("## Tests")[0]).endswith("Text.")
+    assert compare.performance_section("# smm\n\n## Performances\n") is None and compare.performance_section(None) is None
+
+
+@pytest.mark.parametrize("head, limit, readme, passes", [
+    (1_010, 1.01, README, True),                                     # at the limit
+    (1_011, 1.01, README, False),                                    # over it, the README as the base's
+    (1_011, 1.01, README.replace("| 10 | 1 s |", "| 10 | 1.2 s |"), True),   # over it, and the table says so
+    (1_011, 1.01, README.replace("Run.", "Run it."), False),        # another section changed: not the tables
+    (1_011, 1.01, None, False),                                      # no README to say so
+    (1_011, 1.01, README.replace("## Performance", "## Speed"), False),
+    (900, 1.01, None, True),                                         # faster: nothing to say
+])
+def test_the_gate_passes_a_slower_tree_only_when_its_readme_says_so(head, limit, readme, passes):
+    failed = compare.gate({"base": 1_000, "head": head}, limit, README, readme)
+    assert (failed is None) is passes
+    if not passes:
+        assert f"runs {head / 1000:.4f} times the base's instructions (more than {limit})" in failed
+
+
+def test_the_gate_takes_a_readme_when_the_base_had_none():
+    assert compare.gate({"base": 1_000, "head": 2_000}, 1.01, None, README) is None
+
+
+def test_fail_above_needs_the_instructions_counted(capsys):
+    with pytest.raises(SystemExit):
+        compare.main(["HEAD", "--posts", "5", "--runs", "1", "--fail-above", "1.01"])
+    assert "--fail-above needs --instructions" in capsys.readouterr().err
 
 
 def test_compare_says_what_counting_instructions_needs(tmp_path, monkeypatch, capsys):
