@@ -14,6 +14,8 @@ from .site.ics import calendar_for
 
 @dataclass
 class Filters:
+    """Which posts the agenda lists: the days, platform, campaign and statuses asked for."""
+
     start: date | None = None
     end: date | None = None
     platform: str | None = None

@@ -16,6 +16,8 @@ COUNTED_STATES = {"APPROVED", "CHANGES_REQUESTED", "DISMISSED"}   # a COMMENTED 
 
 @dataclass
 class Change:
+    """A file a pull request changes, and what the approval rules need to know of it."""
+
     path: str
     status: str                      # added | modified | removed | renamed ...
     kind: str | None = None          # post | campaign | None
@@ -25,6 +27,9 @@ class Change:
 
 @dataclass
 class Outcome:
+    """One approval rule applied to a pull request: the files it covers, who approved, whether it
+    is met and, if not, what is missing."""
+
     rule: dict
     files: list
     met: bool
@@ -34,6 +39,8 @@ class Outcome:
 
 @dataclass
 class Review:
+    """The approvals of a pull request that count, and those left out, with why."""
+
     approvers: set = field(default_factory=set)
     ignored: list = field(default_factory=list)      # (login, why)
 

@@ -74,6 +74,8 @@ LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pill
 
 @dataclass
 class Entry:
+    """What the cache keeps of one file: how to tell it is unchanged, and what checking it found."""
+
     stat: tuple | None            # None: only the digest can tell the file is unchanged
     media: tuple                  # ((path as written, stat or None, digest or None), ...)
     findings: list

@@ -15,6 +15,8 @@ from .repository import load_base, post_files
 
 @dataclass
 class CheckResult:
+    """What `smm check` found, over how many files, and in which repository."""
+
     findings: list
     files_checked: int
     repo: object

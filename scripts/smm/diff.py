@@ -28,6 +28,8 @@ FIXED = ("scheduled", "published")        # a rename must keep the id once a pos
 
 @dataclass
 class CalendarChange:
+    """What a change does to the calendar: a post added, removed or changed, and which fields."""
+
     change: str            # added | removed | changed
     path: str
     post: object           # the post after the change (before it, for removed)

@@ -30,6 +30,8 @@ BUFFER_HEADER = ["Text", "Image URL", "Tags", "Posting Time"]
 
 @dataclass
 class Export:
+    """The rows of a bulk-scheduling file, and the posts left out of it, with why."""
+
     rows: list = field(default_factory=list)
     left_out: list = field(default_factory=list)     # (path, why)
 

@@ -25,6 +25,8 @@ BAD_LINK = regex.compile(
 
 @dataclass(frozen=True)
 class Link:
+    """A link found in a text: where it starts and ends, and its URL."""
+
     start: int
     end: int
     url: str

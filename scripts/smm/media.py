@@ -10,6 +10,9 @@ from pathlib import Path, PurePosixPath
 
 @dataclass(frozen=True)
 class MediaInfo:
+    """What smm read of a media file: its size in bytes and, for an image it can read, its
+    width and height in pixels."""
+
     bytes: int
     width: int | None = None
     height: int | None = None

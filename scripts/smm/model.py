@@ -19,6 +19,8 @@ GIF_EXT = {".gif"}
 
 @dataclass
 class Media:
+    """A media file a post names: its path, its alt text, its kind and, for a video, its cover."""
+
     path: str
     alt: str = ""
     kind: str = "image"
@@ -41,6 +43,9 @@ class Variant:
 
 @dataclass
 class Post:
+    """A post as its file says it (content/posts/YYYY/MM/DD-slug.md): the front matter's fields
+    and its body, the copy every platform posts unless a variant says otherwise."""
+
     doc: Document
     id: str
     title: str
@@ -72,6 +77,8 @@ class Post:
 
 @dataclass
 class Campaign:
+    """A campaign (content/campaigns/slug.md): its kind, goal, dates, budget and brief."""
+
     doc: Document
     slug: str
     title: str
@@ -99,6 +106,8 @@ class Campaign:
 
 @dataclass
 class Persona:
+    """A persona (personas/slug.md): who the team writes for."""
+
     doc: Document
     slug: str
     name: str
@@ -159,6 +168,9 @@ class Strategy:
 
 @dataclass
 class Repository:
+    """Everything smm read from one repository: the strategy, the posts, campaigns and personas,
+    and the findings loading them gave."""
+
     root: Path
     strategy: Strategy
     posts: list[Post] = field(default_factory=list)

@@ -126,6 +126,9 @@ def on_duty(repo, day: date) -> list[str]:
 
 @dataclass(frozen=True)
 class Freeze:
+    """A crisis freeze (strategy/freezes.yaml): from when, until when and on which platforms
+    nothing scheduled goes out."""
+
     index: int
     reason: str
     declared_by: str

@@ -15,6 +15,8 @@ IDS = ("x", "bluesky", "mastodon", "threads", "linkedin", "instagram", "facebook
 
 @dataclass(frozen=True)
 class Platform:
+    """A platform as data/platforms.yaml describes it: its limits, how it counts, its sources."""
+
     id: str
     spec: dict
 

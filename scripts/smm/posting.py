@@ -12,6 +12,9 @@ from . import counting, links, platforms
 
 @dataclass
 class Part:
+    """A piece of text a platform limits (the copy, a title, a thread's post), with its limit and
+    how the platform counts it."""
+
     text: str
     limit: int
     source: tuple          # where the text is written in the front matter; () for the body
@@ -38,6 +41,9 @@ class Part:
 
 @dataclass
 class Rendition:
+    """A post as one platform will show it: its parts, title, content warning, first comment and
+    media."""
+
     post_id: str
     platform: str
     parts: list[Part]

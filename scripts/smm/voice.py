@@ -26,6 +26,8 @@ EXTENDS = ("existence", "substitution")
 
 @dataclass
 class Match:
+    """Where a voice rule matches in a text, and what it says there."""
+
     start: int
     end: int
     message: str
@@ -34,6 +36,8 @@ class Match:
 
 @dataclass
 class VoiceRule:
+    """A brand-voice rule (strategy/voice/Style/Rule.yml, in Vale's format), compiled once."""
+
     id: str                     # Style.Rule
     path: str
     extends: str

@@ -23,6 +23,8 @@ from .html import icon_css, icon_files
 
 @dataclass
 class Site:
+    """The handbook site made from a repository: its pages, files, media and navigation."""
+
     pages: dict = field(default_factory=dict)      # "strategy/brand.md" -> Markdown
     files: dict = field(default_factory=dict)      # "calendar.ics" -> bytes
     media: dict = field(default_factory=dict)      # "media/x.jpg" -> absolute path

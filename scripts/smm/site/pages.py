@@ -18,6 +18,8 @@ DUE_SOON_DAYS = 14
 
 @dataclass
 class Context:
+    """What every generated page reads: the repository, today, and the findings by file."""
+
     repo: object
     today: date
     findings: dict

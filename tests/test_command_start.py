@@ -1,0 +1,64 @@
+"""What the `smm` command imports before it does anything: `inspect` waits until it is used.
+
+`dataclasses` imports the standard library's `inspect` (with `ast`, `dis` and `tokenize`: 8 ms of
+the command's 70 ms of imports) only to write a docstring for a class that has none. The command
+puts a stand-in in its place (smm.__main__) and every smm class has a docstring of its own, so no
+command loads it; code that does use it gets the real module."""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import smm
+
+
+def _imported(args: list[str], cwd) -> list[str]:
+    """The modules `python -X importtime -m smm ARGS` imports, by name, as Python logs them."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "smm", *args], cwd=cwd,
+                          capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr[-500:]
+    return [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+
+
+@pytest.mark.parametrize("args", [["check"], ["check", "--no-cache", "--format", "json"], ["calendar"],
+                                  ["freeze"], ["codeowners", "--check"]])
+def test_no_command_imports_inspect(sample, args, tmp_path, monkeypatch):
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "cache"))
+    imported = _imported(args, sample)
+    assert "smm.cli" in imported and "dataclasses" in imported       # the log is read, and the classes made
+    assert "inspect" not in imported and "ast" not in imported
+
+
+def test_the_stand_in_answers_from_the_real_module_once_asked():
+    probe = ("import sys\nfrom smm.__main__ import inspect_when_used\ninspect_when_used()\nimport inspect\n"
+             "print(type(inspect).__name__, 'ast' in sys.modules)\n"
+             "print(inspect.signature(lambda a, b=1: a))\nfrom inspect import isclass\n"
+             "print(isclass(int), type(sys.modules['inspect']).__name__, sys.modules['inspect'].__file__.endswith('inspect.py'))\n"
+             "import dataclasses\n@dataclasses.dataclass\nclass NoDoc:\n    a: int\nprint(NoDoc.__doc__)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["_InspectWhenUsed False", "(a, b=1)", "True module True", "NoDoc(a: int)"]
+
+
+def test_a_process_that_imported_inspect_keeps_it():
+    probe = ("import inspect, sys\nfrom smm.__main__ import inspect_when_used\ninspect_when_used()\n"
+             "print(sys.modules['inspect'] is inspect)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
+
+
+def test_every_class_of_smm_made_by_dataclass_has_a_docstring_of_its_own():
+    """Without one, dataclass asks inspect for the class's signature to write one: each command
+    would import inspect again."""
+    for info in pkgutil.walk_packages(smm.__path__, "smm."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    made = [value for name, module in list(sys.modules.items()) if name.startswith("smm")
+            for value in vars(module).values()
+            if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name]
+    assert len(made) >= 30
+    assert [c.__qualname__ for c in made if (c.__dict__.get("__doc__") or c.__name__ + "(").startswith(c.__name__ + "(")] == []
