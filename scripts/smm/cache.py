@@ -51,6 +51,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from itertools import starmap
 from operator import attrgetter
 from pathlib import Path
@@ -721,11 +722,17 @@ def dist_infos(libraries) -> list[str]:
     """The dist-info folders of the installed `libraries`, which name their versions (one directory
     listing per path entry; importlib.metadata takes fifty times longer)."""
     wanted = {name.lower().replace("-", "_") for name in libraries}
+    return sorted(n for n in _installed(tuple(sys.path)) if n.split("-", 1)[0].lower() in wanted)
+
+
+@lru_cache(maxsize=4)
+def _installed(path: tuple) -> tuple:
+    """The dist-info folders on the path entries `path`, listed once per process: the cache's
+    fingerprint and the holiday tables (the package's version, its tables' file) each ask."""
     found = []
-    for entry in sys.path:
+    for entry in path:
         try:
-            names = os.listdir(entry or ".")
+            found += [n for n in os.listdir(entry or ".") if n.endswith(".dist-info")]
         except OSError:
             continue
-        found += [n for n in names if n.endswith(".dist-info") and n.split("-", 1)[0].lower() in wanted]
-    return sorted(found)
+    return tuple(found)

@@ -54,9 +54,9 @@ class VoiceRule:
 
     def check(self, text: str) -> list[Match]:
         found = []
+        haystack = casefolded(text) if self.ignorecase else text
         for index, ((pattern, replacement), needles) in enumerate(zip(self.patterns,
                                                                       self.pattern_needles or repeat(None))):
-            haystack = casefolded(text) if self.ignorecase else text
             if needles is not None and not holds_any(haystack, needles):
                 continue                # another pattern of the rule brought it here (a search: 2-100 us)
             for m in self._matches(index, pattern, text, haystack):
@@ -176,13 +176,15 @@ def _build(doc, rule_id: str):
     if level not in LEVELS or not isinstance(data.get("message"), str):
         return None, F.make("voice.rule-file", doc.path, doc.value_at("level"),
                             "level must be suggestion, warning or error, and message must be text")
+    ignorecase, bounds = bool(data.get("ignorecase")), _bounds(data)
     try:
-        patterns = _patterns(data, extends)
-        ignorecase, bounds, per_pattern = bool(data.get("ignorecase")), _bounds(data), _tokens_per_pattern(data, extends)
+        written = _written_patterns(data, extends)
+        patterns = [(_pattern_of(tokens, bounded, bounds, ignorecase), replacement)
+                    for tokens, bounded, replacement in written]
         pattern_branches = tuple(branches_of(tokens, bounds, ignorecase) if bounded else None
-                                 for tokens, bounded in per_pattern)
+                                 for tokens, bounded, _ in written)
         pattern_needles = tuple(needles_of_branches(branches) if branches else needles_of(tokens, ignorecase)
-                                for (tokens, _), branches in zip(per_pattern, pattern_branches))
+                                for (tokens, _, _), branches in zip(written, pattern_branches))
     except (regex.error, TypeError, AttributeError) as error:
         return None, F.make("voice.rule-file", doc.path, doc.where("swap" if extends == "substitution" else "tokens"),
                             f"a pattern does not compile: {error}")
@@ -190,7 +192,7 @@ def _build(doc, rule_id: str):
         return None, F.make("voice.rule-file", doc.path, (1, 1), "the rule has no tokens or swap entries")
     return VoiceRule(id=rule_id, path=doc.path, extends=extends, message=data["message"], level=level,
                      description=str(data.get("description", "")), link=str(data.get("link", "")),
-                     patterns=patterns, ignorecase=bool(data.get("ignorecase")),
+                     patterns=patterns, ignorecase=ignorecase,
                      needles=None if None in pattern_needles else frozenset().union(*pattern_needles),
                      pattern_needles=pattern_needles, pattern_branches=pattern_branches,
                      exceptions=frozenset(str(e).lower() for e in data.get("exceptions", []) or [])), None
@@ -201,13 +203,13 @@ def _existence(data: dict) -> tuple[list[str], str]:
     return [str(t) for t in data.get("tokens", []) or []], "".join(str(r) for r in data.get("raw", []) or [])
 
 
-def _tokens_per_pattern(data: dict, extends: str) -> list[tuple[list[str], bool]]:
-    """The tokens each of _patterns' patterns is made of, in the same order, and whether the pattern
-    is those tokens between _bounds (a raw pattern is not)."""
+def _written_patterns(data: dict, extends: str) -> list[tuple[list[str], bool, str | None]]:
+    """Each of the rule's patterns as written: the tokens it is made of, whether they sit between
+    _bounds (a raw pattern does not), and its replacement (a swap's; None for existence)."""
     if extends == "substitution":
-        return [([str(k)], True) for k in (data.get("swap") or {})]
+        return [([str(k)], True, str(v)) for k, v in (data.get("swap") or {}).items()]
     tokens, raw = _existence(data)
-    return ([(tokens, True)] if tokens else []) + ([([raw], False)] if raw else [])
+    return ([(tokens, True, None)] if tokens else []) + ([([raw], False, None)] if raw else [])
 
 
 def _bounds(data: dict) -> tuple[str, str]:
@@ -215,19 +217,10 @@ def _bounds(data: dict) -> tuple[str, str]:
     return ("", "") if data.get("nonword") else (r"(?<![\p{L}\p{N}_])", r"(?![\p{L}\p{N}_])")
 
 
-def _patterns(data: dict, extends: str) -> list:
-    flags = regex.IGNORECASE if data.get("ignorecase") else 0
-    bounds = _bounds(data)
-    if extends == "existence":
-        tokens, raw = _existence(data)
-        pieces = []
-        if tokens:
-            pieces.append(regex.compile(bounds[0] + "(?:" + "|".join(tokens) + ")" + bounds[1], flags))
-        if raw:
-            pieces.append(regex.compile(raw, flags))
-        return [(p, None) for p in pieces]
-    swap = data.get("swap") or {}
-    return [(regex.compile(bounds[0] + "(?:" + str(k) + ")" + bounds[1], flags), str(v)) for k, v in swap.items()]
+def _pattern_of(tokens: list[str], bounded: bool, bounds: tuple[str, str], ignorecase: bool):
+    """The pattern of `tokens`: one alternation between `bounds`, or a raw pattern as written."""
+    source = bounds[0] + "(?:" + "|".join(tokens) + ")" + bounds[1] if bounded else tokens[0]
+    return regex.compile(source, regex.IGNORECASE if ignorecase else 0)
 
 
 # What a pattern may not hold to be joined with others: global or named-group syntax and
@@ -418,7 +411,7 @@ _SPLIT_GROUPS = ("(?:", "(?=", "(?!", "(?>", "(?<=", "(?<!")
 
 
 def branches_of(tokens: list[str], bounds: tuple[str, str], ignorecase: bool) -> tuple | None:
-    """The top-level branches of the pattern made of `tokens` (_patterns: the tokens as one
+    """The top-level branches of the pattern made of `tokens` (_pattern_of: the tokens as one
     alternation, between `bounds`), each between the bounds, with its needles (None: unknown);
     None where there are fewer than two or more than _MOST_BRANCHES, or a token is not split (see
     top_level_branches)."""
