@@ -10,6 +10,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from conftest import check, run_smm, write
@@ -241,19 +243,56 @@ BODIES = ["Copy", "", "   ", "a" * 600, "é" * 301, "👨‍👩‍👧‍👦" 
           "See https://example.org/" + "x" * 300, "Read " + "www.example.com " * 40, "Mixed 中文 " * 60]
 
 
-def test_copy_posted_as_written_is_checked_as_rendering_it_checks(repo, monkeypatch):
-    """The rule checks a body that every platform posts unchanged without rendering it: the same
-    findings as rendering every post (what it does for threads, variants and brand links)."""
+def _rendered_limits(repo):
+    """What text_limits finds, written plainly: every post rendered on each of its platforms, every
+    part checked by _copy and the title by _title (the rule skips rendering where it can, and _copy
+    where _within tells it keeps the limits)."""
+    from smm.posting import render
+    from smm.rules import platform_rules
+    for post in repo.posts:
+        for pid in post.platforms:
+            platform = platforms.get(pid)
+            if platform is None:
+                continue
+            rendition = render(post, pid, repo)
+            for index, part in enumerate(rendition.parts):
+                label = f"part {index + 1} of the thread" if rendition.is_thread else "the copy"
+                yield from platform_rules._copy(post, platform, part.text, part.source, label, part.content_warning)
+            yield from platform_rules._title(post, platform, rendition.title)
+
+
+def test_copy_posted_as_written_is_checked_as_rendering_it_checks(repo):
+    """The rule checks a body that every platform posts unchanged, or with only its brand links
+    tagged, without rendering it, and skips _copy where a few comparisons tell: the same findings,
+    in the same order, as rendering every post and checking every part."""
     from smm.repository import load_repository
     from smm.rules import platform_rules
-    for number, body in enumerate(BODIES):
+    bodies = BODIES + [f"{body} https://fixture.example/a" for body in BODIES]
+    for number, body in enumerate(bodies):
         for status in ("scheduled", "idea"):
-            front = {"title": "T", "status": status, "platforms": sorted(TABLE)}
+            front = {"title": "T", "status": status, "platforms": sorted(TABLE), "id": f"p-{number}-{status}"}
             write(repo, f"content/posts/2026/12/{number + 1:02d}-{status}.md",
                   "---\n" + yaml.safe_dump(front) + "---\n" + body + "\n")
     loaded = load_repository(repo)
-    as_written = list(platform_rules.text_limits(loaded))
-    monkeypatch.setattr(platform_rules, "body_as_posted", lambda post, repo: None)
-    rendered = list(platform_rules.text_limits(load_repository(repo)))
-    assert as_written == rendered
+    assert [p for p in loaded.posts if "fixture.example/a" in p.body]      # brand links, tagged
+    found = list(platform_rules.text_limits(loaded))
+    rendered = list(_rendered_limits(load_repository(repo)))
+    assert found == rendered
     assert {f.rule.split(".")[-1] for f in rendered} >= {"length", "bytes", "hashtags", "empty", "missing"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(st.sampled_from("a é中👨\u200d#＃.:/ \n") | st.characters(blacklist_categories=("Cs",)), max_size=120).map(lambda t: t * 30),
+       media=st.booleans(), status=st.sampled_from(["idea", "draft", "scheduled", "published"]),
+       cw=st.sampled_from(["", "cw"]))
+def test_copy_said_to_keep_the_limits_keeps_them(text, media, status, cw):
+    """_within answers True only for copy in which _copy finds nothing, on every platform (copy holds
+    no lone surrogate: YAML refuses their escapes, and a file's bytes are decoded strictly)."""
+    from types import SimpleNamespace
+
+    from smm.rules import platform_rules
+    post = SimpleNamespace(media=["m"] if media else [], status=status, path="p.md", doc=None)
+    for length in (0, 1, 7, 60, 301, len(text)):
+        for platform in TABLE.values():
+            if platform_rules._within(post, platform, text[:length], cw):
+                assert list(platform_rules._copy(post, platform, text[:length], (), "the copy", cw)) == []

@@ -43,6 +43,10 @@ class Platform:
         return (self.text_limit, counting.CEILINGS[self.counting], counting.COUNTERS[self.counting],
                 self.section("text").get("bytes_limit"), self.section("hashtags").get("limit"))
 
+    @cached_property
+    def title_required(self) -> bool:
+        return bool(self.section("title").get("required"))
+
     def section(self, name: str) -> dict:
         return self.spec.get(name) or {}
 
@@ -65,12 +69,15 @@ def _display(file: Path) -> str:
     return "/".join(parts[parts.index("scripts"):]) if "scripts" in parts else file.name
 
 
+_TABLE: dict = {}            # the shipped table, once loaded: looked up for every post on each of its platforms
+
+
 def table() -> dict:
-    return load()[0]
+    return _TABLE or _TABLE.update(load()[0]) or _TABLE
 
 
 def get(platform_id: str) -> Platform | None:
-    return table().get(platform_id)
+    return (_TABLE or table()).get(platform_id)
 
 
 def name(platform_id: str) -> str:

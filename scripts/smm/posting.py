@@ -119,6 +119,14 @@ def body_as_posted(post, repo) -> str | None:
     return post.body.strip()
 
 
+def copy_as_posted(post, platform_id: str, repo, body: str) -> str:
+    """The text render() posts on a platform the post has no variant for, when the post has no
+    thread (`body`: its body stripped): its links to the brand's domains tagged for the platform.
+    Worked out without making the rendition, for a rule that only counts it."""
+    domains = repo.strategy.brand_domains
+    return links.tag_text(body, domains, utm_for(post, platform_id, repo)) if links.brand_links(body, domains) else body
+
+
 def hashtags(text: str) -> list[str]:
     if "#" not in text and "\uff03" not in text:      # "＃", the full-width hash, starts one too
         return []
