@@ -444,3 +444,27 @@ def test_a_loaded_post_has_every_field_of_a_post_and_no_other(sample):
         assert list(Post(**{name: getattr(post, name) for name in names}).__dict__) == list(post.__dict__)
         assert post.renditions == {} and all(post.renditions is not other.renditions for other in posts if other is not post)
 
+
+
+def _split_line_by_line(text: str) -> tuple:
+    """split_front_matter as the loader wrote it before its shortcut: every line looked at."""
+    first, _, rest = text.partition("\n")
+    if first.rstrip() != "---":
+        return None, text, 1
+    lines = rest.split("\n")
+    for index, line in enumerate(lines):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[:index]), "\n".join(lines[index + 1:]), index + 3
+    return None, "", 1
+
+
+FENCED_ALPHABET = st.sampled_from(["---", "...", "----", "--- ", "...\t", "\n", "\n\n", "a: b", " ", "-", ".",
+                                   "\u3000", "x"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(FENCED_ALPHABET, max_size=30).map("".join))
+def test_front_matter_is_split_where_its_first_closing_line_is(text):
+    """The shortcut for the usual closing line splits every text as looking at each line does."""
+    for whole in ("---\n" + text, "---\n" + text + "\n---\nbody\n", text):
+        assert loader.split_front_matter(whole, "p.md")[:3] == _split_line_by_line(whole)

@@ -44,6 +44,11 @@ class Platform:
                 self.section("text").get("bytes_limit"), self.section("hashtags").get("limit"))
 
     @cached_property
+    def media_needed(self) -> str:
+        """What media a post needs on the platform: "none", "image", "video" or "any"."""
+        return self.section("media").get("requires", "none")
+
+    @cached_property
     def title_required(self) -> bool:
         return bool(self.section("title").get("required"))
 

@@ -237,19 +237,15 @@ def screen(rules: list[VoiceRule]):
     folded, plain = (_Needles([(i, rule) for i, rule in enumerate(rules)
                                if rule.needles is not None and rule.ignorecase == fold], fold) for fold in (True, False))
 
+    unscreened = frozenset(i for i, rule in enumerate(rules) if rule.needles is None)
+
     def may_match(text: str) -> list[VoiceRule]:
         held = plain.held(text)
         if folded.finder is not None:
             held |= folded.held_casefolded(text) if len(text) >= _LOWERED_FROM else folded.held(casefolded(text))
-        searched, found = None, []
-        for index, rule in enumerate(rules):
-            if rule.needles is None:
-                searched = search(text) if searched is None else searched
-                if searched:
-                    found.append(rule)
-            elif index in held:
-                found.append(rule)
-        return found
+        if unscreened and search(text):
+            held |= unscreened
+        return [rules[index] for index in sorted(held)] if held else []
     return may_match
 
 
@@ -269,9 +265,8 @@ class _Needles:
 
     def held(self, text: str) -> set[int]:
         """The indexes of the rules with a needle in `text`."""
-        if self.finder is None:
-            return set()
-        return self._owners({match[0] for match in self.finder.find_matches_as_indexes(_utf8(text), overlapping=True)})
+        found = self.finder.find_matches_as_indexes(_utf8(text), overlapping=True) if self.finder is not None else ()
+        return self._owners({match[0] for match in found}) if found else set()
 
     def held_casefolded(self, text: str) -> set[int]:
         """held(text.casefold()). Where the text holds no character of CASEFOLD_TO_ASCII, an ASCII

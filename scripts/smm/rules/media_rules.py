@@ -33,20 +33,22 @@ _NO_MEDIA = Counter()    # the kinds of a post without media, shared: a Counter 
 
 
 def media_per_platform(repo):
+    table = platforms.table()
     for post in repo.posts:
         kinds = Counter(m.kind for m in post.media) if post.media else _NO_MEDIA
         for pid in post.platforms:
-            platform = platforms.get(pid)
+            platform = table.get(pid)
             if platform is None:
                 continue
-            yield from _required(post, platform, kinds)
+            if platform.media_needed != "none":
+                yield from _required(post, platform, kinds)
             if post.media:                  # the rest is about the media a post has
                 yield from _too_many(post, platform, platform.section("media"), _severity(post), kinds)
                 yield from _each(post, platform, repo)
 
 
 def _required(post, platform, kinds):
-    needs = platform.section("media").get("requires", "none")
+    needs = platform.media_needed
     if needs == "none" or (kinds[needs] if needs in ("image", "video") else post.media):   # "any": some media
         return
     yield F.make(f"media.{platform.id}.required", post.path, post.doc.where("platforms"),
