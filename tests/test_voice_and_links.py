@@ -73,6 +73,26 @@ def test_tagging_a_link_without_a_query_agrees_with_splitting_it(scheme, rest, p
     assert links.tag_url(url, params) == links._tag_url_split(url, params)
 
 
+LINKED_COPY = st.lists(st.sampled_from(["See ", "https://kelda.example/a", "http://Shop.Kelda.example/b?x=1",
+                                         "https://kelda.example/c#top", "https://other.org/d", "HTTPS://kelda.example",
+                                         "https://kelda.example/[e]", ". ", "\n", "é", "kelda.example"]),
+                      max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINKED_COPY, st.sampled_from(["social", "paid"]), st.none() | PARAM_TEXT, PARAM_TEXT,
+       st.lists(st.sampled_from(["x", "bluesky", "LinkedIn", "a b", "é"]), min_size=1, max_size=3))
+@example("See https://kelda.example/a and https://kelda.example/b#c.", "social", "Winter Blend", "P-1", ["LinkedIn", "é"])
+def test_a_tagger_tags_copy_for_each_platform_as_tag_text_does(text, medium, campaign, post_id, platforms):
+    """links.tagger, which writes the parameters that do not name the platform once a post, gives
+    tag_text's copy on every platform."""
+    domains = ["kelda.example", "shop.kelda.example"]
+    tagged = links.tagger(text, domains, medium, campaign, post_id)
+    for platform in platforms:
+        assert tagged(platform) == links.tag_text(text, domains,
+                                                  links.utm_parameters(platform, medium, campaign, post_id))
+
+
 def test_utm_medium_is_paid_for_boosted_posts(sample):
     import json
     result = run_smm("preview", "content/posts/2026/12/01-trail-flask-veluwe-nl.md", "--format", "json", cwd=sample)

@@ -106,9 +106,14 @@ _SPLIT_FIRST = frozenset("?#[]")     # a URL with any of these is split and join
 
 
 def tag_url(url: str, params: dict) -> str:
-    if url.startswith(("http://", "https://")) and _SPLIT_FIRST.isdisjoint(url):
+    if _as_written(url):
         return f"{url}?{_query(params)}"    # what splitting and joining would give
     return _tag_url_split(url, params)
+
+
+def _as_written(url: str) -> bool:
+    """Whether the tagged URL is the URL, "?" and the query: no query, fragment or brackets to split."""
+    return url.startswith(("http://", "https://")) and _SPLIT_FIRST.isdisjoint(url)
 
 
 # what urlencode(..., safe="/:") leaves as it is: ASCII letters and digits, "_.-~" and the safe "/:"
@@ -163,6 +168,32 @@ def brand_links(text: str, domains: tuple) -> tuple[Link, ...]:
     if not names_a_domain(text, domains):
         return ()
     return tuple(link for link in http_links(text) if is_brand_link(link.url, domains))
+
+
+def tagger(text: str, domains, medium: str, campaign: str | None, post_id: str):
+    """f(platform) -> tag_text(text, domains, utm_parameters(platform, medium, campaign, post_id)),
+    for copy that goes to several platforms: its brand links found, and the query's parameters
+    that do not name the platform written, once. urlencode writes a query pair by pair, each pair
+    alone, as _query's shortcut does, so the platform's pair and the others' are written apart."""
+    found = brand_links(text, tuple(domains))
+    if not found:
+        return lambda platform: text
+    others = utm_parameters("", medium, campaign, post_id)
+    del others["utm_source"]
+    rest = "&" + _query(others)
+
+    def tagged(platform: str) -> str:
+        query = _query({"utm_source": platform.lower()}) + rest
+        out, position = [], 0
+        for link in found:
+            out.append(text[position:link.start])
+            url = link.url
+            out.append(f"{url}?{query}" if _as_written(url)
+                       else _tag_url_split(url, utm_parameters(platform, medium, campaign, post_id)))
+            position = link.end
+        out.append(text[position:])
+        return "".join(out)
+    return tagged
 
 
 def tag_text(text: str, domains, params: dict) -> str:

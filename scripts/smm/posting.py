@@ -62,9 +62,12 @@ def medium(post) -> str:
 
 
 def utm_for(post, platform_id: str, repo) -> dict:
+    return links.utm_parameters(platform_id, medium(post), utm_campaign(post, repo), post.id)
+
+
+def utm_campaign(post, repo) -> str | None:
     campaign = repo.campaign_of(post)
-    slug = (campaign.utm_campaign or campaign.slug) if campaign else post.campaign
-    return links.utm_parameters(platform_id, medium(post), slug, post.id)
+    return (campaign.utm_campaign or campaign.slug) if campaign else post.campaign
 
 
 def render(post, platform_id: str, repo) -> Rendition:
@@ -119,12 +122,12 @@ def body_as_posted(post, repo) -> str | None:
     return post.body.strip()
 
 
-def copy_as_posted(post, platform_id: str, repo, body: str) -> str:
-    """The text render() posts on a platform the post has no variant for, when the post has no
-    thread (`body`: its body stripped): its links to the brand's domains tagged for the platform.
-    Worked out without making the rendition, for a rule that only counts it."""
-    domains = repo.strategy.brand_domains
-    return links.tag_text(body, domains, utm_for(post, platform_id, repo)) if links.brand_links(body, domains) else body
+def copy_tagger(post, repo, body: str):
+    """f(platform id) -> the text render() posts on a platform the post has no variant for, when
+    the post has no thread (`body`: its body stripped): its links to the brand's domains tagged for
+    the platform. Worked out without making renditions, what does not depend on the platform once
+    (links.tagger), for a rule that only counts the copy."""
+    return links.tagger(body, repo.strategy.brand_domains, medium(post), utm_campaign(post, repo), post.id)
 
 
 def hashtags(text: str) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import platforms
 from .. import findings as F
-from ..posting import body_as_posted, copy_as_posted, copy_location, hashtags, render
+from ..posting import body_as_posted, copy_location, copy_tagger, hashtags, render
 
 LENIENT = ("idea",)  # hard limits are warnings only for ideas
 
@@ -20,12 +20,13 @@ def text_limits(repo):
     table = platforms.table()
     for post in repo.posts:
         as_written = body_as_posted(post, repo)      # None: a thread, or links to tag
+        tagged = None if as_written is not None or post.thread else copy_tagger(post, repo, post.body.strip())
         for pid in post.platforms:
             platform = table.get(pid)
             if platform is None:
                 continue
             if pid not in post.variants and not post.thread:
-                text = as_written if as_written is not None else copy_as_posted(post, pid, repo, post.body.strip())
+                text = as_written if as_written is not None else tagged(pid)
                 if not _within(post, platform, text, ""):
                     yield from _copy(post, platform, text, (), "the copy", "")
                 if platform.title_required:
