@@ -161,18 +161,18 @@ def _node_at(node, path: tuple):
 
 
 _TYPED_FIRST = frozenset("+-.0123456789~nNtTfF")      # what null, bool and number scalars can start with
+_NUMBER_FIRST = frozenset("+-0123456789")              # what _INT and _FLOAT can start with
+_LITERALS = {**dict.fromkeys(_NULL), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
 def resolve_plain(text: str):
     """Type of a plain (unquoted) scalar under our small, predictable schema."""
     if text and text[0] not in _TYPED_FIRST:
         return text
-    if text in _NULL:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    if text in _LITERALS:
+        return _LITERALS[text]
+    if text[0] not in _NUMBER_FIRST:       # "facebook", "The title": no regular expression tried
+        return text
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text):
