@@ -50,6 +50,7 @@ class Platform:
 
     @cached_property
     def title_required(self) -> bool:
+        """Whether a post on the platform needs a title (YouTube's videos do)."""
         return bool(self.section("title").get("required"))
 
     def section(self, name: str) -> dict:
@@ -78,7 +79,9 @@ _TABLE: dict = {}            # the shipped table, once loaded: looked up for eve
 
 
 def table() -> dict:
-    return _TABLE or _TABLE.update(load()[0]) or _TABLE
+    if not _TABLE:
+        _TABLE.update(load()[0])
+    return _TABLE
 
 
 def get(platform_id: str) -> Platform | None:
