@@ -71,9 +71,16 @@ def _scheme_starts(text: str):
     for colon in occurrences(text, ":"):
         before = text[max(0, colon - _LONGEST_SCHEME - 1):colon]
         length = len(before) - len(before.rstrip(_SCHEME_STRING))     # the run of scheme characters
-        if 0 < length <= _LONGEST_SCHEME and (text.startswith("//", colon + 1)
-                                              or _may_be_other_scheme(text[colon - length:colon])):
-            yield colon - length
+        if 0 < length <= _LONGEST_SCHEME:
+            run = text[colon - length:colon]
+            if text.startswith("//", colon + 1):
+                if run.lower() not in _WEB_SCHEMES:       # "https://" is the link BAD_LINK leaves alone
+                    yield colon - length
+            elif _may_be_other_scheme(run):
+                yield colon - length
+
+
+_WEB_SCHEMES = ("http", "https")
 
 
 _OTHER_SCHEMES = frozenset(OTHER_SCHEMES)

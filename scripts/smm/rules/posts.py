@@ -38,8 +38,19 @@ def post_paths(repo):
 
 
 def _same_day(moment, match) -> bool:
-    """True when the date in a post's path (POST_PATH's match) is the day of `moment`."""
-    return (moment.day, moment.month, moment.year) == (int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    """True when the date in a post's path (POST_PATH's match) is the day of `moment`: the path's
+    "YYYY/MM/DD" against the day's, written once a day (a year of posts has 365 days, and reading
+    the path's three numbers took longer than looking the day up)."""
+    day = moment.date()
+    written = _WRITTEN_DAYS.get(day)
+    if written is None:
+        if len(_WRITTEN_DAYS) >= 4096:
+            _WRITTEN_DAYS.clear()
+        written = _WRITTEN_DAYS[day] = f"{day.year:04}/{day.month:02}/{day.day:02}"
+    return match.string.startswith(written, match.start(1))
+
+
+_WRITTEN_DAYS: dict = {}          # date -> "YYYY/MM/DD"
 
 
 def publish_times(repo):
