@@ -1,4 +1,5 @@
-"""What the `smm` command imports before it does anything: `inspect` waits until it is used.
+"""What the `smm` command does before it does anything: `inspect` waits until it is used, and so
+do the patterns a check of short copy never uses (patterns.py).
 
 `dataclasses` imports the standard library's `inspect` (with `ast`, `dis` and `tokenize`: 8 ms of
 the command's 70 ms of imports) only to write a docstring for a class that has none. The command
@@ -62,3 +63,41 @@ def test_every_class_of_smm_made_by_dataclass_has_a_docstring_of_its_own():
             if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name]
     assert len(made) >= 30
     assert [c.__qualname__ for c in made if (c.__dict__.get("__doc__") or c.__name__ + "(").startswith(c.__name__ + "(")] == []
+
+
+def test_a_pattern_stand_in_compiles_once_and_takes_its_place():
+    """patterns.WhenUsed compiles its pattern when first asked, puts it in its place in the module's
+    namespace, and compiles it no more."""
+    import re
+
+    from smm.patterns import WhenUsed
+    made = []
+
+    def compile(*args):
+        made.append(args)
+        return re.compile(*args)
+    namespace = {}
+    namespace["WORD"] = stand_in = WhenUsed(namespace, "WORD", compile, r"\w+", re.ASCII)
+    assert made == []                                     # nothing compiled until used
+    assert stand_in.findall("a é b") == ["a", "b"]       # the flags reach the pattern
+    assert namespace["WORD"].pattern == r"\w+" and not isinstance(namespace["WORD"], WhenUsed)
+    assert stand_in.match("x") and made == [(r"\w+", re.ASCII)]     # a kept reference asks it again
+
+
+def test_a_check_of_short_copy_compiles_no_pattern_it_does_not_use(repo):
+    """PyYAML's pattern for its pure-Python reader, and counting's patterns for exact counts, are
+    never compiled by a check of copy within every limit; the pure-Python reader still refuses
+    what it refused (its pattern compiled once it reads)."""
+    probe = ("import os, sys\nsys.argv = ['smm', 'check', '--no-cache', '--format', 'json']\n"
+             "from smm import __main__ as command\nexit = os._exit\n"
+             "def told(code):\n"
+             "    import yaml\n    from smm import counting\n"
+             "    reader, grapheme = yaml.reader.Reader.NON_PRINTABLE, counting._GRAPHEME\n"
+             "    print(type(reader).__name__, reader._compiled, type(grapheme).__name__, grapheme._compiled, file=sys.stderr)\n"
+             "    try:\n        yaml.safe_load('a: \\x07')\n    except yaml.reader.ReaderError:\n"
+             "        print('refused', type(reader._compiled).__name__, file=sys.stderr)\n"
+             "    exit(code)\n"
+             "os._exit = told\ncommand.main()\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr[-800:]
+    assert done.stderr.splitlines()[-2:] == ["WhenUsed None WhenUsed None", "refused Pattern"]

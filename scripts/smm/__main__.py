@@ -3,7 +3,7 @@ smm's modules are imported, so that it reads while they are."""
 import sys
 import types
 
-from . import prefetch
+from . import patterns, prefetch
 
 
 class _InspectWhenUsed(types.ModuleType):
@@ -27,6 +27,7 @@ def inspect_when_used() -> None:
 def main() -> None:
     prefetch.start(sys.argv[1:])
     inspect_when_used()
+    patterns.yaml_imported()
     from .cli import run
     run()
 

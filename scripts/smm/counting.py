@@ -26,16 +26,25 @@ import regex
 
 from . import DATA
 from .finding_at import occurrences, substituted
+from .patterns import WhenUsed
+
+
+def _when_used(name: str, *args):
+    """regex.compile(*args) when the pattern is first used (patterns.py): most patterns here serve
+    only exact counts, which copy within a platform's cheap bound never needs."""
+    return WhenUsed(globals(), name, regex.compile, *args)
+
 
 X_URL_LENGTH = 23
 X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 X_HEAVY, X_LIGHT = 2, 1
 
-_GRAPHEME = regex.compile(r"\X")
-_KEYCAP = regex.compile(r"^[0-9#*]\uFE0F?\u20E3$")
-_FLAG = regex.compile(r"^\p{Regional_Indicator}{2}$")
-_TAG_FLAG = regex.compile(r"^\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F$")
-_NOT_EMOJI_ALONE = regex.compile(r"[0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001F3FF\U0001F9B0-\U0001F9B3]")
+_GRAPHEME = _when_used("_GRAPHEME", r"\X")
+_KEYCAP = _when_used("_KEYCAP", r"^[0-9#*]\uFE0F?\u20E3$")
+_FLAG = _when_used("_FLAG", r"^\p{Regional_Indicator}{2}$")
+_TAG_FLAG = _when_used("_TAG_FLAG", r"^\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F$")
+_NOT_EMOJI_ALONE = _when_used("_NOT_EMOJI_ALONE",
+                              r"[0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001F3FF\U0001F9B0-\U0001F9B3]")
 
 # URLs, written after twitter-text's documented behaviour (see module docstring).
 _PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$\"`"
@@ -142,8 +151,8 @@ def _listed_tld_end(text: str, at: int, end: int) -> int | None:
     return None
 
 
-_ASCII_DOMAIN = regex.compile(rf"^(?:[\-a-z0-9{_LATIN}]+\.)+[a-z0-9\-]+$", regex.IGNORECASE)
-_TCO = regex.compile(r"^https?://t\.co/([a-z0-9]+)", regex.IGNORECASE)
+_ASCII_DOMAIN = _when_used("_ASCII_DOMAIN", rf"^(?:[\-a-z0-9{_LATIN}]+\.)+[a-z0-9\-]+$", regex.IGNORECASE)
+_TCO = _when_used("_TCO", r"^https?://t\.co/([a-z0-9]+)", regex.IGNORECASE)
 
 
 _TLD_CANDIDATE = regex.compile(r"\.([a-z0-9-]+|[^\x00-\x7f\s]+)", _FLAGS)
@@ -228,7 +237,7 @@ def x_urls(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_EMOJI_FIRST = regex.compile(r"\p{Emoji}")
+_EMOJI_FIRST = _when_used("_EMOJI_FIRST", r"\p{Emoji}")
 
 
 def is_emoji(cluster: str) -> bool:
@@ -276,13 +285,13 @@ def x_length(text: str) -> int:
 # Characters that can join a grapheme cluster with their neighbours (Unicode UAX #29: CR, Extend,
 # ZWJ, SpacingMark, Prepend, regional indicators, Hangul jamo and syllables). Text without any
 # of them has one cluster per code point, so it can be counted without segmenting it.
-_JOINING = regex.compile(
+_JOINING = _when_used("_JOINING", 
     r"[\r\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}"
     r"\p{Grapheme_Cluster_Break=Prepend}\p{Grapheme_Cluster_Break=Regional_Indicator}"
     r"\p{Grapheme_Cluster_Break=L}\p{Grapheme_Cluster_Break=V}\p{Grapheme_Cluster_Break=T}"
     r"\p{Grapheme_Cluster_Break=LV}\p{Grapheme_Cluster_Break=LVT}]")
 # A code point that weighs 2 on X when it stands alone: outside the light ranges, or an emoji.
-_X_HEAVY_ALONE = regex.compile(
+_X_HEAVY_ALONE = _when_used("_X_HEAVY_ALONE", 
     r"[^\u0000-\u10FF\u2000-\u200D\u2010-\u201F\u2032-\u2037]|"
     r"(?![0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001F3FF\U0001F9B0-\U0001F9B3])\p{Emoji}")
 
@@ -316,8 +325,8 @@ _HEAVY_ALONE = _CharacterProperty(_X_HEAVY_ALONE)
 # in a cluster, and below U+1100 only © and ® weigh 2 on X alone (tests/test_counting.py holds
 # both to the patterns, code point by code point). The regex module's search takes 1-2 us over
 # 1,500 characters of Latin copy where the re module's took 8-13.
-_BEYOND_LATIN = regex.compile("[^\x00-\u02ff]")
-_BEYOND_LIGHT = regex.compile("[^\x00-\u10ff]")
+_BEYOND_LATIN = _when_used("_BEYOND_LATIN", "[^\x00-\u02ff]")
+_BEYOND_LIGHT = _when_used("_BEYOND_LIGHT", "[^\x00-\u10ff]")
 _HEAVY_LIGHT = "©®"
 
 
@@ -518,7 +527,7 @@ def _weigh_clusters(text: str) -> int:
     return total
 
 
-_EMOJI_HEAD = regex.compile(
+_EMOJI_HEAD = _when_used("_EMOJI_HEAD", 
     r"^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F|"
     r"\p{Emoji}(?:\uFE0F|\p{Emoji_Modifier})?(?:\u200D\p{Emoji}(?:\uFE0F|\p{Emoji_Modifier})?)*)")
 
@@ -546,11 +555,11 @@ def graphemes(text: str) -> int:
 # punctuation, which ends where the lazy run does (tests/test_counting.py holds the two together).
 _MASTODON_SCHEMES = ("https", "http", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini")
 _LINK_END_PUNCTUATION = ".,;:!?)\\]'\"…"
-_MASTODON_URL = regex.compile(
+_MASTODON_URL = _when_used("_MASTODON_URL", 
     r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:" + "|".join(_MASTODON_SCHEMES) + r")://(?P<host>[^\s<>\"/?#:]+)"
     rf"(?:[^\s<>\"]*[^\s<>\"{_LINK_END_PUNCTUATION}])?(?=[{_LINK_END_PUNCTUATION}]*(?:\s|$))", regex.IGNORECASE)
 _MASTODON_SCHEME_LENGTHS = range(min(map(len, _MASTODON_SCHEMES)), max(map(len, _MASTODON_SCHEMES)) + 1)
-_MASTODON_MENTION = regex.compile(r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+",
+_MASTODON_MENTION = _when_used("_MASTODON_MENTION", r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+",
                                   regex.IGNORECASE)
 
 
@@ -640,4 +649,4 @@ CEILINGS = {**COUNTERS,                     # the other counts are as cheap as a
             "graphemes": lambda text, cw="": len(text),
             "mastodon": mastodon_ceiling}
 
-HASHTAG = regex.compile(r"(?:^|(?<=[^\p{L}\p{N}_&/#]))[#＃]([\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)")
+HASHTAG = _when_used("HASHTAG", r"(?:^|(?<=[^\p{L}\p{N}_&/#]))[#＃]([\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*)")
