@@ -559,8 +559,9 @@ _MASTODON_URL = _when_used("_MASTODON_URL",
     r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:" + "|".join(_MASTODON_SCHEMES) + r")://(?P<host>[^\s<>\"/?#:]+)"
     rf"(?:[^\s<>\"]*[^\s<>\"{_LINK_END_PUNCTUATION}])?(?=[{_LINK_END_PUNCTUATION}]*(?:\s|$))", regex.IGNORECASE)
 _MASTODON_SCHEME_LENGTHS = range(min(map(len, _MASTODON_SCHEMES)), max(map(len, _MASTODON_SCHEMES)) + 1)
-_MASTODON_MENTION = _when_used("_MASTODON_MENTION", r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+",
-                                  regex.IGNORECASE)
+_MASTODON_MENTION = _when_used("_MASTODON_MENTION",
+                               r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+",
+                               regex.IGNORECASE)
 
 
 def _mastodon_url(match) -> str:

@@ -13,14 +13,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import regex
 
 from .finding_at import holds_any, matches, occurrences
+from .patterns import WhenUsed
 
 # http(s) links as written: up to whitespace, without trailing sentence punctuation.
 HTTP_LINK = regex.compile(r"(?i)\bhttps?://[^\s<>\"]+?(?=[.,;:!?)\]'\"…]*(?:\s|$))")
 # Other schemes a link can carry. Anything written as scheme://... counts too.
 OTHER_SCHEMES = ("javascript", "data", "vbscript", "file", "blob", "ftp", "ftps", "sftp", "ssh", "telnet",
                  "mailto", "tel", "sms", "intent", "chrome", "about", "ws", "wss", "irc", "market", "itms")
-BAD_LINK = regex.compile(
-    r"(?i)(?<![\w.+-])(?:(?:" + "|".join(OTHER_SCHEMES) + r"):(?=\S)|(?!https?://)[a-z][a-z0-9+.-]{1,30}://)\S*")
+# Compiled when first used (patterns.py): copy seldom holds a colon that may end one of its schemes.
+BAD_LINK = WhenUsed(globals(), "BAD_LINK", regex.compile, r"(?i)(?<![\w.+-])(?:(?:" + "|".join(OTHER_SCHEMES)
+                    + r"):(?=\S)|(?!https?://)[a-z][a-z0-9+.-]{1,30}://)\S*")
 
 
 class Link(namedtuple("Link", "start end url")):
