@@ -17,6 +17,8 @@ ORDER = ["imports", "strategy", "listing", "posts read", "per-post rules", "holi
 def run_through(phase: str, root: Path) -> int:
     """A cold check of `root` up to the end of `phase`; returns how many posts it made."""
     reached = ORDER.index(phase)
+    from smm.__main__ import before_imports
+    before_imports()           # as `python -m smm` does before it imports the rest
     import smm.cli  # noqa: F401  (what `python -m smm check` imports first)
     from smm import rules
     from smm.repository import add_posts, load_base, post_files

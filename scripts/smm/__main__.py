@@ -24,10 +24,16 @@ def inspect_when_used() -> None:
     sys.modules.setdefault("inspect", _InspectWhenUsed("inspect"))
 
 
-def main() -> None:
-    prefetch.start(sys.argv[1:])
+def before_imports() -> None:
+    """What the command does before it imports smm's modules: `inspect`'s stand-in put in place,
+    and PyYAML imported with its reader's pattern left until used (patterns.py)."""
     inspect_when_used()
     patterns.yaml_imported()
+
+
+def main() -> None:
+    prefetch.start(sys.argv[1:])
+    before_imports()
     from .cli import run
     run()
 
