@@ -44,8 +44,8 @@ def text_limits(repo):
 
 def _within(post, platform, text: str, content_warning: str) -> bool:
     """True when _copy finds nothing about `text` for certain, told by a few comparisons (most copy
-    keeps every limit by far: checking it through _copy took a third of the per-post rules' work);
-    False when _copy must look."""
+    keeps every limit by far, and _copy is a generator of four checks, started for each piece of
+    copy on each platform); False when _copy must look."""
     limit, ceiling, _, byte_limit, hashtag_limit = platform.copy_limits
     return (len(text) <= limit and ceiling(text, content_warning) <= limit
             and not (byte_limit and 4 * len(text) > byte_limit)          # a code point is 4 bytes at most
