@@ -285,13 +285,13 @@ def x_length(text: str) -> int:
 # Characters that can join a grapheme cluster with their neighbours (Unicode UAX #29: CR, Extend,
 # ZWJ, SpacingMark, Prepend, regional indicators, Hangul jamo and syllables). Text without any
 # of them has one cluster per code point, so it can be counted without segmenting it.
-_JOINING = _when_used("_JOINING", 
+_JOINING = _when_used("_JOINING",
     r"[\r\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}"
     r"\p{Grapheme_Cluster_Break=Prepend}\p{Grapheme_Cluster_Break=Regional_Indicator}"
     r"\p{Grapheme_Cluster_Break=L}\p{Grapheme_Cluster_Break=V}\p{Grapheme_Cluster_Break=T}"
     r"\p{Grapheme_Cluster_Break=LV}\p{Grapheme_Cluster_Break=LVT}]")
 # A code point that weighs 2 on X when it stands alone: outside the light ranges, or an emoji.
-_X_HEAVY_ALONE = _when_used("_X_HEAVY_ALONE", 
+_X_HEAVY_ALONE = _when_used("_X_HEAVY_ALONE",
     r"[^\u0000-\u10FF\u2000-\u200D\u2010-\u201F\u2032-\u2037]|"
     r"(?![0-9#*\p{Regional_Indicator}\U0001F3FB-\U0001F3FF\U0001F9B0-\U0001F9B3])\p{Emoji}")
 
@@ -527,7 +527,7 @@ def _weigh_clusters(text: str) -> int:
     return total
 
 
-_EMOJI_HEAD = _when_used("_EMOJI_HEAD", 
+_EMOJI_HEAD = _when_used("_EMOJI_HEAD",
     r"^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F|"
     r"\p{Emoji}(?:\uFE0F|\p{Emoji_Modifier})?(?:\u200D\p{Emoji}(?:\uFE0F|\p{Emoji_Modifier})?)*)")
 
@@ -555,7 +555,7 @@ def graphemes(text: str) -> int:
 # punctuation, which ends where the lazy run does (tests/test_counting.py holds the two together).
 _MASTODON_SCHEMES = ("https", "http", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini")
 _LINK_END_PUNCTUATION = ".,;:!?)\\]'\"…"
-_MASTODON_URL = _when_used("_MASTODON_URL", 
+_MASTODON_URL = _when_used("_MASTODON_URL",
     r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:" + "|".join(_MASTODON_SCHEMES) + r")://(?P<host>[^\s<>\"/?#:]+)"
     rf"(?:[^\s<>\"]*[^\s<>\"{_LINK_END_PUNCTUATION}])?(?=[{_LINK_END_PUNCTUATION}]*(?:\s|$))", regex.IGNORECASE)
 _MASTODON_SCHEME_LENGTHS = range(min(map(len, _MASTODON_SCHEMES)), max(map(len, _MASTODON_SCHEMES)) + 1)

@@ -195,15 +195,8 @@ def tagger(text: str, domains, medium: str, campaign: str | None, post_id: str):
 
     def tagged(platform: str) -> str:
         query = _query({"utm_source": platform.lower()}) + rest
-        out, position = [], 0
-        for link in found:
-            out.append(text[position:link.start])
-            url = link.url
-            out.append(f"{url}?{query}" if _as_written(url)
-                       else _tag_url_split(url, utm_parameters(platform, medium, campaign, post_id)))
-            position = link.end
-        out.append(text[position:])
-        return "".join(out)
+        return _with_links_tagged(text, found, lambda url: f"{url}?{query}" if _as_written(url)
+                                  else _tag_url_split(url, utm_parameters(platform, medium, campaign, post_id)))
     return tagged
 
 
@@ -212,10 +205,15 @@ def tag_text(text: str, domains, params: dict) -> str:
     found = brand_links(text, tuple(domains))
     if not found:
         return text
+    return _with_links_tagged(text, found, lambda url: tag_url(url, params))
+
+
+def _with_links_tagged(text: str, found: tuple, tagged_url) -> str:
+    """`text` with each of the links `found` in it (in order) replaced by tagged_url(its URL)."""
     out, position = [], 0
     for link in found:
         out.append(text[position:link.start])
-        out.append(tag_url(link.url, params))
+        out.append(tagged_url(link.url))
         position = link.end
     out.append(text[position:])
     return "".join(out)

@@ -1,6 +1,8 @@
 """Rules on single posts and campaigns: ids, paths, times, media files."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .. import findings as F
 from ..media import locate
 from ..model import POST_PATH
@@ -41,16 +43,13 @@ def _same_day(moment, match) -> bool:
     """True when the date in a post's path (POST_PATH's match) is the day of `moment`: the path's
     "YYYY/MM/DD" against the day's, written once a day (a year of posts has 365 days, and reading
     the path's three numbers took longer than looking the day up)."""
-    day = moment.date()
-    written = _WRITTEN_DAYS.get(day)
-    if written is None:
-        if len(_WRITTEN_DAYS) >= 4096:
-            _WRITTEN_DAYS.clear()
-        written = _WRITTEN_DAYS[day] = f"{day.year:04}/{day.month:02}/{day.day:02}"
-    return match.string.startswith(written, match.start(1))
+    return match.string.startswith(_written_day(moment.date()), match.start(1))
 
 
-_WRITTEN_DAYS: dict = {}          # date -> "YYYY/MM/DD"
+@lru_cache(maxsize=4096)
+def _written_day(day) -> str:
+    """The day as a post's path writes it: "YYYY/MM/DD"."""
+    return f"{day.year:04}/{day.month:02}/{day.day:02}"
 
 
 def publish_times(repo):
