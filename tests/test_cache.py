@@ -112,7 +112,7 @@ def test_an_edit_the_rules_across_posts_do_not_read_keeps_what_they_found(sample
 def test_a_run_that_checked_a_few_posts_stores_only_those_again(sample, checked, tmp_path, monkeypatch):
     def parts():
         stored = next((tmp_path / "cache").glob("*.pickle"))
-        return [count for count, _ in pickle.loads(stored.read_bytes())["posts"]]
+        return [part[0] for part in pickle.loads(stored.read_bytes())["posts"]]
 
     def moved(n: int) -> None:            # a new time: the post's slim copy changes
         write(sample, POST, text.replace("T19:00:00", f"T{19 + n // 60}:{n % 60:02d}:00"))
@@ -131,17 +131,46 @@ def test_a_run_that_checked_a_few_posts_stores_only_those_again(sample, checked,
     age(sample)
     assert checked()[1] == [POST] and parts() == everything + [1] * 3   # its slim copy is the one stored
     lengths = []
-    for n in range(4, 4 + cache.MAX_PARTS):                      # never more than MAX_PARTS parts
+    for n in range(4, 5 + cache.MAX_ADDED):                      # never more than MAX_ADDED parts added
         moved(n)
         checked()
         lengths.append(len(parts()))
-    assert max(lengths) == cache.MAX_PARTS and lengths[-1] < cache.MAX_PARTS and parts()[0] == everything[0]
-    monkeypatch.setattr(cache, "MAX_PARTS", 10_000)
-    for n in range(4 + cache.MAX_PARTS, 4 + cache.MAX_PARTS + 2 * everything[0]):   # nor more copies than twice the posts
+    assert max(lengths) == 1 + cache.MAX_ADDED and lengths[-1] <= cache.MAX_ADDED and parts()[0] == everything[0]
+    monkeypatch.setattr(cache, "MAX_ADDED", 10_000)
+    for n in range(5 + cache.MAX_ADDED, 5 + cache.MAX_ADDED + 2 * everything[0]):   # nor more copies than twice the posts
         moved(n)
         checked()
         assert sum(parts()) <= 2 * everything[0]
     assert checked()[0] == run_check(sample).findings
+
+
+def test_a_post_checked_again_is_compared_with_the_one_stored_part_that_holds_it(sample, checked, monkeypatch):
+    """The slim posts are stored in parts of PART_ROWS by path: telling whether a post checked again
+    has the slim copy stored unpickles the part that holds it, and no other; when it has another
+    (a new time), the rules across posts run again on every stored post."""
+    monkeypatch.setattr(cache, "PART_ROWS", 4)
+    checked()
+    parts = pickle.loads(next((sample.parent / "cache").glob("*.pickle")).read_bytes())["posts"]
+    assert len(parts) > 5 and all(first <= last for _, first, last, _ in parts)
+    holding = [number for number, (_, first, last, _) in enumerate(parts) if first <= POST <= last]
+    unpickled, real = [], cache.Store._part
+
+    def part(store, number):
+        if number not in store.parts_read:
+            unpickled.append(number)
+        return real(store, number)
+    monkeypatch.setattr(cache.Store, "_part", part)
+    text = (sample / POST).read_text("utf-8")
+    write(sample, POST, text.replace("title: ", "title: Edited ", 1))
+    age(sample)
+    findings, again = checked()
+    assert again == [POST] and unpickled == holding and findings == run_check(sample).findings
+    unpickled.clear()
+    write(sample, POST, text.replace("T19:00:00", "T21:30:00"))
+    age(sample)
+    findings, again = checked()
+    assert again == [POST] and sorted(unpickled) == list(range(len(parts)))
+    assert findings == run_check(sample).findings
 
 
 def test_an_edited_post_is_checked_again(sample, checked):
@@ -465,7 +494,7 @@ def stored(folder):
     saved["entries"] = pickle.loads(saved["entries"])
     # what the parts hold, not their bytes: whichever process checked a post (the first to be free)
     # decides which of its row's values are one object, which a pickle writes once
-    saved["posts"] = [pickle.loads(part) for _, part in saved["posts"]]
+    saved["posts"] = [(*part[:3], pickle.loads(part[3])) for part in saved["posts"]]
     saved["blobs"] = marshal.loads(saved["blobs"])
     return saved
 print(sum(given), stored(ahead_dir) == stored(inline_dir), stored(ahead_dir) is None)
@@ -804,7 +833,7 @@ def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row_and_
     finding = F.make("cadence.window", "content/posts/2027/01/01-a.md", (4, 14), "Fri 23:00 is outside", platform="x",
                      network="X", windows="Mon-Fri 08:00-18:00")
     fields_of = ((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True,
-                 b"\1" * 16, b"\2" * 16, [finding], "2027-01-01", "2027-01-02")
+                 b"\1" * 16, [finding], "2027-01-01", "2027-01-02")
     entry = cache.Entry(*fields_of, row=("content/posts/a.md",), blob="ab" * 20)
     made = cache._entry(*fields_of, ("content/posts/a.md",), "ab" * 20)         # what Store.keep makes
     assert made == entry and list(made.__dict__) == [f.name for f in fields(cache.Entry)]
@@ -864,6 +893,8 @@ def test_equal_across_keys_come_from_the_same_slim_post_and_copies_share_it(data
     at = data.draw(st.integers(0, len(_FIELDS) - 1))
     second = first[:at] + (data.draw(_FIELDS[at]),) + first[at + 1:]        # the same but for one field
     assert across_key(first) == across_key(copy.deepcopy(first))
+    stored = pickle.loads(pickle.dumps({"a.md": first}, protocol=pickle.HIGHEST_PROTOCOL))["a.md"]
+    assert across_key(first) == across_key(stored)          # as the cache's parts hold it (Store._stored_row)
     assert across_key(first) != across_key(second) or _same(first, second)
     assert len(slim.ACROSS_FIELDS) + 4 == len(first)
 

@@ -45,7 +45,7 @@ def test_this_process_checks_chunks_beside_the_workers_and_every_post_once(sampl
     came_from_a_worker = {isinstance(post.doc, smm.slim.SlimDoc) for post in checked.posts}
     assert came_from_a_worker == {True, False}           # slim copies from a worker, this process's own posts
     assert sorted(post.path for post in checked.posts) == sorted(files)
-    assert set(checked.stamps) == set(checked.keys) == set(files)
+    assert set(checked.stamps) == set(checked.rows) == set(files)
 
 
 @pytest.mark.parametrize("posts, workers", [(10_000, 2), (4_000, 2), (401, 2), (1_000, 8), (57, 3)])

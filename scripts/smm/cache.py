@@ -61,13 +61,14 @@ from .findings import FIELDS_OF, from_fields
 from .loader import MAX_BYTES, digest, read_regular, stat_key
 from .media import locate_in
 from .pipes import read_exactly, write_all
-from .slim import from_row
+from .slim import across_key, from_row
 from .writing import replace_file
 
-FORMAT = 13
+FORMAT = 14
 RACY_NS = 2_000_000_000                  # files changed this close to the start of a run are not stored
 DIGEST_LIMIT = 16 << 20                  # bytes: larger media files are known by their stat alone
-MAX_PARTS = 16                           # the stored posts are written in at most this many parts
+PART_ROWS = 500                          # slim posts a part holds at most (Store._stored_row reads one)
+MAX_ADDED = 15                           # parts later runs add to those of a whole write, at most
 INPUT_FOLDERS = ("strategy", "personas", "content/campaigns", "schemas")
 POSTS_FOLDER = "content/posts"           # where the posts are (repository.post_files)
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pillow")
@@ -82,7 +83,6 @@ class Entry:
     findings: list
     is_post: bool                 # False when the file did not load as a post
     digest: bytes | None = None   # of the file's bytes
-    across_key: bytes | None = None   # of the slim post (slim.across_key): what the rules across posts read
     daily: list = field(default_factory=list)   # what the rules.ON_THE_DAY found (not in `findings`)
     day: str | None = None        # the day they found it (YYYY-MM-DD)
     until: str | None = None      # the post's own day (rules.last_day_ahead): `daily` holds up to it
@@ -102,12 +102,12 @@ _STORED_FIELDS = attrgetter(*(f.name for f in fields(Entry) if f.name not in _AP
 _new = object.__new__
 
 
-def _entry(stat, media, findings, is_post, digest, across_key, daily, day, until, row, blob) -> Entry:
+def _entry(stat, media, findings, is_post, digest, daily, day, until, row, blob) -> Entry:
     """Entry(...), without its __init__'s keyword arguments (a first run makes one for every post);
     its fields set in their order, as repository._post sets a post's."""
     entry = _new(Entry)
     entry.stat, entry.media, entry.findings, entry.is_post, entry.digest = stat, media, findings, is_post, digest
-    entry.across_key, entry.daily, entry.day, entry.until = across_key, daily, day, until
+    entry.daily, entry.day, entry.until = daily, day, until
     entry.row, entry.blob = row, blob
     return entry
 
@@ -182,7 +182,8 @@ class Store:
         self.across_kept: bytes | None = None    # what the rules across posts found, for these entries, written out
         self.earlier_kept: bytes | None = None   # the same, found on an earlier day (carried_over)
         self._across: list | None = None         # the same, once read (Store.across)
-        self.post_parts: list = []               # the slim posts, pickled in parts [(count, bytes)]: read on demand
+        self.post_parts: list = []               # the slim posts, pickled in parts (_pickled_part): read on demand
+        self.parts_read: dict = {}               # the same, unpickled: part number -> {relpath: row}
         self.posts_read = False
         self.restamped = False                   # an entry's stats were brought up to date: save it
         self.base = str(root)
@@ -251,14 +252,33 @@ class Store:
         if self.posts_read:
             return
         self.posts_read, stored = True, {}
-        for _, part in self.post_parts:          # in the order written: a post's newest copy wins
-            try:
-                stored.update(_unpickled(part))
-            except Exception:                    # cannot happen with write_atomically; never fail the check
-                continue
+        for number in range(len(self.post_parts)):     # in the order written: a post's newest copy wins
+            stored.update(self._part(number))
         for relpath, entry in self.entries.items():
             if entry.is_post:
                 entry.row = stored.get(relpath)
+
+    def _part(self, number: int) -> dict:
+        """The slim posts (relpath -> row) of the stored part `number`, unpickled once."""
+        if number not in self.parts_read:
+            try:
+                rows = _unpickled(self.post_parts[number][3])
+            except Exception:                    # cannot happen with write_atomically; never fail the check
+                rows = {}
+            self.parts_read[number] = rows if isinstance(rows, dict) else {}
+        return self.parts_read[number]
+
+    def _stored_row(self, relpath: str) -> tuple | None:
+        """The slim copy of a post as stored: from the newest part whose paths hold it. A run that
+        compares a few posts' slim copies with the stored ones (an edit of copy in a pull request)
+        unpickles a part of PART_ROWS posts for each, not every post."""
+        if self.posts_read:
+            return self.entries[relpath].row
+        for number in range(len(self.post_parts) - 1, -1, -1):
+            _, first, last, _ = self.post_parts[number]
+            if first <= relpath <= last and relpath in self._part(number):
+                return self.parts_read[number][relpath]
+        return None
 
     def post_paths(self) -> list[str]:
         return [relpath for relpath, entry in self.fresh.items() if entry.is_post]
@@ -306,9 +326,13 @@ class Store:
         return self._across
 
     def _same_slim_copy(self, relpath: str) -> bool:
+        """Whether the post at `relpath` has in this run the slim copy stored (slim.across_key tells,
+        worked out here for the posts checked again only: a first run works out none)."""
         entry, stored = self.fresh[relpath], self.entries[relpath]
-        return entry is stored or (entry.is_post == stored.is_post and (
-            not entry.is_post or (entry.across_key is not None and entry.across_key == stored.across_key)))
+        if entry is stored or not (entry.is_post and stored.is_post):
+            return entry is stored or entry.is_post == stored.is_post
+        before = self._stored_row(relpath)
+        return entry.row is not None and before is not None and across_key(entry.row) == across_key(before)
 
     def take(self, relpath: str, stat: tuple | None, file: str) -> Entry | None:
         """The entry for a post (at `file`, with `stat`) whose file and media hold what they held
@@ -425,34 +449,34 @@ class Store:
     def _racy(self, stat: tuple) -> bool:
         return stat[1] >= self.started_ns - RACY_NS
 
-    def keep(self, relpath: str, stamp: tuple | None, media_paths, findings, daily, until, row: tuple | None,
-             across_key: bytes | None = None) -> None:
+    def keep(self, relpath: str, stamp: tuple | None, media_paths, findings, daily, until, row: tuple | None) -> None:
         """Store what was found for a file checked in this run (what the rules.ON_THE_DAY found in
         `daily`, today, holding `until` the post's own day), with its `stamp` (loader.read_text:
         its stat as it was opened, the digest of the bytes the findings come from; None when it
-        was not read whole), its post's `row` and `across_key` (None: not a post). The findings
+        was not read whole) and its post's `row` (None: not a post). The findings
         and the digest are of the same bytes, so a later run that finds these bytes may take the
         findings whatever happened to the file since; the stat only spares it the reading, and is
         not stored when it may still change unseen (see _racy)."""
         media = tuple(map(self._stamped, media_paths)) if media_paths else ()
         if stamp is None or self._racy(stamp[0]) or (media and any(self._racy(s) for _, s, _ in media if s)):
             return
-        self.fresh[relpath] = _entry(stamp[0], media, findings, row is not None, stamp[1], across_key, daily,
+        self.fresh[relpath] = _entry(stamp[0], media, findings, row is not None, stamp[1], daily,
                                      self.day, _iso(until), row, stamp[2] if len(stamp) > 2 else None)
 
     def _parts(self) -> list:
-        """The slim posts to store: the parts stored before, as they are, and a part for the posts
+        """The slim posts to store: the parts stored before, as they are, and parts for the posts
         checked in this run (reading them, a post's newest copy wins). Pickling only those is what
         keeps a run that checked one post from pickling them all again; once the parts hold more
-        than twice as many posts as there are, or too many parts, they are written as one again."""
+        than twice as many posts as there are, or later runs added more than MAX_ADDED parts to
+        those of a whole write, they are all written again."""
         checked = {relpath: e.row for relpath, e in self.fresh.items()
                    if e.row is not None and not (relpath in self.entries and self._same_slim_copy(relpath))}
-        parts = self.post_parts + ([_pickled_part(checked)] if checked else [])
+        parts = self.post_parts + _pickled_parts(checked)
         posts = sum(1 for entry in self.fresh.values() if entry.is_post)
-        if len(parts) <= MAX_PARTS and sum(count for count, _ in parts) <= 2 * posts:
+        if len(parts) <= -(-posts // PART_ROWS) + MAX_ADDED and sum(part[0] for part in parts) <= 2 * posts:
             return parts
         self._read_posts()
-        return [_pickled_part({relpath: e.row for relpath, e in self.fresh.items() if e.row is not None})]
+        return _pickled_parts({relpath: e.row for relpath, e in self.fresh.items() if e.row is not None})
 
     def save(self, across: list) -> None:
         """Write the entries of this run (taken and kept) and what the rules across posts found;
@@ -569,9 +593,17 @@ def _iso(day) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _pickled_part(rows: dict) -> tuple[int, bytes]:
-    """Slim posts pickled as their rows (slim.py): read back in half the time of the posts."""
-    return len(rows), pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+def _pickled_parts(rows: dict) -> list:
+    """Slim posts (relpath -> row) pickled in parts of PART_ROWS, in the order of their paths."""
+    paths = sorted(rows)
+    return [_pickled_part({relpath: rows[relpath] for relpath in paths[at:at + PART_ROWS]})
+            for at in range(0, len(paths), PART_ROWS)]
+
+
+def _pickled_part(rows: dict) -> tuple[int, str, str, bytes]:
+    """(how many, the first and last path, the slim posts pickled as their rows: slim.py, read back in
+    half the time of the posts) of slim posts in the order of their paths."""
+    return len(rows), next(iter(rows)), next(reversed(rows)), pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _forget_older(file: Path) -> None:

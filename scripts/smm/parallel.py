@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from . import cache
 from .repository import add_posts
-from .slim import across_key, from_row, row_of
+from .slim import from_row, row_of
 
 
 def _threshold(default: int = 400) -> int:
@@ -43,13 +43,9 @@ _ENDING = []                  # crews whose workers were let end, each reaped by
 
 # What checking some post files gave: their findings (those of the rules.ON_THE_DAY apart, in
 # `daily`: the cache keeps them with their day), their posts, the media each post names, and for
-# the cache each file's stamp (stat, digest: loader.read_text), each post's row (slim.row_of) and
-# its across_key, by path.
-Checked = namedtuple("Checked", "findings daily posts media stamps rows keys")
-
-
-def _across_keys(rows) -> dict:
-    return {row[0]: across_key(row) for row in rows}
+# the cache each file's stamp (stat, digest: loader.read_text) and each post's row (slim.row_of),
+# by path.
+Checked = namedtuple("Checked", "findings daily posts media stamps rows")
 
 
 def _check_chunk(number: int):
@@ -58,8 +54,7 @@ def _check_chunk(number: int):
     files = chunks[number]
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     found, daily, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
-    rows = [row_of(p) for p in posts]
-    return found, daily, rows, media, stamps, _across_keys(rows) if stamping else {}
+    return found, daily, list(map(row_of, posts)), media, stamps
 
 
 def _media_paths(posts) -> dict:
@@ -156,21 +151,21 @@ def _keep(repo, store, files, checked: Checked) -> None:
                 return                # a finding about another file: keep nothing rather than guess
             kept[finding.path].append(finding)
     post_by_path = {post.path: post for post in checked.posts}
-    zone, stamps, media, rows, keys = repo.timezone, checked.stamps, checked.media, checked.rows, checked.keys
+    zone, stamps, media, rows = repo.timezone, checked.stamps, checked.media, checked.rows
     for relpath in files:
         post = post_by_path.get(relpath)
         store.keep(relpath, stamps.get(relpath), media.get(relpath, ()), by_path[relpath], daily[relpath],
-                   post and last_day_ahead(post, zone), rows.get(relpath), keys.get(relpath))
+                   post and last_day_ahead(post, zone), rows.get(relpath))
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:
     """What checking `files` gives: with many files, this process and forked workers (one fewer
     than the cores) check them in chunks, this one taking in the workers' results between its own
-    chunks. Stamps and keys only with `stamping`."""
+    chunks. Stamps and rows only with `stamping`."""
     global _BASE, _CHUNKS
     count = workers() if len(files) >= PARALLEL_FROM else 1
     if count == 1:
-        total = Checked([], [], [], {}, {}, {}, {})
+        total = Checked([], [], [], {}, {}, {})
         _check_into(total, repo, files, stamping)
         return total
     from .crew import Crew
@@ -207,40 +202,39 @@ def _share_out(repo, crew, chunks: list, stamping: bool) -> Checked:
     posts need no trip through a pipe (no row made, pickled, read back and made a post again:
     about 16 us a post), and two cores run two processes, not three."""
     from . import rules
-    total, own = Checked([], [], [], {}, {}, {}, {}), 0
+    total, own = Checked([], [], [], {}, {}, {}), 0
     while (number := crew.next_chunk()) is not None:
         while crew.ready():
-            _take(total, repo, crew.take(), rules)
+            _take(total, repo, crew.take(), rules, stamping)
         _check_into(total, repo, chunks[number], stamping)
         own += 1
     while crew.taken + own < len(chunks):
-        _take(total, repo, crew.take(), rules)
+        _take(total, repo, crew.take(), rules, stamping)
     return total
 
 
-def _take(total: Checked, repo, result, rules) -> None:
-    """A worker's results: its posts made again from their rows, and the rules.IN_PARENT run on them."""
-    findings, daily, rows, media, stamps, keys = result
+def _take(total: Checked, repo, result, rules, stamping: bool) -> None:
+    """A worker's results: its posts made again from their rows, and the rules.IN_PARENT run on them
+    (with `stamping`, the rows kept for the cache)."""
+    findings, daily, rows, media, stamps = result
     share = list(map(from_row, rows))
     found, found_daily = rules.run_by_day(replace(repo, posts=share, findings=[]), "in-parent")
-    _add_up(total, findings + found, daily + found_daily, share, media, stamps, rows if keys else (), keys)
+    _add_up(total, findings + found, daily + found_daily, share, media, stamps, rows if stamping else ())
 
 
 def _check_into(total: Checked, repo, files, stamping: bool) -> None:
-    """`files` checked here, added to `total` (with `stamping`, their posts' rows and across_keys)."""
+    """`files` checked here, added to `total` (with `stamping`, their posts' rows)."""
     found, daily, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
-    rows = list(map(row_of, posts)) if stamping else ()
-    _add_up(total, found, daily, posts, media, stamps, rows, _across_keys(rows))
+    _add_up(total, found, daily, posts, media, stamps, list(map(row_of, posts)) if stamping else ())
 
 
-def _add_up(total: Checked, findings, daily, posts, media, stamps, rows, keys) -> None:
+def _add_up(total: Checked, findings, daily, posts, media, stamps, rows) -> None:
     total.findings.extend(findings)
     total.daily.extend(daily)
     total.posts.extend(posts)
     total.media.update(media)
     total.stamps.update(stamps)
     total.rows.update((row[0], row) for row in rows)
-    total.keys.update(keys)
 
 
 def _chunks(files: list, count: int) -> list:
