@@ -316,8 +316,8 @@ def test_a_fresh_clone_in_the_same_folder_is_checked_from_the_cache(sample, chec
 
 def test_in_a_fresh_clone_git_vouches_for_the_posts_and_none_is_read_to_tell_it_unchanged(sample, checked, tmp_path,
                                                                                          monkeypatch):
-    """Every stat is new in a fresh clone; Git's index names each post's blob, the cache stored the
-    blob id of the bytes it checked, and where the two agree the file is not read again
+    """Every stat is new in a fresh clone; Git's index names each post's blob, the cache's digest of
+    the bytes it checked is their blob id, and where the two agree the file is not read again
     (gitindex.py). A post changed in the clone is read, and checked again."""
     first = _committed_and_checked(sample, checked)
     _cloned_in_its_place(sample, tmp_path)
@@ -495,7 +495,6 @@ def stored(folder):
     # what the parts hold, not their bytes: whichever process checked a post (the first to be free)
     # decides which of its row's values are one object, which a pickle writes once
     saved["posts"] = [(*part[:3], pickle.loads(part[3])) for part in saved["posts"]]
-    saved["blobs"] = marshal.loads(saved["blobs"])
     return saved
 print(sum(given), stored(ahead_dir) == stored(inline_dir), stored(ahead_dir) is None)
 """
@@ -829,17 +828,17 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
     assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()
 
 
-def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row_and_blob_id():
+def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row():
     finding = F.make("cadence.window", "content/posts/2027/01/01-a.md", (4, 14), "Fri 23:00 is outside", platform="x",
                      network="X", windows="Mon-Fri 08:00-18:00")
     fields_of = ((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True,
                  b"\1" * 16, [finding], "2027-01-01", "2027-01-02")
-    entry = cache.Entry(*fields_of, row=("content/posts/a.md",), blob="ab" * 20)
-    made = cache._entry(*fields_of, ("content/posts/a.md",), "ab" * 20)         # what Store.keep makes
+    entry = cache.Entry(*fields_of, row=("content/posts/a.md",))
+    made = cache._entry(*fields_of, ("content/posts/a.md",))         # what Store.keep makes
     assert made == entry and list(made.__dict__) == [f.name for f in fields(cache.Entry)]
     back = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-    assert back.row is None and back.blob is None     # stored apart (Store._parts, Store._blobs_written)
-    assert back == replace(entry, row=None, blob=None) and F.FIELDS_OF(back.findings[0]) == F.FIELDS_OF(finding)
+    assert back.row is None                           # stored apart (Store._parts)
+    assert back == replace(entry, row=None) and F.FIELDS_OF(back.findings[0]) == F.FIELDS_OF(finding)
 
 
 def test_findings_across_posts_read_back_are_the_same_findings_and_an_odd_one_leaves_the_cache_unwritten(sample):

@@ -82,33 +82,30 @@ class Entry:
     media: tuple                  # ((path as written, stat or None, digest or None), ...)
     findings: list
     is_post: bool                 # False when the file did not load as a post
-    digest: bytes | None = None   # of the file's bytes
+    digest: bytes | None = None   # of the file's bytes: Git's blob id of them (loader.digest)
     daily: list = field(default_factory=list)   # what the rules.ON_THE_DAY found (not in `findings`)
     day: str | None = None        # the day they found it (YYYY-MM-DD)
     until: str | None = None      # the post's own day (rules.last_day_ahead): `daily` holds up to it
     row: tuple | None = None      # the post's slim copy (slim.row_of), when this run has it: stored
                                   # apart from the entries (Store._parts), read only when needed
-    blob: str | None = None       # Git's blob id of the bytes (loader.blob_id), when this run read them:
-                                  # stored apart (Store._blobs_written), read only in a fresh clone
 
     def __reduce__(self):
-        # pickled as its fields but the row and the blob id: read back in half the time of the
-        # default (findings.Finding too)
+        # pickled as its fields but the row: read back in half the time of the default (findings.Finding too)
         return Entry, _STORED_FIELDS(self)
 
 
-_APART = ("row", "blob")
+_APART = ("row",)
 _STORED_FIELDS = attrgetter(*(f.name for f in fields(Entry) if f.name not in _APART))   # in Entry()'s order
 _new = object.__new__
 
 
-def _entry(stat, media, findings, is_post, digest, daily, day, until, row, blob) -> Entry:
+def _entry(stat, media, findings, is_post, digest, daily, day, until, row) -> Entry:
     """Entry(...), without its __init__'s keyword arguments (a first run makes one for every post);
     its fields set in their order, as repository._post sets a post's."""
     entry = _new(Entry)
     entry.stat, entry.media, entry.findings, entry.is_post, entry.digest = stat, media, findings, is_post, digest
     entry.daily, entry.day, entry.until = daily, day, until
-    entry.row, entry.blob = row, blob
+    entry.row = row
     return entry
 
 
@@ -193,8 +190,6 @@ class Store:
         self.later = None                            # what keeps the posts checked in this run, run by save()
         self.git_blobs: dict | None = None           # the posts' blob ids Git vouches for (_vouched), once asked
         self._vouching = None                        # Git being asked about them (ask_git_ahead)
-        self.blobs_kept: bytes | None = None         # the stored blob ids, written out (_blobs_written)
-        self.blobs: dict | None = None               # the same, once read (_stored_blobs)
 
     @classmethod
     def open(cls, repo, today) -> Store | None:
@@ -213,7 +208,6 @@ class Store:
             saved = _read(file) if file is not None else {}
             if saved.get("fingerprint") == printed:
                 store.entries, store.across_kept, store.post_parts = saved["entries"], saved["across"], saved["posts"]
-                store.blobs_kept = saved.get("blobs")
                 if saved.get("day") != store.day or saved.get("across_print") != store_across:
                     if saved.get("across_print") == store_across and str(saved.get("day")) < store.day:
                         store.earlier_kept = store.across_kept     # an earlier day's: see carried_over
@@ -359,30 +353,10 @@ class Store:
         """The digest of the bytes the post's file holds now: the stored one when Git vouches that
         they are the bytes whose blob id was stored (a fresh clone: gitindex.py; `vouched` then gets
         True), else read and hashed."""
-        stored = self._stored_blobs().get(relpath)
-        if stored is not None and self._vouched().get(relpath) == stored:
+        if entry.digest is not None and self._vouched().get(relpath) == entry.digest.hex():
             vouched.append(True)
             return entry.digest
         return digest_of(file, MAX_BYTES)
-
-    def _stored_blobs(self) -> dict:
-        """Path -> the blob id stored with its entry, read when first asked (a fresh clone)."""
-        if self.blobs is None:
-            try:
-                self.blobs = marshal.loads(self.blobs_kept) if self.blobs_kept else {}
-            except (ValueError, EOFError, TypeError):
-                self.blobs = {}
-            self.blobs = self.blobs if isinstance(self.blobs, dict) else {}
-        return self.blobs
-
-    def _blobs_written(self) -> bytes:
-        """The blob ids of this run's entries: of the files read in this run, else as stored."""
-        blobs = {}
-        for relpath, entry in self.fresh.items():
-            blob = entry.blob if entry.blob is not None else self._stored_blobs().get(relpath)
-            if isinstance(blob, str):
-                blobs[relpath] = blob
-        return marshal.dumps(blobs)
 
     def _vouched(self) -> dict:
         """Path -> blob id of the posts Git vouches for: asked once, when a post's stat first differs
@@ -397,8 +371,6 @@ class Store:
         """Ask Git about the posts now, in the background, when the first stored post's file has
         another stat than stored, as every file has in a fresh clone: the answer comes while this
         process lists the posts. One stat in a run where nothing moved."""
-        if not self.blobs_kept:
-            return
         for relpath, entry in self.entries.items():
             if entry.is_post:
                 if stat_of(self.at(relpath)) != entry.stat:
@@ -461,7 +433,7 @@ class Store:
         if stamp is None or self._racy(stamp[0]) or (media and any(self._racy(s) for _, s, _ in media if s)):
             return
         self.fresh[relpath] = _entry(stamp[0], media, findings, row is not None, stamp[1], daily,
-                                     self.day, _iso(until), row, stamp[2] if len(stamp) > 2 else None)
+                                     self.day, _iso(until), row)
 
     def _parts(self) -> list:
         """The slim posts to store: the parts stored before, as they are, and parts for the posts
@@ -506,7 +478,7 @@ class Store:
 
     def _dump(self, entries: bytes, found: bytes, posts: list) -> None:
         payload = {"fingerprint": self.fingerprint, "day": self.day, "across_print": self.across_print,
-                   "entries": entries, "across": found, "posts": posts, "blobs": self._blobs_written()}
+                   "entries": entries, "across": found, "posts": posts}
         write_atomically(self.file, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
         _forget_older(self.file)
 

@@ -84,17 +84,17 @@ def read_regular(file, limit: int, follow_links: bool = True, listed: bool = Fal
 
 
 def digest(raw: bytes) -> bytes:
-    """A digest of bytes: a file's (the cache's test when a stat changed), a slim post's written
-    out (slim.across_key)."""
+    """The digest of a file's bytes, the cache's test of them when its stat changed: Git's object id
+    of a blob holding them (SHA-1 of "blob <size>", a zero byte and the bytes, as `git hash-object`
+    works it out), so that in a fresh clone Git's index can vouch for them (gitindex.py) without a
+    second digest of each file. Bytes with the same blob id are the same file to Git as well."""
     import hashlib         # imported where used: a check without the cache needs none of it (3-4 ms)
-    return hashlib.blake2b(raw, digest_size=16).digest()
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).digest()
 
 
 def blob_id(raw: bytes) -> str:
-    """Git's object id (SHA-1, in hex) of a blob holding `raw`, as `git hash-object` prints it: the
-    cache keeps it beside the digest, for Git to vouch for the file in a fresh clone (gitindex.py)."""
-    import hashlib
-    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+    """Git's object id of a blob holding `raw`, in hex, as `git hash-object` prints it."""
+    return digest(raw).hex()
 
 
 _FIRST_READ = prefetch.WHOLE       # bytes: a post is a few kB
@@ -135,9 +135,8 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     """The file's text (BOM removed, line ends made \\n), or findings saying why not. When the
     name is a symbolic link, `link_problem` (if given) is asked first: a message it returns is the
     finding, and the link is not followed. `listed`: see read_regular. `stamps` (a dict), when
-    given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read, their Git
-    blob id) for a
-    file read whole: what the text and its findings come from, for the cache (cache.Store.keep).
+    given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read) for a file
+    read whole: what the text and its findings come from, for the cache (cache.Store.keep).
     A listed file's bytes read ahead (prefetch.read), and its stat then, are taken instead."""
     seen = None if stamps is None else []
     try:
@@ -153,7 +152,7 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     if size > MAX_BYTES:
         return None, [_too_large(relpath, size)]
     if seen:
-        stamps[relpath] = (seen[-1], digest(raw), blob_id(raw))
+        stamps[relpath] = (seen[-1], digest(raw))
     return decode(raw, relpath)
 
 

@@ -10,7 +10,6 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from operator import attrgetter
 
-from .loader import digest
 from .model import Post
 
 CROSS_POST_KEYS = (("id",), ("publish_at",), ("boost",), ("boost", "currency"))
@@ -83,7 +82,9 @@ def across_key(row: tuple) -> bytes:
     its time as a datetime pickles it (fields, fold) with its zone's repr; a row marshal cannot
     write (a value of another type) is digested as its repr. Never a pickle's bytes: a pickle also
     records which of its values are the same object. Marshal takes 2.2 us a row, repr 5.3 (2,000
-    rows of core-key posts)."""
+    rows of core-key posts). Worked out for the posts a run compares with their stored copies only
+    (cache.Store._same_slim_copy)."""
+    import hashlib
     at = row[_AT]
     try:
         if at is not None and type(at) is not datetime:
@@ -92,4 +93,4 @@ def across_key(row: tuple) -> bytes:
         written = b"m" + marshal.dumps((row[:_AT], row[_AT + 1:], when), 2)
     except ValueError:
         written = b"r" + repr(row).encode("utf-8", "surrogatepass")
-    return digest(written)
+    return hashlib.blake2b(written, digest_size=16).digest()
