@@ -43,8 +43,8 @@ _ENDING = []                  # crews whose workers were let end, each reaped by
 
 # What checking some post files gave: their findings (those of the rules.ON_THE_DAY apart, in
 # `daily`: the cache keeps them with their day), their posts, the media each post names, and for
-# the cache each file's stamp (stat, digest: loader.read_text) and each post's row (slim.row_of),
-# by path.
+# the cache each file's stamp (stat, digest: loader.read_text) and the rows (slim.row_of) of the
+# posts a worker checked, by path (this process's own posts' rows are made when kept: _keep).
 Checked = namedtuple("Checked", "findings daily posts media stamps rows")
 
 
@@ -154,8 +154,9 @@ def _keep(repo, store, files, checked: Checked) -> None:
     zone, stamps, media, rows = repo.timezone, checked.stamps, checked.media, checked.rows
     for relpath in files:
         post = post_by_path.get(relpath)
+        row = rows.get(relpath) or (post and row_of(post))
         store.keep(relpath, stamps.get(relpath), media.get(relpath, ()), by_path[relpath], daily[relpath],
-                   post and last_day_ahead(post, zone), rows.get(relpath))
+                   post and last_day_ahead(post, zone), row)
 
 
 def _check(repo, files, stamping: bool = False) -> Checked:
@@ -223,9 +224,10 @@ def _take(total: Checked, repo, result, rules, stamping: bool) -> None:
 
 
 def _check_into(total: Checked, repo, files, stamping: bool) -> None:
-    """`files` checked here, added to `total` (with `stamping`, their posts' rows)."""
+    """`files` checked here, added to `total`. Their posts' rows are made when kept (_keep: on a first
+    run, in the child that saves the cache while this process runs the rules across posts)."""
     found, daily, posts, media, stamps = _check_here(repo, files, "per-post", stamping)
-    _add_up(total, found, daily, posts, media, stamps, list(map(row_of, posts)) if stamping else ())
+    _add_up(total, found, daily, posts, media, stamps, ())
 
 
 def _add_up(total: Checked, findings, daily, posts, media, stamps, rows) -> None:
