@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -327,7 +327,7 @@ def test_in_a_fresh_clone_git_vouches_for_the_posts_and_none_is_read_to_tell_it_
     assert again == [] and second == first
     assert not [path for path in hashed if "/content/posts/" in path]
     store = cache.Store.open(load_base(sample), date(2026, 11, 22))
-    assert store.entries[POST].stat is None     # its ctime is new: it may have changed since Git looked
+    assert store.entries[POST][cache.STAT] is None     # its ctime is new: it may have changed since Git looked
     edited = sample / POST
     edited.write_text(edited.read_text("utf-8").replace("title:", "title: Edited,", 1), encoding="utf-8")
     hashed.clear()
@@ -828,17 +828,23 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
     assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()
 
 
-def test_an_entry_read_back_from_a_pickle_is_the_same_entry_without_its_row():
+def test_an_entry_is_a_plain_tuple_of_its_fields_and_its_row_is_kept_apart(tmp_path):
+    """Store.keep makes each file's entry a plain tuple, in the order of cache.ENTRY_FIELDS (which
+    pickles fast, as no object of a class does), read back the same; the post's slim copy is kept
+    apart (Store.rows: stored in the parts, Store._parts)."""
     finding = F.make("cadence.window", "content/posts/2027/01/01-a.md", (4, 14), "Fri 23:00 is outside", platform="x",
                      network="X", windows="Mon-Fri 08:00-18:00")
-    fields_of = ((120, 1, 2, 3), (("media/a.jpg", (9, 1, 2, 4), b"d" * 16),), [finding], True,
-                 b"\1" * 16, [finding], "2027-01-01", "2027-01-02")
-    entry = cache.Entry(*fields_of, row=("content/posts/a.md",))
-    made = cache._entry(*fields_of, ("content/posts/a.md",))         # what Store.keep makes
-    assert made == entry and list(made.__dict__) == [f.name for f in fields(cache.Entry)]
-    back = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-    assert back.row is None                           # stored apart (Store._parts)
-    assert back == replace(entry, row=None) and F.FIELDS_OF(back.findings[0]) == F.FIELDS_OF(finding)
+    store = cache.Store(tmp_path, tmp_path / "cache.pickle", "print")
+    store.day, store.started_ns = "2027-01-01", time.time_ns() + 10 * cache.RACY_NS
+    row = ("content/posts/2027/01/01-a.md",)
+    store.keep(row[0], ((120, 1, 2, 3), b"\1" * 20), (), [finding], [finding], date(2027, 1, 2), row)
+    entry = store.fresh[row[0]]
+    assert type(entry) is tuple and store.rows == {row[0]: row}
+    assert dict(zip(cache.ENTRY_FIELDS, entry)) == {
+        "stat": (120, 1, 2, 3), "media": (), "findings": [finding], "daily": [finding], "day": "2027-01-01",
+        "until": "2027-01-02", "is_post": True, "digest": b"\1" * 20}
+    back = pickle.loads(pickle.dumps(store.fresh, protocol=pickle.HIGHEST_PROTOCOL))[row[0]]
+    assert back == entry and F.FIELDS_OF(back[cache.FINDINGS][0]) == F.FIELDS_OF(finding)
 
 
 def test_findings_across_posts_read_back_are_the_same_findings_and_an_odd_one_leaves_the_cache_unwritten(sample):
