@@ -828,6 +828,10 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
     assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()
 
 
+def _git_blob_id(raw: bytes) -> str:
+    return subprocess.run(["git", "hash-object", "--stdin"], input=raw, capture_output=True, check=True).stdout.decode().strip()
+
+
 def test_an_entry_is_a_plain_tuple_of_its_fields_and_its_row_is_kept_apart(tmp_path):
     """Store.keep makes each file's entry a plain tuple, in the order of cache.ENTRY_FIELDS (which
     pickles fast, as no object of a class does), read back the same; the post's slim copy is kept
@@ -837,12 +841,13 @@ def test_an_entry_is_a_plain_tuple_of_its_fields_and_its_row_is_kept_apart(tmp_p
     store = cache.Store(tmp_path, tmp_path / "cache.pickle", "print")
     store.day, store.started_ns = "2027-01-01", time.time_ns() + 10 * cache.RACY_NS
     row = ("content/posts/2027/01/01-a.md",)
-    store.keep(row[0], ((120, 1, 2, 3), b"\1" * 20), (), [finding], [finding], date(2027, 1, 2), row)
+    store.keep(row[0], ((120, 1, 2, 3), b"---\ntitle: A\n---\n"), (), [finding], [finding], date(2027, 1, 2), row)
     entry = store.fresh[row[0]]
     assert type(entry) is tuple and store.rows == {row[0]: row}
     assert dict(zip(cache.ENTRY_FIELDS, entry)) == {
         "stat": (120, 1, 2, 3), "media": (), "findings": [finding], "daily": [finding], "day": "2027-01-01",
-        "until": "2027-01-02", "is_post": True, "digest": b"\1" * 20}
+        "until": "2027-01-02", "is_post": True,
+        "digest": bytes.fromhex(_git_blob_id(b"---\ntitle: A\n---\n"))}   # the bytes' Git blob id
     back = pickle.loads(pickle.dumps(store.fresh, protocol=pickle.HIGHEST_PROTOCOL))[row[0]]
     assert back == entry and F.FIELDS_OF(back[cache.FINDINGS][0]) == F.FIELDS_OF(finding)
 

@@ -135,8 +135,8 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     """The file's text (BOM removed, line ends made \\n), or findings saying why not. When the
     name is a symbolic link, `link_problem` (if given) is asked first: a message it returns is the
     finding, and the link is not followed. `listed`: see read_regular. `stamps` (a dict), when
-    given, gets `relpath` -> (stat_key as the file was opened, digest of the bytes read) for a file
-    read whole: what the text and its findings come from, for the cache (cache.Store.keep).
+    given, gets `relpath` -> (stat_key as the file was opened, the bytes read) for a file read
+    whole: what the text and its findings come from, for the cache (cache.Store.keep digests them).
     A listed file's bytes read ahead (prefetch.read), and its stat then, are taken instead."""
     seen = None if stamps is None else []
     try:
@@ -152,7 +152,7 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     if size > MAX_BYTES:
         return None, [_too_large(relpath, size)]
     if seen:
-        stamps[relpath] = (seen[-1], digest(raw))
+        stamps[relpath] = (seen[-1], raw)
     return decode(raw, relpath)
 
 
