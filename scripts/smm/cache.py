@@ -22,8 +22,10 @@ look ahead from today) on the day. So:
 * what the rules across posts found is kept too, with its day, and used again on that day when
   no post was added or removed and every post checked again has the slim copy it had (an edit of its copy or title
   changes nothing the rules across posts read); it is written out on its own, and read only
-  when used. The slim copies are stored apart, as pickles inside the file, and read only when the
-  rules across posts run again: a run where nothing they read changed reads findings only. A
+  when used. The slim copies are stored apart, as pickles inside the file in parts of PART_ROWS
+  posts by path, and read only when the rules across posts run again: a run where nothing they
+  read changed reads findings only, and one that checked a few posts again compares each one's
+  slim copy with the stored one (their slim.across_key) reading the part that holds it. A
   run that checked some posts whose slim copies changed adds a pickle of those to the ones
   stored (see Store._parts), rather than pickling every post again;
 * a file modified in the two seconds before the run started is not stored, nor is its stat
