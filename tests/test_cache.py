@@ -944,3 +944,44 @@ def test_a_replaced_file_is_whole_private_when_asked_and_leaves_no_temporary_fil
         os.umask(mask)
     assert target.read_bytes() == b"shared" and stat.S_IMODE(target.stat().st_mode) == 0o644
     assert lookalike.read_bytes() == b"someone else's" and len(list(tmp_path.iterdir())) == 2
+
+
+def test_smm_s_own_files_are_known_by_name_size_and_time(tmp_path):
+    """cache.package_print: a new time (an install, a checkout, an edit) or size of any file of the
+    package, or a file added or removed, is another print; the same stats, the same print."""
+    package = tmp_path / "smm"
+    (package / "rules").mkdir(parents=True)
+    (package / "a.py").write_text("A = 1\n")
+    (package / "rules" / "b.py").write_text("B = 2\n")
+    for name in ("a.py", "rules/b.py"):
+        os.utime(package / name, ns=(1_700_000_000_000_000_000,) * 2)
+    first = cache.package_print(package)
+    assert cache.package_print(package) == first
+    (package / "a.py").write_text("A = 3\n")                    # the same size, a new time
+    assert cache.package_print(package) != first
+    os.utime(package / "a.py", ns=(1_700_000_000_000_000_000,) * 2)
+    assert cache.package_print(package) == first                  # what Python's bytecode cache would take too
+    (package / "rules" / "b.py").write_text("B = 22\n")
+    os.utime(package / "rules" / "b.py", ns=(1_700_000_000_000_000_000,) * 2)
+    assert cache.package_print(package) != first                  # another size
+    (package / "rules" / "b.py").write_text("B = 2\n")
+    os.utime(package / "rules" / "b.py", ns=(1_700_000_000_000_000_000,) * 2)
+    (package / "c.py").write_text("")
+    assert cache.package_print(package) != first                  # a file added
+    (package / "c.py").unlink()
+    assert cache.package_print(package) == first
+
+
+def test_a_run_that_takes_every_post_from_the_cache_needs_no_openssl(sample, checked):
+    """Naming the cache's files and its fingerprints use the interpreter's SHA-256 (the same
+    digests as hashlib's): a run whose posts all come from the cache never imports hashlib, which
+    loads OpenSSL (2.7 ms); the first run, which digests every post, does."""
+    import hashlib
+    from smm import prefetch
+    assert prefetch.sha256(b"abc").hexdigest() == hashlib.sha256(b"abc").hexdigest()
+    checked()
+    probe = ("import sys, smm.cli\nsmm.cli.main(['check', '--format', 'json'])\n"
+             "print('imported:', *(m for m in ('hashlib', '_hashlib', 'smm.rules') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=sample, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(smm.__file__).parent.parent)})
+    assert run.stdout.splitlines()[-1] == "imported:", run.stdout[-300:]      # no rule ran: all from the cache
