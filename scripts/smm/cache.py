@@ -81,10 +81,10 @@ LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "regex", "holidays", "pill
 ENTRY_FIELDS = (
     "stat",        # the file's stat_key; None: only the digest can tell the file is unchanged
     "media",       # ((path as written, stat or None, digest or None), ...) of the media it names
-    "findings",    # what the per-post rules found, but
-    "daily",       # what the rules.ON_THE_DAY found,
-    "day",         # the day they found it (YYYY-MM-DD),
-    "until",       # and the post's own day (rules.last_day_ahead): `daily` holds up to it
+    "findings",    # what the per-post rules found (but the rules.ON_THE_DAY)
+    "daily",       # what the rules.ON_THE_DAY found
+    "day",         # the day they found it (YYYY-MM-DD)
+    "until",       # the post's own day (rules.last_day_ahead): `daily` holds up to it
     "is_post",     # False when the file did not load as a post
     "digest",      # of the file's bytes: Git's blob id of them (loader.digest); None: not read whole
 )
@@ -570,8 +570,8 @@ def _pickled_parts(rows: dict) -> list:
 
 
 def _pickled_part(rows: dict) -> tuple[int, str, str, bytes]:
-    """(how many, the first and last path, the slim posts pickled as their rows: slim.py, read back in
-    half the time of the posts) of slim posts in the order of their paths."""
+    """A stored part of slim posts given in the order of their paths: (how many, the first path, the
+    last path, the posts pickled as their rows, slim.py: read back in half the time of the posts)."""
     return len(rows), next(iter(rows)), next(reversed(rows)), pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 
