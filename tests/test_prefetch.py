@@ -163,11 +163,11 @@ def test_a_damaged_index_takes_nothing(tmp_path):
     shared = mmap.mmap(-1, prefetch.MOST + prefetch.INDEX)
     index = prefetch._Index(shared)
     assert index.add({b"content/posts/a.md": (0, 3)})
-    assert index.read() == {b"content/posts/a.md": (0, 3)}
+    assert index.read() == ({b"content/posts/a.md": (0, 3)}, None)
     shared[prefetch.MOST + 12:prefetch.MOST + 20] = b"\xff" * 8       # the batch, overwritten
-    assert prefetch._Index(shared).read() == {}
+    assert prefetch._Index(shared).read() == ({}, None)
     shared[prefetch.MOST:prefetch.MOST + 8] = (1 << 62).to_bytes(8, "little")    # a length beyond the index
-    assert prefetch._Index(shared).read() == {}
+    assert prefetch._Index(shared).read() == ({}, None)
     shared.close()
 
 
@@ -250,3 +250,74 @@ def test_a_first_run_keeps_the_stats_the_reader_saw_so_the_next_run_reads_no_pos
     assert first[:3] == ["True", "30", "0"]           # every post read ahead, none opened by the check
     assert second[:3] == ["False", "0", "0"]          # the cache of the first run holds them all
     assert first[3] == second[3]
+
+
+def _awkward_tree(root) -> None:
+    """Posts, and what a listing of them must leave out or take as it is: names with a dot or an
+    underscore first, README in any case, other extensions, links to a file and to a folder, a
+    named pipe, a folder named like a post, empty and nested folders, names that sort differently
+    by case."""
+    for relpath in ["content/posts/2027/01/01-a.md", "content/posts/2027/01/B-upper.md", "content/posts/2027/01/a-lower.md",
+                    "content/posts/2027/01/_draft.md", "content/posts/2027/01/.hidden.md", "content/posts/2027/01/README.md",
+                    "content/posts/2027/01/ReadMe.MD", "content/posts/2027/01/notes.txt", "content/posts/2027/01/x.markdown",
+                    "content/posts/2027/02/deep/er/01-b.md", "content/posts/2027/.private/01-c.md",
+                    "content/posts/2027/_folder/01-d.md", "content/posts/top.md", "content/posts/2026/12/31-e.md"]:
+        write(root, relpath, POST.format(n=relpath))
+    (root / "content/posts/2027/03").mkdir(parents=True)
+    (root / "content/posts/2027/01/folder.md").mkdir()
+    write(root, "content/posts/2027/01/folder.md/inside.md", POST.format(n="inside"))
+    os.symlink(root / "content/posts/2027/01/01-a.md", root / "content/posts/2027/01/02-link.md")
+    os.symlink(root / "content/posts/2027/02", root / "content/posts/2027/04")
+    os.symlink(root / "nowhere.md", root / "content/posts/2027/01/03-broken.md")
+    os.mkfifo(root / "content/posts/2027/01/04-pipe.md")
+
+
+@pytest.mark.parametrize("shape", ["awkward", "empty", "missing", "a file"])
+def test_the_readers_listing_is_the_checks_own(tmp_path, shape):
+    """prefetch.post_listing lists what repository.post_files lists, in its order, with the same
+    plain regular files: the check takes the reader's listing instead of listing again."""
+    from smm.repository import post_files
+    root = tmp_path / "repo"
+    root.mkdir()
+    if shape == "awkward":
+        _awkward_tree(root)
+    elif shape == "empty":
+        (root / "content/posts").mkdir(parents=True)
+    elif shape == "a file":
+        write(root, "content/posts", "not a folder")
+    names, regular = prefetch.post_listing(os.path.join(os.fsencode(root), b""))
+    expected_regular = set()
+    expected = post_files(root, expected_regular)
+    assert [os.fsdecode(name) for name in names] == expected
+    assert {os.fsdecode(name) for name, plain in zip(names, regular) if plain} == expected_regular
+    if shape == "awkward":
+        assert "content/posts/2027/01/02-link.md" in expected and "content/posts/2027/01/02-link.md" not in expected_regular
+
+
+def test_the_check_takes_the_readers_listing_when_its_names_are_ascii(tmp_path, monkeypatch):
+    """A reader that listed the posts gives the check its listing, once; where a name is beyond
+    ASCII the check lists the posts itself (its own file system encoding decides their order).
+    Either way the check finds what it finds without a reader."""
+    import smm.check
+    from smm.check import run_check
+    from smm.repository import post_files
+    root = tmp_path / "repo"
+    _awkward_tree(root)
+    listed = []
+    monkeypatch.setattr(smm.check, "post_files", lambda root, regular=None: listed.append(1) or post_files(root, regular))
+    started(root)
+    prefetch.take(root)
+    regular = set()
+    assert prefetch.listing(regular) == post_files(root) and prefetch.listing(set()) is None
+    assert "content/posts/2027/01/01-a.md" in regular and "content/posts/2027/01/02-link.md" not in regular
+    prefetch.drop()
+    without = run_check(root)
+    assert listed == [1]
+    started(root)
+    assert run_check(root).findings == without.findings and listed == [1]        # the reader's listing
+    write(root, "content/posts/2027/01/05-café.md", POST.format(n="é"))
+    started(root)
+    prefetch.take(root)
+    assert prefetch.listing(set()) is None
+    started(root)
+    assert run_check(root).files_checked == without.files_checked + 1 and listed == [1, 1]

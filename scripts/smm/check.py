@@ -62,7 +62,9 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         prefetch.take(repo.root)         # every post is read: those read ahead (prefetch.py), if any
     else:
         prefetch.drop()
-    files = post_files(repo.root, repo.regular_files)
+    files = prefetch.listing(repo.regular_files)
+    if files is None:
+        files = post_files(repo.root, repo.regular_files)
     try:
         post_findings = check_posts(repo, files, store)
     finally:

@@ -39,6 +39,7 @@ _SHARED_FD = 3             # where the reader finds the shared memory
 
 _reader: tuple | None = None    # (pid, the shared memory, the root) of the reader started
 _taken: tuple | None = None     # (the shared memory, the index: see _Index): what the check takes (read)
+_listing: tuple | None = None   # the reader's listing of the posts (post_listing), until the check takes it
 
 
 def start(argv: list[str], environ=os.environ) -> None:
@@ -85,7 +86,7 @@ def _cores() -> int:
 def take(root) -> None:
     """Take what the reader has read by now (see read), if it read the posts of `root` (a folder),
     and stop it; drop it when it read another folder's."""
-    global _reader, _taken
+    global _reader, _taken, _listing
     if _reader is None:
         return
     pid, shared, read_root = _reader
@@ -94,11 +95,28 @@ def take(root) -> None:
         return
     _reader = None
     _stop(pid)                   # once it has ended, all it wrote is there to read
-    index = _Index(shared).read()
+    index, _listing = _Index(shared).read()
     if index:
         _taken = (shared, index)
     else:
         shared.close()
+
+
+def listing(regular: set) -> list[str] | None:
+    """The post files the reader listed (repository.post_files: the same files in the same order),
+    those that are plain regular files added to `regular`; None when it listed none (names beyond
+    ASCII, whose order and case the check's own listing decides in its file system encoding, or a
+    reader stopped before it had listed them all). Taken once."""
+    global _listing
+    listed, _listing = _listing, None
+    if not (isinstance(listed, tuple) and len(listed) == 2 and len(listed[0]) == len(listed[1])):
+        return None
+    try:
+        names = [name.decode("ascii") for name in listed[0]]
+    except (AttributeError, UnicodeDecodeError):
+        return None
+    regular.update(name for name, plain in zip(names, listed[1]) if plain)
+    return names
 
 
 def read(relpath: str) -> tuple[bytes, tuple | None] | None:
@@ -116,7 +134,8 @@ def read(relpath: str) -> tuple[bytes, tuple | None] | None:
 
 def drop() -> None:
     """Stop the reader, if any, without taking what it read; and forget what was taken."""
-    global _reader, _taken
+    global _reader, _taken, _listing
+    _listing = None
     if _taken is not None:
         _taken[0].close()
         _taken = None
@@ -140,15 +159,16 @@ class _Index:
     """Where each file read ahead is in the shared memory: after its MOST bytes of posts, the length
     of what follows (8 bytes), then batches, each its length (4 bytes) and a marshalled dictionary
     relpath -> (start, end) or (start, end, *stat_key), the relpath in bytes as the system names
-    the file (whatever the two processes' file system encodings). The length is written after
-    each batch, so whatever the moment the reader is stopped, the index says only what was read
-    whole."""
+    the file (whatever the two processes' file system encodings); the first may instead be the
+    listing, (relpaths, a byte for each: 1 where it is a plain regular file). The length is
+    written after each batch, so whatever the moment the reader is stopped, the index says only
+    what was read whole."""
 
     def __init__(self, shared):
         self.shared = shared
         self.written = 0
 
-    def add(self, batch: dict) -> bool:
+    def add(self, batch) -> bool:
         data = marshal.dumps(batch)
         at = MOST + 8 + self.written
         if self.written + 4 + len(data) > INDEX - 8:
@@ -159,27 +179,38 @@ class _Index:
         self.shared[MOST:MOST + 8] = self.written.to_bytes(8, "little")
         return True
 
-    def read(self) -> dict:
-        index, at = {}, MOST + 8
+    def read(self) -> tuple[dict, tuple | None]:
+        """(relpath -> where its bytes are, the listing or None)."""
+        index, listing, at = {}, None, MOST + 8
         end = at + min(int.from_bytes(self.shared[MOST:MOST + 8], "little"), INDEX - 8)
         try:
             while at + 4 <= end:
                 length = int.from_bytes(self.shared[at:at + 4], "little")
                 batch = marshal.loads(self.shared[at + 4:min(at + 4 + length, end)])
-                index.update(batch)
+                if isinstance(batch, tuple) and listing is None and not index:
+                    listing = batch
+                else:
+                    index.update(batch)
                 at += 4 + length
         except (EOFError, ValueError, TypeError):
-            return {}
-        return index
+            return {}, None
+        return index, listing
 
 
 def read_ahead(root: str, shared, stamping: bool = False) -> None:
-    """Read each post file under `root` whole into `shared`, one after the other from its start,
-    adding where each is to the index every BATCH files (with `stamping`, and its stat as opened)."""
+    """List the post files under `root`, adding the listing to the index when its names are all
+    ASCII (the check then takes it instead of listing them: listing). Then read each plain regular
+    one whole into `shared`, one after the other from its start, adding where each is to the index
+    every BATCH files (with `stamping`, and its stat as opened)."""
     index, batch, at = _Index(shared), {}, 0
     into = memoryview(shared)
     folder = os.path.join(os.fsencode(root), b"")
-    for relpath in _post_names(folder):
+    names, regular = post_listing(folder)
+    if all(map(bytes.isascii, names)) and not index.add((names, bytes(regular))):
+        return
+    for relpath, plain in zip(names, regular):
+        if not plain:
+            continue
         if at + WHOLE > MOST:
             break
         read = _read_whole(folder + relpath, into[at:at + WHOLE], stamping)
@@ -194,31 +225,47 @@ def read_ahead(root: str, shared, stamping: bool = False) -> None:
         index.add(batch)
 
 
-def _post_names(root: bytes):
-    """The relpaths (bytes) of the Markdown files under content/posts of `root` (which ends in a
-    separator), in the listing's order (repository.markdown_files), folders' links not followed and
-    names starting with a dot left out. It need not leave out all the listing does: a file read
-    ahead that the check does not ask for is never taken."""
-    pending = [FOLDER.encode()]
-    while pending:
-        folder = pending.pop()
+def post_listing(root: bytes) -> tuple[list, list]:
+    """(the relpaths, in bytes, of the post files under content/posts of `root`, which ends in a
+    separator; whether each is a plain regular file), as repository.markdown_files lists them: the
+    same files, in the same order, each folder's files by name, then its subfolders by name, none
+    whose name starts with a dot, no link to a folder followed, and the same regular ones."""
+    names, regular = [], []
+    _list_into(root, FOLDER.encode(), names, regular)
+    return names, regular
+
+
+def _list_into(root: bytes, folder: bytes, names: list, regular: list) -> None:
+    try:
+        with os.scandir(root + folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    folders, files = [], []
+    for entry in entries:
         try:
-            with os.scandir(root + folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+            is_folder = entry.is_dir()
         except OSError:
-            continue
-        subfolders = []
-        for entry in entries:
-            try:
-                if entry.name.startswith(b"."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    subfolders.append(folder + b"/" + entry.name)
-                elif entry.name.endswith(b".md") and entry.is_file(follow_symlinks=False):
-                    yield folder + b"/" + entry.name
-            except OSError:
-                continue
-        pending.extend(reversed(subfolders))
+            is_folder = False
+        (folders if is_folder else files).append((entry.name, entry))
+    for name, entry in sorted(files, key=_FIRST):
+        if name.endswith(b".md") and not name.startswith((b".", b"_")) and name.lower() != b"readme.md":
+            names.append(folder + b"/" + name)
+            regular.append(_plain_file(entry))
+    for name, entry in sorted(folders, key=_FIRST):
+        if not name.startswith(b".") and not entry.is_symlink():
+            _list_into(root, folder + b"/" + name, names, regular)
+
+
+def _FIRST(pair):
+    return pair[0]
+
+
+def _plain_file(entry) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _read_whole(file: bytes, into: memoryview, stamping: bool) -> tuple[int, tuple] | None:
