@@ -3,8 +3,10 @@
     python benchmarks/through.py PHASE ROOT
 
 Run as a script, not with -m, so that it imports smm and nothing of the harness; like `smm check`,
-it runs without the cyclic garbage collector and ends without freeing what it built (cli.py). The
-phases are benchmarks.phases.NAMES; "python" and "report" are counted from other commands.
+it runs without the cyclic garbage collector and ends without freeing what it built (cli.py), and
+starts the reader of posts first (prefetch.py), whose listing and bytes it takes as the command
+does (the reader, another process, is not counted). The phases are benchmarks.phases.NAMES;
+"python" and "report" are counted from other commands.
 """
 import gc
 import os
@@ -17,16 +19,21 @@ ORDER = ["imports", "strategy", "listing", "posts read", "per-post rules", "holi
 def run_through(phase: str, root: Path) -> int:
     """A cold check of `root` up to the end of `phase`; returns how many posts it made."""
     reached = ORDER.index(phase)
+    from smm import prefetch
     from smm.__main__ import before_imports
-    before_imports()           # as `python -m smm` does before it imports the rest
+    prefetch.start(["--root", str(root), "check", "--no-cache"])     # as `python -m smm check` does first
+    before_imports()           # and then before it imports the rest
     import smm.cli  # noqa: F401  (what `python -m smm check` imports first)
     from smm import rules
     from smm.repository import add_posts, load_base, post_files
     if reached < ORDER.index("strategy"):
         return 0
     repo = load_base(root)
+    prefetch.take(repo.root)
     if reached >= ORDER.index("listing"):
-        files = post_files(repo.root, repo.regular_files)
+        files = prefetch.listing(repo.regular_files)
+        if files is None:
+            files = post_files(repo.root, repo.regular_files)
     if reached >= ORDER.index("posts read"):
         add_posts(repo, files)
     if reached >= ORDER.index("per-post rules"):
