@@ -25,6 +25,7 @@ import marshal
 import os
 import stat
 import sys
+from itertools import compress
 
 WHOLE = 16_384             # bytes of the loader's first read: a post is a few kB, and a read of this
                            # many that returns fewer has the whole file
@@ -112,10 +113,10 @@ def listing(regular: set) -> list[str] | None:
     if not (isinstance(listed, tuple) and len(listed) == 2 and len(listed[0]) == len(listed[1])):
         return None
     try:
-        names = [name.decode("ascii") for name in listed[0]]
-    except (AttributeError, UnicodeDecodeError):
+        names = list(map(bytes.decode, listed[0]))       # ASCII: as the check's file system encoding reads them
+    except (TypeError, UnicodeDecodeError):
         return None
-    regular.update(name for name, plain in zip(names, listed[1]) if plain)
+    regular.update(compress(names, listed[1]))
     return names
 
 
