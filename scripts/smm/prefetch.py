@@ -14,10 +14,11 @@ shares the interpreter's memory, and each page the importing interpreter wrote t
 (1,070 page faults more, 3 to 4 ms). A guess that turns out wrong (another root, a cache that
 holds the posts after all) costs only the other core's time: the check stops the reader (drop).
 
-Only small modules of the standard library are imported here (os, stat, sys, marshal, mmap; and
-the interpreter's SHA-256 to name the cache's files: sha256), nothing of smm's, so that the reader starts before everything
-else is imported (__main__.py) and runs in a small process of its own. The loader takes how files
-are opened and what their stats tell from here (READ_FLAGS, NOT_A_LINK, WHOLE, stat_key).
+Only small modules of the standard library are imported here (os, stat, sys, marshal, mmap,
+itertools; and the interpreter's SHA-256 to name the cache's files: sha256), nothing of smm's,
+so that the reader starts before everything else is imported (__main__.py) and runs in a small
+process of its own. The loader takes how files are opened and what their stats tell from here
+(READ_FLAGS, NOT_A_LINK, WHOLE, stat_key).
 """
 from __future__ import annotations
 
@@ -207,8 +208,8 @@ def read_ahead(root: str, shared, stamping: bool = False) -> None:
     into = memoryview(shared)
     folder = os.path.join(os.fsencode(root), b"")
     names, regular = post_listing(folder)
-    if all(map(bytes.isascii, names)) and not index.add((names, bytes(regular))):
-        return
+    if all(map(bytes.isascii, names)):
+        index.add((names, bytes(regular)))      # a listing too large for the index is not given
     for relpath, plain in zip(names, regular):
         if not plain:
             continue
