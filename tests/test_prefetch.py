@@ -321,3 +321,18 @@ def test_the_check_takes_the_readers_listing_when_its_names_are_ascii(tmp_path, 
     assert prefetch.listing(set()) is None
     started(root)
     assert run_check(root).files_checked == without.files_checked + 1 and listed == [1, 1]
+
+
+def test_a_listing_too_large_for_the_index_is_not_given_and_the_posts_are_read_all_the_same(tmp_path, monkeypatch):
+    import mmap
+    root = tmp_path / "repo"
+    names = [f"content/posts/2027/01/0{d}-post.md" for d in range(1, 6)]
+    for n, relpath in enumerate(names):
+        write(root, relpath, POST.format(n=n))
+    real = prefetch._Index.add
+    monkeypatch.setattr(prefetch._Index, "add", lambda index, batch: not isinstance(batch, tuple) and real(index, batch))
+    shared = mmap.mmap(-1, prefetch.MOST + prefetch.INDEX)
+    prefetch.read_ahead(str(root), shared)
+    index, listing = prefetch._Index(shared).read()
+    assert listing is None and sorted(index) == sorted(name.encode() for name in names)
+    shared.close()
