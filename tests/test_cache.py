@@ -946,30 +946,27 @@ def test_a_replaced_file_is_whole_private_when_asked_and_leaves_no_temporary_fil
     assert lookalike.read_bytes() == b"someone else's" and len(list(tmp_path.iterdir())) == 2
 
 
-def test_smm_s_own_files_are_known_by_name_size_and_time(tmp_path):
-    """cache.package_print: a new time (an install, a checkout, an edit) or size of any file of the
-    package, or a file added or removed, is another print; the same stats, the same print."""
+def test_smm_s_own_files_are_known_by_their_names_and_bytes_not_their_times(tmp_path):
+    """cache.package_print: other bytes in a file of the package, or a file added or removed, is
+    another print; new times are not (CI installs smm from a fresh checkout on every run, and the
+    cache it restores must hold)."""
     package = tmp_path / "smm"
     (package / "rules").mkdir(parents=True)
     (package / "a.py").write_text("A = 1\n")
     (package / "rules" / "b.py").write_text("B = 2\n")
-    for name in ("a.py", "rules/b.py"):
-        os.utime(package / name, ns=(1_700_000_000_000_000_000,) * 2)
     first = cache.package_print(package)
+    for name in ("a.py", "rules/b.py"):
+        os.utime(package / name, ns=(1_700_000_000_000_000_000,) * 2)         # a fresh checkout's times
     assert cache.package_print(package) == first
-    (package / "a.py").write_text("A = 3\n")                    # the same size, a new time
+    (package / "a.py").write_text("A = 3\n")                    # the same size, other bytes
     assert cache.package_print(package) != first
-    os.utime(package / "a.py", ns=(1_700_000_000_000_000_000,) * 2)
-    assert cache.package_print(package) == first                  # what Python's bytecode cache would take too
-    (package / "rules" / "b.py").write_text("B = 22\n")
-    os.utime(package / "rules" / "b.py", ns=(1_700_000_000_000_000_000,) * 2)
-    assert cache.package_print(package) != first                  # another size
-    (package / "rules" / "b.py").write_text("B = 2\n")
-    os.utime(package / "rules" / "b.py", ns=(1_700_000_000_000_000_000,) * 2)
+    (package / "a.py").write_text("A = 1\n")
+    assert cache.package_print(package) == first
     (package / "c.py").write_text("")
     assert cache.package_print(package) != first                  # a file added
     (package / "c.py").unlink()
-    assert cache.package_print(package) == first
+    (package / "rules" / "b.py").rename(package / "b.py")
+    assert cache.package_print(package) != first                  # a file moved
 
 
 def test_a_run_that_takes_every_post_from_the_cache_needs_no_openssl(sample, checked):
@@ -985,3 +982,19 @@ def test_a_run_that_takes_every_post_from_the_cache_needs_no_openssl(sample, che
     run = subprocess.run([sys.executable, "-c", probe], cwd=sample, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(Path(smm.__file__).parent.parent)})
     assert run.stdout.splitlines()[-1] == "imported:", run.stdout[-300:]      # no rule ran: all from the cache
+
+
+def test_smm_installed_again_from_a_fresh_checkout_keeps_the_cache(sample, checked, tmp_path):
+    """CI installs smm from a fresh checkout on every run: every file of the package has a new
+    time, and the cache restored from main's last run must still hold (no post checked again)."""
+    checked()
+    installed = tmp_path / "fresh" / "smm"
+    shutil.copytree(Path(smm.__file__).parent, installed, ignore=shutil.ignore_patterns("__pycache__"))
+    later = time.time() + 3600
+    for file in installed.rglob("*"):
+        os.utime(file, (later, later))
+    probe = ("import sys, smm.cli\nassert smm.__file__.startswith(sys.argv[1]), smm.__file__\n"
+             "smm.cli.main(['check', '--format', 'json'])\nprint('rules ran:', 'smm.rules' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", probe, str(installed.parent)], cwd=sample, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(installed.parent)})
+    assert run.stdout.splitlines()[-1] == "rules ran: False", run.stdout[-300:] + run.stderr[-500:]
