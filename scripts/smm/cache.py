@@ -217,7 +217,8 @@ class Store:
 
     def hold_today(self, relpath: str, daily: list, until) -> None:
         """What the rules.ON_THE_DAY found today about the post of a taken entry: kept for today."""
-        entry = self.fresh[relpath][:DAILY] + (daily, self.day, _iso(until)) + self.fresh[relpath][IS_POST:]
+        taken = self.fresh[relpath]
+        entry = taken[:DAILY] + (daily, self.day, _iso(until)) + taken[IS_POST:]
         self.fresh[relpath] = self.entries[relpath] = entry       # still the entry taken (unchanged)
         self.restamped = True
 

@@ -15,7 +15,7 @@ shares the interpreter's memory, and each page the importing interpreter wrote t
 holds the posts after all) costs only the other core's time: the check stops the reader (drop).
 
 Only small modules of the standard library are imported here (os, stat, sys, marshal, mmap,
-itertools; and the interpreter's SHA-256 to name the cache's files: sha256), nothing of smm's,
+itertools, operator; and the interpreter's SHA-256 to name the cache's files: sha256), nothing of smm's,
 so that the reader starts before everything else is imported (__main__.py) and runs in a small
 process of its own. The loader takes how files are opened and what their stats tell from here
 (READ_FLAGS, NOT_A_LINK, WHOLE, stat_key).
@@ -27,6 +27,7 @@ import os
 import stat
 import sys
 from itertools import compress
+from operator import itemgetter
 
 WHOLE = 16_384             # bytes of the loader's first read: a post is a few kB, and a read of this
                            # many that returns fewer has the whole file
@@ -228,21 +229,34 @@ def read_ahead(root: str, shared, stamping: bool = False) -> None:
 
 
 def post_listing(root: bytes) -> tuple[list, list]:
-    """(the relpaths, in bytes, of the post files under content/posts of `root`, which ends in a
-    separator; whether each is a plain regular file), as repository.markdown_files lists them: the
-    same files, in the same order, each folder's files by name, then its subfolders by name, none
-    whose name starts with a dot, no link to a folder followed, and the same regular ones."""
+    """markdown_listing of the post files (content/posts) of `root`, in bytes."""
+    return markdown_listing(root, FOLDER.encode())
+
+
+def markdown_listing(root, folder) -> tuple[list, list]:
+    """(the relpaths, with "/", of the Markdown files under `folder` of `root`, which ends in a
+    separator; whether each is a plain regular file, as the listing tells with no call of its own),
+    both str or both bytes: each folder's files by name, then its subfolders by name; none whose
+    name starts with a dot (nor files with an underscore, nor README.md), no link to a folder
+    followed. The check's own listing (repository.markdown_files) and the reader's are this one."""
     names, regular = [], []
-    _list_into(root, FOLDER.encode(), names, regular)
+    _list_into(root, folder, names, regular, _BYTES_WORDS if isinstance(folder, bytes) else _WORDS)
     return names, regular
 
 
-def _list_into(root: bytes, folder: bytes, names: list, regular: list) -> None:
+# What a listing compares names with, in str and in bytes: the separator, the extension, what
+# a file's name may not start with, README's name, what a folder's name may not start with.
+_WORDS = ("/", ".md", (".", "_"), "readme.md", ".")
+_BYTES_WORDS = (b"/", b".md", (b".", b"_"), b"readme.md", b".")
+
+
+def _list_into(root, folder, names: list, regular: list, words: tuple) -> None:
     try:
         with os.scandir(root + folder) as listing:
             entries = list(listing)
     except OSError:
-        return
+        return                           # as os.walk: a folder that cannot be listed has nothing
+    separator, extension, hidden_or_draft, readme, hidden = words
     folders, files = [], []
     for entry in entries:
         try:
@@ -251,16 +265,15 @@ def _list_into(root: bytes, folder: bytes, names: list, regular: list) -> None:
             is_folder = False
         (folders if is_folder else files).append((entry.name, entry))
     for name, entry in sorted(files, key=_FIRST):
-        if name.endswith(b".md") and not name.startswith((b".", b"_")) and name.lower() != b"readme.md":
-            names.append(folder + b"/" + name)
+        if name.endswith(extension) and not name.startswith(hidden_or_draft) and name.lower() != readme:
+            names.append(folder + separator + name)
             regular.append(_plain_file(entry))
     for name, entry in sorted(folders, key=_FIRST):
-        if not name.startswith(b".") and not entry.is_symlink():
-            _list_into(root, folder + b"/" + name, names, regular)
+        if not name.startswith(hidden) and not entry.is_symlink():
+            _list_into(root, folder + separator + name, names, regular, words)
 
 
-def _FIRST(pair):
-    return pair[0]
+_FIRST = itemgetter(0)
 
 
 def _plain_file(entry) -> bool:

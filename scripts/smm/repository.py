@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from functools import partial
-from operator import itemgetter
+from itertools import compress
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,49 +36,14 @@ def find_root(start: Path) -> Path | None:
 def markdown_files(root: Path, folder: str, regular: set | None = None) -> list[str]:
     """Root-relative paths (with /) of the Markdown files under `folder`, in a stable order (each
     folder's files by name, then its subfolders by name; none whose name starts with a dot, no
-    links to folders followed), as os.walk lists them. Those that are plain regular files (not
-    links, pipes or devices: what the listing says of each, with no call of its own) go into
-    `regular`, if given: loader.read_regular need not ask again (Repository.regular_files)."""
-    base = os.path.join(root, folder)
-    if not os.path.isdir(base):
-        return []
-    found = []
-    prefix = os.path.relpath(base, root).replace(os.sep, "/") + "/"
-    _list_folder(base, prefix, found, regular if regular is not None else set())
+    links to folders followed), as os.walk lists them (prefetch.markdown_listing, which the reader
+    of posts lists them with too). Those that are plain regular files (not links, pipes or devices:
+    what the listing says of each, with no call of its own) go into `regular`, if given:
+    loader.read_regular need not ask again (Repository.regular_files)."""
+    found, plain = prefetch.markdown_listing(os.path.join(root, ""), folder)
+    if regular is not None:
+        regular.update(compress(found, plain))
     return found
-
-
-def _list_folder(folder: str, prefix: str, found: list, regular: set) -> None:
-    try:
-        with os.scandir(folder) as listing:
-            entries = list(listing)
-    except OSError:
-        return                           # as os.walk: a folder that cannot be listed has nothing
-    folders, files = [], []
-    for entry in entries:
-        try:
-            is_folder = entry.is_dir()
-        except OSError:
-            is_folder = False
-        (folders if is_folder else files).append((entry.name, entry))
-    for name, entry in sorted(files, key=_FIRST):
-        if name.endswith(".md") and not name.startswith((".", "_")) and name.lower() != "readme.md":
-            found.append(prefix + name)
-            if _plain_file(entry):
-                regular.add(found[-1])
-    for name, entry in sorted(folders, key=_FIRST):
-        if not name.startswith(".") and not entry.is_symlink():
-            _list_folder(entry.path, prefix + name + "/", found, regular)
-
-
-_FIRST = itemgetter(0)
-
-
-def _plain_file(entry) -> bool:
-    try:
-        return entry.is_file(follow_symlinks=False)
-    except OSError:
-        return False
 
 
 def load_repository(root: Path) -> Repository:
