@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 
 import pytest
 
 from conftest import PROJECT, age, run_smm, write
-from smm import prefetch
+from smm import cache, prefetch
 
 POST = "---\ntitle: Read ahead {n}\nstatus: draft\nplatforms: [x]\n---\nCopy {n} ☕\n"
 
@@ -94,9 +95,13 @@ def test_the_check_takes_each_plain_post_file_read_whole_and_nothing_else(tmp_pa
     pid = started(root)
     prefetch.take(root)
     assert gone(pid)
+    spans = []
     for relpath in names:
-        assert prefetch.read(relpath) == ((root / relpath).read_bytes(), None)
+        raw, stat, span = prefetch.read(relpath)
+        assert (raw, stat) == ((root / relpath).read_bytes(), None)
+        assert prefetch.ahead(span) == raw                     # the same bytes where they were read ahead
         assert prefetch.read(relpath) is None                  # taken once
+        spans.append(span)
     for relpath in ["content/posts/2027/01/09-large.md", "content/posts/2027/01/.hidden.md",
                     "content/posts/2027/01/notes.txt", "content/posts/2027/01/08-link.md",
                     "content/posts/2027/01/07-pipe.md", "content/posts/2027/linked/01-post.md",
@@ -104,6 +109,7 @@ def test_the_check_takes_each_plain_post_file_read_whole_and_nothing_else(tmp_pa
         assert prefetch.read(relpath) is None, relpath
     prefetch.drop()
     assert prefetch.read(names[1]) is None
+    assert [prefetch.ahead(span) for span in spans] == [None] * len(names)    # no longer held
 
 
 def test_names_beyond_ascii_are_matched_as_the_system_spells_them(tmp_path):
@@ -112,7 +118,7 @@ def test_names_beyond_ascii_are_matched_as_the_system_spells_them(tmp_path):
     write(root, relpath, POST.format(n="é"))
     started(root)
     prefetch.take(root)
-    assert prefetch.read(relpath) == ((root / relpath).read_bytes(), None)
+    assert prefetch.read(relpath)[:2] == ((root / relpath).read_bytes(), None)
 
 
 def test_for_a_first_run_the_reader_gives_each_files_stat_as_opened(tmp_path):
@@ -126,7 +132,7 @@ def test_for_a_first_run_the_reader_gives_each_files_stat_as_opened(tmp_path):
     os.waitpid(prefetch._reader[0], 0)
     prefetch.take(root)
     for relpath in names:
-        assert prefetch.read(relpath) == ((root / relpath).read_bytes(), stat_key(os.stat(root / relpath)))
+        assert prefetch.read(relpath)[:2] == ((root / relpath).read_bytes(), stat_key(os.stat(root / relpath)))
     assert prefetch.read("content/posts/2027/01/09-pipe.md") is None
 
 
@@ -151,7 +157,7 @@ def test_a_reader_stopped_while_reading_leaves_only_files_read_whole(tmp_path):
         prefetch.take(root)                     # at once: the reader is stopped wherever it is
         assert gone(pid)
         taken = [relpath for relpath in files if (ahead := prefetch.read(relpath)) is not None
-                 and (ahead == (files[relpath], None) or pytest.fail(f"{relpath}: other bytes"))]
+                 and (ahead[:2] == (files[relpath], None) or pytest.fail(f"{relpath}: other bytes"))]
         taken_counts.add(len(taken))
         assert len(taken) % prefetch.BATCH == 0 or len(taken) == len(files)
         prefetch.drop()
@@ -250,6 +256,28 @@ def test_a_first_run_keeps_the_stats_the_reader_saw_so_the_next_run_reads_no_pos
     assert first[:3] == ["True", "30", "0"]           # every post read ahead, none opened by the check
     assert second[:3] == ["False", "0", "0"]          # the cache of the first run holds them all
     assert first[3] == second[3]
+
+
+def test_a_first_run_digests_each_post_as_git_does_where_it_was_read_ahead(repo, tmp_path):
+    """On a first run the workers hand over where the bytes of each post they checked lie in the
+    memory read ahead (prefetch.ahead), not the bytes, and the cache's child digests them there:
+    every post's entry holds its Git blob id."""
+    posts = {f"content/posts/2027/0{n % 9 + 1}/{n % 28 + 1:02}-post-{n}.md": POST.format(n=n) + "ü " * (n * 37 % 300)
+             for n in range(60)}
+    for relpath, text in posts.items():
+        write(repo, relpath, text)
+    age(repo)
+    env = {"SMM_CACHE_DIR": str(tmp_path / "cache"), "SMM_PARALLEL_FROM": "1"}     # workers too
+    first = run_smm("check", "--format", "json", cwd=repo, env=env)
+    assert first.returncode in (0, 1), first.stderr
+    [stored] = (tmp_path / "cache").glob("*.pickle")
+    entries = pickle.loads(pickle.loads(stored.read_bytes())["entries"])
+    digests = {relpath: entry[cache.DIGEST].hex() for relpath, entry in entries.items() if relpath in posts}
+    assert digests == {relpath: _git_blob_id(repo / relpath) for relpath in posts}
+
+
+def _git_blob_id(file) -> str:
+    return subprocess.run(["git", "hash-object", str(file)], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _awkward_tree(root) -> None:

@@ -416,18 +416,21 @@ class Store:
     def keep(self, relpath: str, stamp: tuple | None, media_paths, findings, daily, until, row: tuple | None) -> None:
         """Store what was found for a file checked in this run (what the rules.ON_THE_DAY found in
         `daily`, today, holding `until` the post's own day), with its `stamp` (loader.read_text:
-        its stat as it was opened and the bytes the findings come from; None when it was not read
-        whole) and its post's `row` (None: not a post). The entry keeps the digest of those bytes,
-        so a later run that finds them may take the findings whatever happened to the file since;
-        the stat only spares it the reading, and is not stored when it may still change unseen
-        (see _racy). The bytes are digested here, not as they are read: on a first run that is in
-        the child that saves the cache (Store.save_ahead), while this process runs the rules
-        across posts."""
+        its stat as it was opened and the bytes the findings come from, or their span in what was
+        read ahead; None when it was not read whole) and its post's `row` (None: not a post). The
+        entry keeps the digest of those bytes, so a later run that finds them may take the
+        findings whatever happened to the file since; the stat only spares it the reading, and is
+        not stored when it may still change unseen (see _racy). The bytes are digested here, not
+        as they are read: on a first run that is in the child that saves the cache
+        (Store.save_ahead), while this process runs the rules across posts."""
         media = tuple(map(self._stamped, media_paths)) if media_paths else ()
         if stamp is None or self._racy(stamp[0]) or (media and any(self._racy(s) for _, s, _ in media if s)):
             return
+        raw = stamp[1] if type(stamp[1]) is bytes else prefetch.ahead(stamp[1])    # else a span read ahead
+        if raw is None:                     # the bytes read ahead, no longer held: keep nothing
+            return
         self.fresh[relpath] = (stamp[0], media, findings, daily, self.day, _iso(until), row is not None,
-                               digest(stamp[1]))
+                               digest(raw))
         if row is not None:
             self.rows[relpath] = row
 

@@ -67,9 +67,9 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         files = post_files(repo.root, repo.regular_files)
     try:
         post_findings = check_posts(repo, files, store)
+        across, saved = _across_and_saved(repo, store, save_apart)
     finally:
-        prefetch.drop()
-    across, saved = _across_and_saved(repo, store, save_apart)
+        prefetch.drop()      # held till the cache's child is forked: it digests the posts read ahead there
     found = list(repo.findings) + post_findings + across
     changes = None
     if base:

@@ -83,13 +83,16 @@ def read_regular(file, limit: int, follow_links: bool = True, listed: bool = Fal
         os.close(fd)
 
 
-def digest(raw: bytes) -> bytes:
-    """The digest of a file's bytes, the cache's test of them when its stat changed: Git's object id
-    of a blob holding them (SHA-1 of "blob <size>", a zero byte and the bytes, as `git hash-object`
-    works it out), so that in a fresh clone Git's index can vouch for them (gitindex.py) without a
-    second digest of each file. Bytes with the same blob id are the same file to Git as well."""
+def digest(raw) -> bytes:
+    """The digest of a file's bytes (or a view of them), the cache's test of them when its stat
+    changed: Git's object id of a blob holding them (SHA-1 of "blob <size>", a zero byte and the
+    bytes, as `git hash-object` works it out), so that in a fresh clone Git's index can vouch for
+    them (gitindex.py) without a second digest of each file. Bytes with the same blob id are the
+    same file to Git as well."""
     import hashlib         # imported where used: a check without the cache needs none of it (3-4 ms)
-    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).digest()
+    hashed = hashlib.sha1(b"blob %d\0" % len(raw))
+    hashed.update(raw)
+    return hashed.digest()
 
 
 def blob_id(raw: bytes) -> str:
@@ -137,10 +140,12 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     finding, and the link is not followed. `listed`: see read_regular. `stamps` (a dict), when
     given, gets `relpath` -> (stat_key as the file was opened, the bytes read) for a file read
     whole: what the text and its findings come from, for the cache (cache.Store.keep digests them).
-    A listed file's bytes read ahead (prefetch.read), and its stat then, are taken instead."""
+    A listed file's bytes read ahead (prefetch.read), and its stat then, are taken instead, and
+    the stamp holds their span there in place of the bytes (prefetch.ahead): a worker hands its
+    stamps over through a pipe, and the bytes need not go with them."""
     seen = None if stamps is None else []
     try:
-        raw, size = _read_ahead_or_now(file, relpath, link_problem, listed, seen)
+        raw, size, span = _read_ahead_or_now(file, relpath, link_problem, listed, seen)
     except LinkRefused as refused:
         return None, [F.make("load.unreadable", relpath, None, refused.message)]
     except (NotRegularFile, IsADirectoryError):
@@ -152,7 +157,7 @@ def read_text(file: Path, relpath: str, link_problem=None, listed: bool = False,
     if size > MAX_BYTES:
         return None, [_too_large(relpath, size)]
     if seen:
-        stamps[relpath] = (seen[-1], raw)
+        stamps[relpath] = (seen[-1], raw if span is None else span)
     return decode(raw, relpath)
 
 
@@ -162,15 +167,17 @@ class LinkRefused(Exception):
         self.message = message
 
 
-def _read_ahead_or_now(file, relpath: str, link_problem, listed: bool, stat_into: list | None) -> tuple[bytes, int]:
-    """_read_checking_link's answer: from the bytes read ahead (prefetch.read) of a listed file,
-    with its stat as the reader opened it when `stat_into` wants one; else reading the file now."""
+def _read_ahead_or_now(file, relpath: str, link_problem, listed: bool,
+                       stat_into: list | None) -> tuple[bytes, int, tuple | None]:
+    """_read_checking_link's answer and where the bytes were read ahead: from those (prefetch.read)
+    of a listed file, with its stat as the reader opened it when `stat_into` wants one, and their
+    span; else reading the file now (no span)."""
     ahead = prefetch.read(relpath) if listed else None
     if ahead is None or (stat_into is not None and ahead[1] is None):
-        return _read_checking_link(file, link_problem, listed, stat_into)
+        return *_read_checking_link(file, link_problem, listed, stat_into), None
     if stat_into is not None:
         stat_into.append(ahead[1])
-    return ahead[0], len(ahead[0])
+    return ahead[0], len(ahead[0]), ahead[2]
 
 
 def _read_checking_link(file, link_problem, listed: bool = False, stat_into: list | None = None) -> tuple[bytes, int]:

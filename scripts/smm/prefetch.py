@@ -122,17 +122,27 @@ def listing(regular: set) -> list[str] | None:
     return names
 
 
-def read(relpath: str) -> tuple[bytes, tuple | None] | None:
+def read(relpath: str) -> tuple[bytes, tuple | None, tuple] | None:
     """(the bytes of the post file at `relpath` read ahead, its stat_key as it was opened or
-    None when the reader was not asked for them), the first time it is asked for; None when it was
-    not read ahead (or was asked for before). The process that asks makes the copy of the bytes,
-    so the workers of a check (which share the memory) make their own."""
+    None when the reader was not asked for them, where the bytes are: a span for ahead()), the
+    first time it is asked for; None when it was not read ahead (or was asked for before). The
+    process that asks makes the copy of the bytes, so the workers of a check (which share the
+    memory) make their own."""
     if _taken is None:
         return None
     where = _taken[1].pop(os.fsencode(relpath), None)
     if where is None:
         return None
-    return _taken[0][where[0]:where[1]], where[2:] or None
+    return _taken[0][where[0]:where[1]], where[2:] or None, where[:2]
+
+
+def ahead(span: tuple) -> memoryview | None:
+    """The bytes read ahead at `span` (from read()), without a copy, as long as what was taken is
+    held (until drop(), in every process forked before it: the workers, the cache's child); None
+    after. A worker hands the span over instead of the bytes, and the cache digests them here."""
+    if _taken is None:
+        return None
+    return memoryview(_taken[0])[span[0]:span[1]]
 
 
 def drop() -> None:
