@@ -1,5 +1,6 @@
 """What the `smm` command does before it does anything: `inspect` waits until it is used, and so
-do the patterns a check of short copy never uses (patterns.py).
+do the patterns a check of short copy never uses (patterns.py); argparse is told the terminal's
+width, so it does not import shutil (with bz2 and lzma) to ask for it (cli._Help).
 
 `dataclasses` imports the standard library's `inspect` (with `ast`, `dis` and `tokenize`: 8 ms of
 the command's 70 ms of imports) only to write a docstring for a class that has none. The command
@@ -28,11 +29,28 @@ def _imported(args: list[str], cwd) -> list[str]:
 
 @pytest.mark.parametrize("args", [["check"], ["check", "--no-cache", "--format", "json"], ["calendar"],
                                   ["freeze"], ["codeowners", "--check"]])
-def test_no_command_imports_inspect(sample, args, tmp_path, monkeypatch):
+def test_no_command_imports_inspect_or_shutil(sample, args, tmp_path, monkeypatch):
     monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "cache"))
     imported = _imported(args, sample)
     assert "smm.cli" in imported and "dataclasses" in imported       # the log is read, and the classes made
     assert "inspect" not in imported and "ast" not in imported
+    assert "shutil" not in imported and "bz2" not in imported
+
+
+@pytest.mark.parametrize("columns", ["44", "200", "", "x"])
+def test_help_is_as_wide_as_argparse_makes_it(sample, columns, monkeypatch):
+    """smm's help wraps where argparse's own formatter would (it asks shutil for the width)."""
+    import argparse
+
+    from smm import cli
+    monkeypatch.setenv("COLUMNS", columns)
+    built = cli.build_parser()
+    plain = cli.build_parser()
+    for parser in (plain, *plain._subparsers._group_actions[0].choices.values()):
+        parser.formatter_class = argparse.HelpFormatter
+    assert built.format_help() == plain.format_help()
+    for name, parser in built._subparsers._group_actions[0].choices.items():
+        assert parser.format_help() == plain._subparsers._group_actions[0].choices[name].format_help(), name
 
 
 def test_the_stand_in_answers_from_the_real_module_once_asked():
