@@ -366,6 +366,22 @@ def test_a_text_names_a_domain_when_its_lower_case_holds_one(text, domains):
         assert links.names_a_domain(text, domains) == expected
 
 
+LINK_PIECES = ["https://", "http://", "HTTPS://", "kelda.example", "KELDA.Example", "/shop", ":", "//", " ", ".",
+               "\u212aelda.example", "sub.", "ö", "\n", "?a=1"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(LINK_PIECES) | st.text(max_size=3), max_size=10).map("".join),
+       domains=st.sampled_from([("kelda.example",), ("kelda.fi", "kelda.example"), ()]))
+def test_copy_without_a_link_to_the_brand_is_told_without_looking_for_links(text, domains):
+    """may_link_to is False only for copy holding no http(s) link to one of the domains: what
+    render() would tag (brand_links) is what finding every link and asking each gives."""
+    every = tuple(link for link in links.http_links(text) if links.is_brand_link(link.url, domains))
+    assert links.brand_links(text, domains) == every
+    if every:
+        assert links.may_link_to(text, domains)
+
+
 def test_the_characters_whose_casefold_holds_ascii_are_known():
     found = {chr(c) for c in range(0x80, 0x110000)
              if not 0xD800 <= c < 0xE000 and any(ch.isascii() for ch in chr(c).casefold())}

@@ -117,7 +117,7 @@ def body_as_posted(post, repo) -> str | None:
     """What render() posts on every platform without a variant, when that is the body as written
     (no thread, no link to a brand domain to tag), so a rule can check it without rendering; else
     None."""
-    if post.thread or links.names_a_domain(post.body, repo.strategy.brand_domains):
+    if post.thread or links.may_link_to(post.body, repo.strategy.brand_domains):
         return None
     return post.body.strip()
 
