@@ -41,6 +41,12 @@ def write(root: Path, relpath: str, content: str | bytes) -> Path:
     return file
 
 
+def git_blob_id(raw: bytes) -> str:
+    """Git's object id of a blob holding `raw`, as `git hash-object` prints it."""
+    return subprocess.run(["git", "hash-object", "--stdin"], input=raw, capture_output=True,
+                          check=True).stdout.decode().strip()
+
+
 def age(root: Path) -> None:
     """Files as they are in a working copy: written an hour ago, so `smm check` may cache them
     (it does not store files modified in the seconds before a run; see scripts/smm/cache.py)."""

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import smm
 import smm.parallel
-from conftest import age, run_smm, write
+from conftest import age, git_blob_id, run_smm, write
 from smm import cache, rules, slim
 from smm import findings as F
 from smm.check import run_check
@@ -828,10 +828,6 @@ def test_reading_the_cache_leaves_the_collector_as_it_found_it():
     assert cache._unpickled(data) == [{"a": 1}] and gc.isenabled()
 
 
-def _git_blob_id(raw: bytes) -> str:
-    return subprocess.run(["git", "hash-object", "--stdin"], input=raw, capture_output=True, check=True).stdout.decode().strip()
-
-
 def test_an_entry_is_a_plain_tuple_of_its_fields_and_its_row_is_kept_apart(tmp_path):
     """Store.keep makes each file's entry a plain tuple, in the order of cache.ENTRY_FIELDS (which
     pickles fast, as no object of a class does), read back the same; the post's slim copy is kept
@@ -847,7 +843,7 @@ def test_an_entry_is_a_plain_tuple_of_its_fields_and_its_row_is_kept_apart(tmp_p
     assert dict(zip(cache.ENTRY_FIELDS, entry)) == {
         "stat": (120, 1, 2, 3), "media": (), "findings": [finding], "daily": [finding], "day": "2027-01-01",
         "until": "2027-01-02", "is_post": True,
-        "digest": bytes.fromhex(_git_blob_id(b"---\ntitle: A\n---\n"))}   # the bytes' Git blob id
+        "digest": bytes.fromhex(git_blob_id(b"---\ntitle: A\n---\n"))}   # the bytes' Git blob id
     back = pickle.loads(pickle.dumps(store.fresh, protocol=pickle.HIGHEST_PROTOCOL))[row[0]]
     assert back == entry and F.FIELDS_OF(back[cache.FINDINGS][0]) == F.FIELDS_OF(finding)
 

@@ -38,7 +38,7 @@ def test_no_command_imports_inspect_or_shutil(sample, args, tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("columns", ["44", "200", "", "x"])
-def test_help_is_as_wide_as_argparse_makes_it(sample, columns, monkeypatch):
+def test_help_is_as_wide_as_argparse_makes_it(columns, monkeypatch):
     """smm's help wraps where argparse's own formatter would (it asks shutil for the width)."""
     import argparse
 

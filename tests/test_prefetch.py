@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import PROJECT, age, run_smm, write
+from conftest import PROJECT, age, git_blob_id, run_smm, write
 from smm import cache, prefetch
 
 POST = "---\ntitle: Read ahead {n}\nstatus: draft\nplatforms: [x]\n---\nCopy {n} ☕\n"
@@ -273,11 +273,7 @@ def test_a_first_run_digests_each_post_as_git_does_where_it_was_read_ahead(repo,
     [stored] = (tmp_path / "cache").glob("*.pickle")
     entries = pickle.loads(pickle.loads(stored.read_bytes())["entries"])
     digests = {relpath: entry[cache.DIGEST].hex() for relpath, entry in entries.items() if relpath in posts}
-    assert digests == {relpath: _git_blob_id(repo / relpath) for relpath in posts}
-
-
-def _git_blob_id(file) -> str:
-    return subprocess.run(["git", "hash-object", str(file)], capture_output=True, text=True, check=True).stdout.strip()
+    assert digests == {relpath: git_blob_id((repo / relpath).read_bytes()) for relpath in posts}
 
 
 def _awkward_tree(root) -> None:

@@ -43,8 +43,9 @@ _ENDING = []                  # crews whose workers were let end, each reaped by
 
 # What checking some post files gave: their findings (those of the rules.ON_THE_DAY apart, in
 # `daily`: the cache keeps them with their day), their posts, the media each post names, and for
-# the cache each file's stamp (stat, bytes or their span read ahead: loader.read_text) and the rows (slim.row_of) of the
-# posts a worker checked, by path (this process's own posts' rows are made when kept: _keep).
+# the cache each file's stamp (stat, and bytes or their span read ahead: loader.read_text) and
+# the rows (slim.row_of) of the posts a worker checked, by path (this process's own posts' rows
+# are made when kept: _keep).
 Checked = namedtuple("Checked", "findings daily posts media stamps rows")
 
 
