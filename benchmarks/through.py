@@ -25,15 +25,14 @@ def run_through(phase: str, root: Path) -> int:
     before_imports()           # and then before it imports the rest
     import smm.cli  # noqa: F401  (what `python -m smm check` imports first)
     from smm import rules
-    from smm.repository import add_posts, load_base, post_files
+    from smm.check import listed_posts
+    from smm.repository import add_posts, load_base
     if reached < ORDER.index("strategy"):
         return 0
     repo = load_base(root)
     prefetch.take(repo.root)
     if reached >= ORDER.index("listing"):
-        files = prefetch.listing(repo.regular_files)
-        if files is None:
-            files = post_files(repo.root, repo.regular_files)
+        files = listed_posts(repo)
     if reached >= ORDER.index("posts read"):
         add_posts(repo, files)
     if reached >= ORDER.index("per-post rules"):

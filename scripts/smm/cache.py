@@ -224,7 +224,7 @@ class Store:
 
     def taken_posts(self) -> list:
         """The slim posts of the entries this run took from the cache (read from it now)."""
-        return [from_row(row) for row in map(self._taken_row, self.taken()) if row is not None]
+        return self.slim_posts(self.taken())
 
     def taken(self) -> list[str]:
         """The files whose entries this run took from the cache (not checked again)."""
@@ -314,8 +314,10 @@ class Store:
         """Whether the post at `relpath` has in this run the slim copy stored (slim.across_key tells,
         worked out here for the posts checked again only: a first run works out none)."""
         entry, stored = self.fresh[relpath], self.entries[relpath]
-        if entry is stored or not (entry[IS_POST] and stored[IS_POST]):
-            return entry is stored or entry[IS_POST] == stored[IS_POST]
+        if entry is stored:
+            return True
+        if not (entry[IS_POST] and stored[IS_POST]):
+            return entry[IS_POST] == stored[IS_POST]
         row, before = self.rows.get(relpath), self._stored_row(relpath)
         return row is not None and before is not None and across_key(row) == across_key(before)
 

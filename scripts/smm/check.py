@@ -62,9 +62,7 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
         prefetch.take(repo.root)         # every post is read: those read ahead (prefetch.py), if any
     else:
         prefetch.drop()
-    files = prefetch.listing(repo.regular_files)
-    if files is None:
-        files = post_files(repo.root, repo.regular_files)
+    files = listed_posts(repo)
     try:
         post_findings = check_posts(repo, files, store)
         across, saved = _across_and_saved(repo, store, save_apart)
@@ -82,6 +80,13 @@ def run_check(root: Path, paths: list[str] | None = None, cwd: Path | None = Non
     documents = _documents(repo, found, files)
     checked = len(documents) if prefixes is None else sum(1 for f in documents if in_scope(f, prefixes))
     return CheckResult(findings=found, files_checked=checked, repo=repo, calendar_changes=changes, saved=saved)
+
+
+def listed_posts(repo) -> list[str]:
+    """The post files to check (repository.post_files): the reader's listing when it gave one
+    (prefetch.listing), else listed here."""
+    files = prefetch.listing(repo.regular_files)
+    return files if files is not None else post_files(repo.root, repo.regular_files)
 
 
 def _across_and_saved(repo, store, save_apart: bool) -> tuple[list, object]:
