@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 import regex
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
@@ -312,6 +312,35 @@ def test_the_letters_a_top_level_domain_is_matched_against_are_known():
     assert counting.x_urls("https://kelda.co\ufb00ee/") == [(0, 20)] == _x_urls_the_long_way("https://kelda.co\ufb00ee/")
 
 
+HEAD_PIECES = ["https://", "HTTP://", "httpſ://", "://", "https", "http", "x", "a-", "b_", "-", "_", "--", ".", "..",
+               "kelda", ".com", "日本", "é", " ", "@", "#", "$", "/", ":", "1", "ß", "\u212a"]
+
+
+@settings(max_examples=800, deadline=None)
+@example("xx-https://a.com", 0)
+@example("a-b_c-https://kelda.com", 2)
+@given(st.lists(st.sampled_from(HEAD_PIECES) | st.text(max_size=3), max_size=16).map("".join), st.integers(0, 4))
+def test_the_head_of_a_url_is_found_where_the_search_finds_it(text, position):
+    """_head_search skips the places of a run of labels' characters once labels failed at one of
+    them: it finds what the head pattern's search finds, from every place and to every end."""
+    parts = counting._url_parts()
+    for end in {len(text), max(position, len(text) - 2)}:
+        expected = parts.head.search(text, position, end)
+        found = counting._head_search(parts, text, position, end)
+        seen = [(head.span(), head.group("scheme")) if head else None for head in (found, expected)]
+        assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("copy, weight", [("a-" * 150_000 + "!kelda.nl", 300_001 + 23),
+                                          ("日本-" * 100_000 + "!kelda.nl", 2 * 200_000 + 100_000 + 1 + 23),
+                                          ("x_" * 150_000 + "://a", 300_004)])
+def test_copy_of_a_long_run_of_labels_that_no_dot_follows_is_counted_at_once(copy, weight):
+    """A run of labels' characters is looked at once, not from each of its places (the search
+    took 20 s for 30,000 characters of "a-", and more by the square)."""
+    assert counting.x_length(copy) == weight
+    assert counting.x_urls(copy) == ([(len(copy) - 8, len(copy))] if copy.endswith("kelda.nl") else [])
+
+
 def test_copy_of_thousands_of_labels_without_a_domain_is_counted_at_once():
     """After the labels from one place give no top-level domain, the places within them are not
     tried again (the pattern tried them all: 7.6 s for 2,000 labels, and more by the square)."""
@@ -324,7 +353,8 @@ def test_copy_of_thousands_of_labels_without_a_domain_is_counted_at_once():
 MASTODON_PIECES = ["https://", "http://", "HTTPS://", "httpſ://", "HTTPſ://", "\u0130pfs://", "dat://", "ssb://",
                    "gopher://", "GEMINI://", "dweb://", "ipfs://", "ftp://", "://", "kelda.nl", "kelda.nl.", "a.b", "/x",
                    "?q=1", ".", ",", ")", "…", "\"", "'", "<", ">", ":", "#", " ", "\n", "\u3000", "@", "@saga",
-                   "@saga@mastodon.social", "@a@b", "x@", "/", "é", "日本", "❄️", "ab", "1"]
+                   "@saga@mastodon.social", "@a@b", "x@", "/", "é", "日本", "❄️", "ab", "1", "_", "-", "a_", ".-", "@-a",
+                   "@a.", "ſ", "\u212a"]
 
 
 # Mastodon's link pattern as it writes it (a lazy run that looks ahead at each character), tried at
@@ -332,22 +362,27 @@ MASTODON_PIECES = ["https://", "http://", "HTTPS://", "httpſ://", "HTTPſ://", 
 MASTODON_URL_AS_WRITTEN = regex.compile(
     r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://"
     r"(?P<host>[^\s<>\"/?#:]+)[^\s<>\"]*?(?=[.,;:!?)\]'\"…]*(?:\s|$))", regex.IGNORECASE)
+# and its mention pattern as it writes it
+MASTODON_MENTION_AS_WRITTEN = regex.compile(
+    r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+", regex.IGNORECASE)
 
 
 @settings(max_examples=800, deadline=None)
+@example("hi @a.@kelda.social, @-a@kelda.social and @a_b.c-d@kelda.social @é@x.yz")
+@example("@a@b.c@d.e @@a@b.cd x@a@b.cd /@a@b.cd")
 @given(st.lists(st.sampled_from(MASTODON_PIECES) | st.text(max_size=3), max_size=16).map("".join))
 def test_mastodon_links_and_mentions_tried_where_they_start_are_those_of_the_whole_text(text):
     """mastodon_length tries its link pattern only before a "://" and its mention pattern at an
     "@": it counts what substituting Mastodon's patterns over the whole text counts."""
     countable = MASTODON_URL_AS_WRITTEN.sub(counting._mastodon_url, text)
-    countable = counting._MASTODON_MENTION.sub(lambda match: "@" + match.group(1), countable)
+    countable = MASTODON_MENTION_AS_WRITTEN.sub(lambda match: "@" + match.group(1), countable)
     assert counting.mastodon_length(text) == counting.graphemes(countable)
     spans = lambda match: f"<{match.span()} {match.group('host')}>"       # every match shows, whatever its host
     assert substituted(counting._MASTODON_URL, text, counting._mastodon_starts(text), spans) \
         == MASTODON_URL_AS_WRITTEN.sub(spans, text)
-    marked = lambda match: f"<{match.group(0)}>"
+    marked = lambda match: f"<{match.group(0)} {match.group(1)}>"
     assert substituted(counting._MASTODON_MENTION, text, occurrences(text, "@"), marked) \
-        == counting._MASTODON_MENTION.sub(marked, text)
+        == MASTODON_MENTION_AS_WRITTEN.sub(marked, text)
 
 
 @pytest.mark.parametrize("text, expected", [

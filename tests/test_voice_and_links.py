@@ -209,7 +209,8 @@ def test_the_scheme_characters_are_what_the_pattern_matches():
 LINK_PIECES = ["javascript:", "JavaScript:", "data:", "mailto:", "tel:+46", "ftp://", "https://", "HTTP://", "http:",
                "xhttps://", "a.b-c+d://", "ſms:", "\u212aelda://", "İ://", "é://", "_ftp://", ".ftp:", ":", "://",
                " ", "\n", "\u00a0", "\u2003", "\u0085", "\u200b", "(", "a" * 31, "b" * 32, "kelda.example/x", "1",
-               "train:", "DATA:", "Mailto:", "httpſ://", "HTTPſ://", "?u=https://", "https://a.b/", ".", "…", "'"]
+               "train:", "DATA:", "Mailto:", "httpſ://", "HTTPſ://", "?u=https://", "https://a.b/", ".", "…", "'",
+               '"', "<", ">", ")", "]", "!?", "\r\n"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -224,6 +225,8 @@ def test_bad_links_finds_what_searching_every_position_finds(text):
 @settings(max_examples=500, deadline=None)
 @example("see https://kelda.example/map?u=https://other.example/x.")
 @example("xhttps://a.b https://c.d")
+@example("(see https://kelda.example/map) or https://kelda.example/x]!… and https://\"<a>")
+@example("https://.,;:!?)]'\"…")
 @given(st.lists(st.one_of(st.sampled_from(LINK_PIECES), st.text(max_size=5)), max_size=10).map("".join))
 def test_http_links_finds_what_searching_every_position_finds(text):
     expected = [(m.start(), m.end(), m.group(0)) for m in links.HTTP_LINK.finditer(text)]

@@ -76,7 +76,8 @@ def tlds() -> tuple[str, ...]:
 _FLAGS = regex.IGNORECASE | regex.VERSION1
 
 
-_UrlParts = namedtuple("_UrlParts", "head tail tld_run not_after_tld")
+_UrlParts = namedtuple("_UrlParts", "head tail tld_run not_after_tld head_start label")
+_PRECEDING = r"(?:^|(?<=[^a-z0-9@＠$#＃]))"        # what may come before a URL
 
 
 @lru_cache(maxsize=1)
@@ -85,9 +86,11 @@ def _url_parts() -> _UrlParts:
     follow a top-level domain (these, "@" and "+"), compiled when copy is first counted with a
     link (20 ms: not at every start)."""
     return _UrlParts(
-        head=regex.compile(rf"(?:^|(?<=[^a-z0-9@＠$#＃]))(?P<scheme>https?://)?(?P<labels>(?:{_LABEL}\.)+)", _FLAGS),
+        head=regex.compile(rf"{_PRECEDING}(?P<scheme>https?://)?(?P<labels>(?:{_LABEL}\.)+)", _FLAGS),
         tail=regex.compile(rf"(?::[0-9]+)?(?:/{_PATH}*)?(?:\?{_QUERY})?", _FLAGS),
-        tld_run=regex.compile(r"[a-z0-9\-]+", _FLAGS), not_after_tld=regex.compile(r"[a-z0-9@+\-]", _FLAGS))
+        tld_run=regex.compile(r"[a-z0-9\-]+", _FLAGS), not_after_tld=regex.compile(r"[a-z0-9@+\-]", _FLAGS),
+        head_start=regex.compile(rf"{_PRECEDING}{_DOMAIN_CHAR}", _FLAGS),
+        label=regex.compile(_LABEL, _FLAGS))
 
 
 # The characters beyond ASCII whose casefold holds ASCII ("ß" -> "ss", the Kelvin sign -> "k", "ﬁ" ->
@@ -193,7 +196,7 @@ def _url_matches(text: str):
 def _urls_in(text: str, position: int, end: int):
     parts = _url_parts()
     while position < end:
-        head = parts.head.search(text, position, end)
+        head = _head_search(parts, text, position, end)
         if head is None:
             return
         domain_end = _domain_end(text, head.start("labels"), head.end(), end)
@@ -206,6 +209,35 @@ def _urls_in(text: str, position: int, end: int):
         tail_end = parts.tail.match(text, domain_end, end).end()
         yield head.start(), tail_end, head.group("scheme"), text[head.start("labels"):domain_end]
         position = tail_end
+
+
+def _head_search(parts: _UrlParts, text: str, position: int, end: int):
+    """parts.head.search(text, position, end), in time that grows with the text, not its square.
+    The search tries every place in turn, and from each inside a run of labels' characters (a
+    label and the "-" and "_" that join it to the next) the atomic label runs to the same end: a
+    run that no dot follows cost the search the run's length at each of its places (20 s for
+    30,000 characters of "a-"). Here the places a head can start are found, and one where the
+    labels fail without a scheme rules out the rest of its run, but for a scheme ending it."""
+    while position < end:
+        start = parts.head_start.search(text, position, end)
+        if start is None:
+            return None
+        head = parts.head.match(text, start.start(), end)
+        if head is not None:
+            return head
+        position = _past_failed_labels(parts, text, start.start(), end)
+    return None
+
+
+def _past_failed_labels(parts: _UrlParts, text: str, at: int, end: int) -> int:
+    """Where the search goes on after no head matched at `at` (where one may start): the end of the
+    run of labels' characters from there, or the place after `at` if the run ends in a scheme
+    ("http" or "https", whose letters are labels' characters) before a "://", so that its
+    first letter is tried."""
+    run_end = parts.label.match(text, at, end).end()
+    if text.startswith("://", run_end):
+        return max(at + 1, run_end - 5)
+    return run_end
 
 
 def _text_may_have_url(text: str) -> bool:
@@ -556,11 +588,16 @@ def graphemes(text: str) -> int:
 _MASTODON_SCHEMES = ("https", "http", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini")
 _LINK_END_PUNCTUATION = ".,;:!?)\\]'\"…"
 _MASTODON_URL = _when_used("_MASTODON_URL",
-    r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:" + "|".join(_MASTODON_SCHEMES) + r")://(?P<host>[^\s<>\"/?#:]+)"
-    rf"(?:[^\s<>\"]*[^\s<>\"{_LINK_END_PUNCTUATION}])?(?=[{_LINK_END_PUNCTUATION}]*(?:\s|$))", regex.IGNORECASE)
+    r"(?:^|(?<=[^\p{L}\p{N}/@]))(?:" + "|".join(_MASTODON_SCHEMES) + r")://(?P<host>[^\s<>\"/?#:]++)"
+    rf"(?>[^\s<>\"]*[^\s<>\"{_LINK_END_PUNCTUATION}])?(?=[{_LINK_END_PUNCTUATION}]*(?:\s|$))", regex.IGNORECASE)
 _MASTODON_SCHEME_LENGTHS = range(min(map(len, _MASTODON_SCHEMES)), max(map(len, _MASTODON_SCHEMES)) + 1)
+# Mastodon's mention pattern writes the user name as "[a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?", whose
+# ways of sharing a run of those characters out grow with its cube when no "@" follows it (60 s and
+# more for "@" and 10,000 of "a_"). The user name runs to the "@" after it (which the run cannot
+# hold), so it is the whole run, taken here at once and never given back, and starts and ends with
+# a letter, digit or "_" (tests/test_counting.py holds the two patterns together).
 _MASTODON_MENTION = _when_used("_MASTODON_MENTION",
-                               r"(?:^|(?<=[^/\w]))@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+[a-z0-9]+",
+                               r"(?:^|(?<=[^/\w]))@([a-z0-9_][a-z0-9_.-]*+(?<=[a-z0-9_]))@[a-z0-9.-]+[a-z0-9]+",
                                regex.IGNORECASE)
 
 

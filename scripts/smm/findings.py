@@ -1,6 +1,7 @@
 """Findings: what a rule reports, and the catalogue of rules they come from."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from operator import attrgetter
@@ -91,18 +92,43 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
          severity: str | None = None, platform: str | None = None, **context) -> Finding:
     """Build a finding for `rule`, taking severity and hint from the catalogue."""
     entry = _entry(rule)
-    return _finding(path, where, rule, severity or entry["severity"], message, _hint(entry, context), platform)
+    hint = shortened(_hint(entry, context))
+    return _finding(path, where, rule, severity or entry["severity"], shortened(message), hint, platform)
+
+
+SHOWN = 100     # characters of a value a message quotes: the rest is cut, and "…" says so
+_WORD_SHOWN = 3 * SHOWN         # characters of a word a message holds unquoted (a path, a name)
+_LONG_WORD = re.compile(rf"\S{{{_WORD_SHOWN + 1},}}")
+
+
+def shortened(text: str) -> str:
+    """`text` with each value quoted in it ("...") longer than SHOWN characters, and each word
+    longer than _WORD_SHOWN, cut to its start and "…". A message quotes what a file says (a key, a
+    path, a time), which can be as long as the file: a report line of 100,000 characters shows
+    nothing. Quotes are paired from the start."""
+    if len(text) <= SHOWN:
+        return text
+    parts = text.split('"')
+    for index in range(1, len(parts) - 1, 2):         # the quoted ones: each has a quote after it
+        if len(parts[index]) > SHOWN:
+            parts[index] = parts[index][:SHOWN - 1] + "…"
+    text = '"'.join(parts)
+    return _LONG_WORD.sub(_cut_word, text) if len(text) > _WORD_SHOWN else text
+
+
+def _cut_word(word) -> str:
+    return word[0][:_WORD_SHOWN - 1] + "…"
 
 
 def maker(rule: str, severity: str | None = None, platform: str | None = None, **context):
     """make() for the many findings of one rule that share their context (a platform, a limit):
     the catalogue is read and the hint filled in once. Returns f(path, where, message)."""
     entry = _entry(rule)
-    severity, hint = severity or entry["severity"], _hint(entry, context)
+    severity, hint = severity or entry["severity"], shortened(_hint(entry, context))
 
     def finding(path: str, where, message: str) -> Finding:       # _finding's work, a call fewer
         line, column = where if where is not None else (1, 1)
-        return from_fields(path, line, column, rule, severity, message, hint, platform)
+        return from_fields(path, line, column, rule, severity, shortened(message), hint, platform)
     return finding
 
 

@@ -52,8 +52,11 @@ def locate_in(root: Path, path: str) -> Located:
         return Located(None, "unresolvable")
     if not resolved.is_relative_to(root.resolve()):
         return Located(None, "links-outside")
-    if not resolved.is_file():
-        return Located(None, "missing")
+    try:
+        if not resolved.is_file():
+            return Located(None, "missing")
+    except OSError:         # a name the system refuses (too long), which no file can have
+        return Located(None, "unresolvable")
     return Located(file)
 
 

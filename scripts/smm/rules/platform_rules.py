@@ -98,7 +98,8 @@ def variants(repo):
             platform = platforms.get(pid)
             if pid not in post.platforms:
                 yield F.make("variant.unused", post.path, where,
-                             f'there is a variant for {pid}, but the post does not go to {pid}', platform_id=pid)
+                             f'there is a variant for "{pid}", which is not among the post\'s platforms',
+                             platform_id=pid)
             if platform is None:
                 continue
             if variant.thread and not platform.has_threads:
