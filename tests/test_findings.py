@@ -178,3 +178,40 @@ def test_a_copy_is_placed_where_it_first_occurs_in_the_body(body, data):
                                       " " + body.strip()]))
     lead = len(body) - len(body.lstrip())
     assert posting._first_place(body, text) == (0 if not text else body.find(text) if text in body else lead)
+
+
+def _placed_by_slicing(post, source: tuple, text: str, offset: int) -> tuple[int, int]:
+    """copy_location as first written: the copy up to `offset` sliced off and its line breaks counted."""
+    doc = post.doc
+    if source == ():
+        before = post.body[:posting._first_place(post.body, text)] + (text[:offset] if text else "")
+        return doc.body_line + before.count("\n"), len(before) - before.rfind("\n")
+    line, column = doc.value_at(*source)
+    if doc.parsed.is_block(source):
+        before = text[:offset]
+        return line + 1 + before.count("\n"), len(before) - before.rfind("\n") + 2
+    return line, column + offset if offset and "\n" not in text[:offset] else column
+
+
+LINES = st.lists(st.sampled_from(["Fill", "your bottle", "x"]), min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.lists(st.sampled_from(BODY_PIECES), max_size=10).map("".join),
+       block=st.lists(LINES, min_size=1, max_size=4), data=st.data())
+def test_a_place_in_copy_is_found_from_the_line_breaks_found_once(body, block, data):
+    """copy_location finds the line breaks of a piece of copy once (posting._newlines), and places
+    every offset in it where slicing the copy up to it and counting its line breaks does."""
+    from types import SimpleNamespace
+
+    from smm.loader import parse_markdown
+    variant = "".join(f"    {line}\n" for line in block)
+    doc = parse_markdown(f"---\ntitle: t\nvariants:\n  x: |\n{variant}  bluesky: {block[0]}\n---\n{body}",
+                         "content/posts/p.md")
+    post = SimpleNamespace(doc=doc, body=doc.body)
+    start = data.draw(st.integers(0, len(body)))
+    pieces = [((), text) for text in (body, body.strip(), body[start:], "absent")]
+    pieces += [(("variants", pid), doc.data["variants"][pid]) for pid in ("x", "bluesky")]
+    for source, text in pieces:
+        for offset in range(len(text) + 1):
+            assert posting.copy_location(post, source, text, offset) == _placed_by_slicing(post, source, text, offset)
