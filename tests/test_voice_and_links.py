@@ -421,3 +421,29 @@ def test_the_screen_finds_casefolded_needles_beyond_ascii_as_casefolding_finds_t
             assert voice.screen(rules)(text) == held
             with patch.object(voice, "_LOWERED_FROM", 0):
                 assert voice.screen(rules)(text) == held
+
+
+@pytest.mark.parametrize("pattern, may", [
+    ("(a|aa)+b", True), ("(a+)+", True), (r"(\w+\s?)+$", True), ("((a|b)c)+", True), ("(x{2,})*", True),
+    ("(?:very )?unique", False), ("game[- ]changer", False), ("(ab)+", False), ("((ab)c)+", False),
+    ("[(a+)]+", False), (r"\(a+\)+", False), ("[]a+]+", False), ("trail ?flask|kelda trail-flask", False),
+    (r"(?<![\p{L}\p{N}_])(?:100 ?% sustainable|carbon[- ]neutral)(?![\p{L}\p{N}_])", False)])
+def test_a_pattern_that_repeats_a_group_of_many_ways_is_searched_with_a_time_limit(pattern, may):
+    assert voice.may_backtrack(pattern) is may
+
+
+def test_a_rule_that_runs_past_the_time_limit_is_reported_once_and_not_used_again(repo):
+    """Two posts whose copy makes "(a|aa)+b" try ways without end: the first gets voice.too-slow
+    after voice.SEARCH_SECONDS (the search took hours), the second nothing from the stopped rule;
+    the other rules go on."""
+    _rules(repo, "Slow", 'extends: existence\nmessage: "Avoid \'%s\'."\nlevel: warning\ntokens: ["(a|aa)+b"]\n')
+    _rules(repo, "Hype", 'extends: existence\nmessage: "Avoid \'%s\'."\nlevel: warning\ntokens: [insane]\n')
+    slow = "a" * 60 + "c and b, insane"
+    for day in ("20", "21"):
+        write(repo, f"content/posts/2026/12/{day}-slow.md",
+              f"---\ntitle: Slow\nstatus: draft\nplatforms: [linkedin]\n---\n{slow}\n")
+    found = [f for f in check(repo) if f.path.startswith("content/posts/2026/12/2")]
+    assert [(f.path, f.rule) for f in found if f.rule == "voice.too-slow"] == [
+        ("content/posts/2026/12/20-slow.md", "voice.too-slow")]
+    assert sorted(f.path for f in found if f.rule == "voice.Fixture.Hype") == [
+        "content/posts/2026/12/20-slow.md", "content/posts/2026/12/21-slow.md"]

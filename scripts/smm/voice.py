@@ -51,6 +51,8 @@ class VoiceRule:
     needles: frozenset | None = None    # text every match holds one of (see needles_of); None: unknown
     pattern_needles: tuple = ()         # the needles of each pattern, in order; () or None: unknown
     pattern_branches: tuple = ()        # the branches of each pattern, in order (see branches_of); ()/None: none
+    may_backtrack: bool = False         # a pattern may try ways without end (see may_backtrack): searched timed
+    stopped: bool = False               # it took longer than SEARCH_SECONDS on some copy: not used again
 
     def check(self, text: str) -> list[Match]:
         found = []
@@ -70,6 +72,8 @@ class VoiceRule:
         """pattern.finditer(text), found through the pattern's branches where it has some (see
         leftmost): those whose needles the text (as `haystack`, casefolded with ignorecase) lacks
         cannot match, and are not searched."""
+        if self.may_backtrack:
+            return pattern.finditer(text, timeout=SEARCH_SECONDS)       # TimeoutError past it
         branches = self.pattern_branches[index] if self.pattern_branches and len(text) >= _BRANCHES_FROM else None
         if not branches:
             return pattern.finditer(text)
@@ -193,6 +197,7 @@ def _build(doc, rule_id: str):
     return VoiceRule(id=rule_id, path=doc.path, extends=extends, message=data["message"], level=level,
                      description=str(data.get("description", "")), link=str(data.get("link", "")),
                      patterns=patterns, ignorecase=ignorecase,
+                     may_backtrack=any(may_backtrack(pattern.pattern) for pattern, _ in patterns),
                      needles=None if None in pattern_needles else frozenset().union(*pattern_needles),
                      pattern_needles=pattern_needles, pattern_branches=pattern_branches,
                      exceptions=frozenset(str(e).lower() for e in data.get("exceptions", []) or [])), None
@@ -233,14 +238,17 @@ def screen(rules: list[VoiceRule]):
     A rule with needles (see needles_of) may match only a text that holds one of them; which
     needles a text holds is found in one pass over it (_Needles); the rules without are screened
     together, by one search over all their patterns (per set of flags)."""
-    search = _joined_search([rule for rule in rules if rule.needles is None])
+    search = _joined_search([rule for rule in rules if rule.needles is None and not rule.may_backtrack])
     folded, plain = (_Needles([(i, rule) for i, rule in enumerate(rules)
                                if rule.needles is not None and rule.ignorecase == fold], fold) for fold in (True, False))
 
-    unscreened = frozenset(i for i, rule in enumerate(rules) if rule.needles is None)
+    unscreened = frozenset(i for i, rule in enumerate(rules) if rule.needles is None and not rule.may_backtrack)
+    timed = frozenset(i for i, rule in enumerate(rules) if rule.needles is None and rule.may_backtrack)
 
     def may_match(text: str) -> list[VoiceRule]:
         held = plain.held(text)
+        if timed:
+            held |= timed               # a rule searched with a time limit is not searched here without one
         if folded.finder is not None:
             held |= folded.held_casefolded(text) if len(text) >= _LOWERED_FROM else folded.held(casefolded(text))
         if unscreened and search(text):
@@ -306,6 +314,53 @@ _LOWERED_FROM = 200     # characters of copy: shorter copy casefolds as fast (1.
 
 def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
+
+
+# Vale searches with Go's regular expressions, which never go back to try another way; the regex
+# module does, and a pattern that repeats a group able to match the same text in more than one way,
+# such as "(a|aa)+b", has ways that multiply with the copy's length (40 characters of "a": more than
+# a minute). Such a pattern is searched with a time limit; a rule whose search runs past it gets a
+# finding on that copy (voice.too-slow) and is not used again in the run.
+SEARCH_SECONDS = 1.0
+
+
+def may_backtrack(source: str) -> bool:
+    """Whether the pattern `source` repeats a group (with *, + or {...}) whose content repeats too or
+    holds alternatives: the shape whose ways of matching multiply. A few patterns it names are
+    safe, and they are only searched a little slower (with a time limit)."""
+    inner = [False]                  # for each group open at `at`: whether its content repeats or branches
+    at = 0
+    while at < len(source):
+        character = source[at]
+        if character == "\\":
+            at += 2
+            continue
+        if character == "[":
+            at = _class_end(source, at)
+            continue
+        at += 1
+        if character == "(":
+            inner.append(False)
+            at += source.startswith("?", at)         # "(?:", "(?<!"...: not a quantifier
+        elif character == ")" and len(inner) > 1:
+            varied = inner.pop()
+            repeated = source.startswith(("*", "+", "{"), at)
+            if varied and repeated:
+                return True
+            inner[-1] = inner[-1] or varied or repeated
+        elif character in "*+?|{":
+            inner[-1] = True
+    return False
+
+
+def _class_end(source: str, at: int) -> int:
+    """Where the character class opening at `at` ends (after its "]"; a "]" first in it is a member)."""
+    at += 1
+    at += source.startswith("^", at)
+    at += source.startswith("]", at)
+    while at < len(source) and source[at] != "]":
+        at += 2 if source[at] == "\\" else 1
+    return at + 1
 
 
 def _joined_search(rules: list[VoiceRule]):

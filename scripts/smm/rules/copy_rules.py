@@ -4,7 +4,7 @@ from __future__ import annotations
 import regex
 
 from .. import findings as F
-from .. import links
+from .. import links, voice
 from ..posting import copy_location, render, written_copies
 
 
@@ -46,9 +46,23 @@ def brand_voice(repo):
     for post in repo.posts:
         for source, text in written_copies(post):
             for rule in may_match(text):
-                for match in rule.check(text):
+                if rule.stopped:
+                    continue
+                try:
+                    found = rule.check(text)
+                except TimeoutError:           # a pattern that may try ways without end (voice.may_backtrack)
+                    rule.stopped = True
+                    yield _too_slow(post, source, text, rule)
+                    continue
+                for match in found:
                     yield F.make(f"voice.{rule.id}", post.path, copy_location(post, source, text, match.start),
                                  match.message, severity=rule.level, hint=match.hint)
+
+
+def _too_slow(post, source: tuple, text: str, rule):
+    return F.make("voice.too-slow", post.path, copy_location(post, source, text),
+                  f"the voice rule {rule.id} searched this copy for more than {voice.SEARCH_SECONDS:g} s and was "
+                  "stopped; it is not used for the rest of this check", rule_path=rule.path)
 
 
 RULES = [link_schemes, disclosure, brand_voice]
