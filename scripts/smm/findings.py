@@ -80,11 +80,11 @@ def _filled(hint: str, context: dict) -> str:
     try:
         filled = _FILLED.get(key)     # not [key] and KeyError: contexts that vary miss (a count over)
     except TypeError:         # a value that cannot be part of a key (a list)
-        return hint.format_map(_Lenient(context))
+        return shortened(hint.format_map(_Lenient(context)))
     if filled is None:
         if len(_FILLED) >= 4096:
             _FILLED.clear()
-        filled = _FILLED[key] = hint.format_map(_Lenient(context))
+        filled = _FILLED[key] = shortened(hint.format_map(_Lenient(context)))    # a value may be a file's worth
     return filled
 
 
@@ -92,8 +92,8 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
          severity: str | None = None, platform: str | None = None, **context) -> Finding:
     """Build a finding for `rule`, taking severity and hint from the catalogue."""
     entry = _entry(rule)
-    hint = shortened(_hint(entry, context))
-    return _finding(path, where, rule, severity or entry["severity"], shortened(message), hint, platform)
+    message = message if len(message) <= SHOWN else shortened(message)     # most are short: no call
+    return _finding(path, where, rule, severity or entry["severity"], message, _hint(entry, context), platform)
 
 
 SHOWN = 100     # characters of a value a message quotes: the rest is cut, and "…" says so
@@ -124,11 +124,13 @@ def maker(rule: str, severity: str | None = None, platform: str | None = None, *
     """make() for the many findings of one rule that share their context (a platform, a limit):
     the catalogue is read and the hint filled in once. Returns f(path, where, message)."""
     entry = _entry(rule)
-    severity, hint = severity or entry["severity"], shortened(_hint(entry, context))
+    severity, hint = severity or entry["severity"], _hint(entry, context)
 
     def finding(path: str, where, message: str) -> Finding:       # _finding's work, a call fewer
         line, column = where if where is not None else (1, 1)
-        return from_fields(path, line, column, rule, severity, shortened(message), hint, platform)
+        if len(message) > SHOWN:
+            message = shortened(message)
+        return from_fields(path, line, column, rule, severity, message, hint, platform)
     return finding
 
 
