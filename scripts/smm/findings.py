@@ -98,7 +98,7 @@ def make(rule: str, path: str, where: tuple[int, int] | None, message: str,
 
 SHOWN = 100     # characters of a value a message quotes: the rest is cut, and "…" says so
 _WORD_SHOWN = 3 * SHOWN         # characters of a word a message holds unquoted (a path, a name)
-_LONG_WORD = re.compile(rf"\S{{{_WORD_SHOWN + 1},}}")
+_LONG_WORD = rf"\S{{{_WORD_SHOWN + 1},}}"        # compiled when first used (re's cache): not at every start
 
 
 def shortened(text: str) -> str:
@@ -113,7 +113,7 @@ def shortened(text: str) -> str:
         if len(parts[index]) > SHOWN:
             parts[index] = parts[index][:SHOWN - 1] + "…"
     text = '"'.join(parts)
-    return _LONG_WORD.sub(_cut_word, text) if len(text) > _WORD_SHOWN else text
+    return re.sub(_LONG_WORD, _cut_word, text) if len(text) > _WORD_SHOWN else text
 
 
 def _cut_word(word) -> str:

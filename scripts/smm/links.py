@@ -15,8 +15,10 @@ import regex
 from .finding_at import holds_any, matches, occurrences
 from .patterns import WhenUsed
 
-# http(s) links as written: up to whitespace, without trailing sentence punctuation.
-HTTP_LINK = regex.compile(r"(?i)\bhttps?://[^\s<>\"]+?(?=[.,;:!?)\]'\"…]*(?:\s|$))")
+# http(s) links as written: up to whitespace, without trailing sentence punctuation (http_links finds
+# what it finds, in time that grows with the text: tests hold the two together; compiled when used).
+HTTP_LINK = WhenUsed(globals(), "HTTP_LINK", regex.compile,
+                     r"(?i)\bhttps?://[^\s<>\"]+?(?=[.,;:!?)\]'\"…]*(?:\s|$))")
 # Other schemes a link can carry. Anything written as scheme://... counts too.
 OTHER_SCHEMES = ("javascript", "data", "vbscript", "file", "blob", "ftp", "ftps", "sftp", "ssh", "telnet",
                  "mailto", "tel", "sms", "intent", "chrome", "about", "ws", "wss", "irc", "market", "itms")
@@ -56,7 +58,8 @@ def http_links(text: str) -> list[Link]:
 # any back, and asks the look-ahead once, at its end: it holds there exactly when it holds anywhere
 # in the run (the run holds no space), and then first where the run's last characters are all the
 # look-ahead's punctuation. The link is the run less those, but one character at least after "://".
-_LINK_RUN = regex.compile(r"(?i)\bhttps?://[^\s<>\"]++(?=[.,;:!?)\]'\"…]*(?:\s|$))")
+_LINK_RUN = WhenUsed(globals(), "_LINK_RUN", regex.compile,
+                     r"(?i)\bhttps?://[^\s<>\"]++(?=[.,;:!?)\]'\"…]*(?:\s|$))")
 _LINK_END_PUNCTUATION = ".,;:!?)]'\"…"
 
 
