@@ -295,3 +295,10 @@ def test_a_window_finding_writes_the_day_and_clock_as_strftime_does():
     for step in range(0, 7 * 24 * 60, 97):        # every weekday, hours and minutes of all kinds
         moment = start + timedelta(minutes=step)
         assert _day_and_clock(moment) == moment.strftime("%a %H:%M")
+
+
+@pytest.mark.parametrize("reason, written", [("Water test failed", "Water test failed."), ("Paused.", "Paused."),
+                                             ("Why? ", "Why?"), ("Hold…", "Hold…")])
+def test_a_freeze_reason_ends_as_a_sentence_before_the_hint_goes_on(reason, written):
+    from smm.rules.planning_rules import _sentence
+    assert _sentence(reason) == written

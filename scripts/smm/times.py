@@ -17,6 +17,12 @@ class PublishTime(namedtuple("PublishTime", "when problem detail", defaults=(Non
     __slots__ = ()
 
 
+# The years a publish time may fall in: social networks came after 2000, and a time near the ends
+# of what datetime holds (0001-01-01T00:00-14:00, 9999-12-31T23:59Z) cannot be moved to UTC or to
+# the repository's zone (OverflowError), nor the calendar's months counted up to it.
+YEARS = range(2000, 2100)
+
+
 def resolve(text: str, tz: ZoneInfo) -> PublishTime:
     if not isinstance(text, str) or not _HAS_TIME.match(text := text.strip()):
         return PublishTime(None, "invalid", "needs a date and a time of day, such as 2026-12-01T09:00")
@@ -24,6 +30,8 @@ def resolve(text: str, tz: ZoneInfo) -> PublishTime:
         parsed = datetime.fromisoformat(text)
     except ValueError as error:
         return PublishTime(None, "invalid", str(error))
+    if parsed.year not in YEARS:
+        return PublishTime(None, "invalid", f"smm plans posts from {YEARS[0]} to {YEARS[-1]}")
     if parsed.tzinfo is not None:
         return PublishTime(parsed)
     return _localise(parsed, tz)

@@ -234,7 +234,13 @@ def freeze(repo):
             until = f"until {item.end.isoformat()}" if item.end else "with no end set"
             yield F.make("freeze.active", post.path, post.doc.value_at("publish_at"),
                          f"scheduled inside a publishing freeze (from {item.start.isoformat()}, {until})",
-                         by=item.declared_by, reason=item.reason)
+                         by=item.declared_by, reason=_sentence(item.reason))
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence does, for a hint that goes on after it."""
+    text = str(text).strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def coverage(repo):
