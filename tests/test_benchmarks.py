@@ -351,3 +351,19 @@ def test_phases_says_what_counting_needs(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/valgrind")   # past that test: the folder's
     assert phases.main(["--repo", str(tmp_path)]) == 2
     assert "has no content/posts folder" in capsys.readouterr().err
+
+
+def test_the_hostile_copy_benchmark_times_each_shape_at_two_lengths(capsys):
+    from benchmarks import hostile
+    hostile.main(["--chars", "60", "--runs", "1", "--shapes", "colons", "link-of-dots"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| copy | 60 characters | 120 characters | the post's own time, grown |"
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| (short copy)", "| colons", "| link-of-dots"]
+    assert all(row.count(" s |") == 2 for row in rows[2:])
+
+
+def test_the_hostile_copy_benchmark_shows_a_check_past_its_limit_as_stopped():
+    from benchmarks import hostile
+    rows = [{"shape": "slow", "seconds": [1.0, None], "growth": hostile._growth([1.0, None], 0.5)}]
+    assert hostile.table(0.5, rows, 10).splitlines()[-1] == "| slow | 1.00 s | stopped | - |"
+    assert hostile._growth([0.7, 1.3], 0.5) == 4.0 and hostile._growth([0.502, 0.6], 0.5) is None

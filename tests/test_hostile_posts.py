@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from benchmarks.hostile import SHAPES
 from conftest import copy_sample, run_smm, write
 
 from smm.findings import SHOWN, shortened
@@ -24,16 +25,9 @@ OVER_LIMITS = {"limit.x.length", "limit.bluesky.length", "limit.mastodon.length"
 
 # name -> (front matter lines after title, status and platforms; copy; rules the post must be reported for)
 HOSTILE_POSTS = {
-    "link-of-dots": ("", "see https://" + "." * RUN + "<", OVER_LIMITS),       # links and Mastodon's link pattern
-    "link-of-labels": ("", "https://" + "a." * (RUN // 2) + "<", OVER_LIMITS),   # Mastodon's link pattern
-    "labels-no-dot-follows": ("", "a-" * (RUN // 2) + "!kelda.nl", OVER_LIMITS),  # twitter-text's domain labels
-    "japanese-labels": ("", "日本-" * (RUN // 3) + "!kelda.nl", OVER_LIMITS),
-    "mention-without-host": ("", "@" + "a_" * (RUN // 2), OVER_LIMITS),          # Mastodon's mention pattern
-    "colons": ("", "x" + ":" * RUN, OVER_LIMITS),
-    "hashes": ("", "#" * RUN, OVER_LIMITS),
-    "schemes": ("", ("a" * 30 + "://") * (RUN // 33), OVER_LIMITS),
-    "many-voice-findings": ("", "insane\n" * (RUN // 7), {"voice.Kelda.Hype"} | OVER_LIMITS),
-    "many-bad-links": ("", "javascript:x " * (RUN // 13), {"link.scheme"} | OVER_LIMITS),
+    **{name: ("", shape(RUN), OVER_LIMITS) for name, shape in SHAPES.items()},    # benchmarks/hostile.py's copy
+    "many-voice-findings": ("", SHAPES["many-voice-findings"](RUN), {"voice.Kelda.Hype"} | OVER_LIMITS),
+    "many-bad-links": ("", SHAPES["many-bad-links"](RUN), {"link.scheme"} | OVER_LIMITS),
     "long-media-path": (f"media:\n  - path: {LONG}.jpg\n    alt: a\n", "Copy.", {"media.missing"}),
     "long-publish-at": (f'publish_at: "{LONG}"\n', "Copy.", {"time.invalid"}),
     "long-platform": (f"variants:\n  {LONG[:1000]}: text\n", "Copy.", {"platform.unknown"}),
