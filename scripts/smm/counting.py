@@ -362,9 +362,10 @@ _BEYOND_LIGHT = _when_used("_BEYOND_LIGHT", "[^\x00-\u10ff]")
 _HEAVY_LIGHT = "©®"
 
 
-class _Last(dict):
+class LastText(dict):
     """What was worked out about the last text asked about: a post's copy is counted on each of
-    its platforms (X, Bluesky and Mastodon each segment it), and a rule asks for it again."""
+    its platforms (X, Bluesky and Mastodon each segment it), and a rule asks for it again; a rule
+    places each of its findings in the same copy (posting.copy_location)."""
     text = None
 
     def about(self, text: str) -> dict:
@@ -381,7 +382,7 @@ class _Last(dict):
         return facts[name]
 
 
-_LAST = _Last()
+_LAST = LastText()
 
 
 def _distinct(text: str) -> set:

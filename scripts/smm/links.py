@@ -39,17 +39,15 @@ def http_links(text: str) -> list[Link]:
     """What HTTP_LINK.finditer finds, trying it only where a match can start: "http" or "https"
     (five characters at most, in any case) before a "://" (searching every position of 1,500
     characters of copy took 11 us). tests/test_voice_and_links.py holds it to finditer."""
-    found, position = [], 0
-    at = text.find("://")
-    while at >= 0:
-        for start in (at - 5, at - 4):
-            if start >= position:
-                link = _http_link_at(text, start)
-                if link is not None:
-                    found.append(link)
-                    position = link.end
-        at = text.find("://", at + 1)
-    return found
+    return [_link_of(text, run) for run in matches(_LINK_RUN, text, _http_starts(text))]
+
+
+def _http_starts(text: str):
+    for at in occurrences(text, "://"):
+        if at >= 5:
+            yield at - 5
+        if at >= 4:
+            yield at - 4
 
 
 # HTTP_LINK's lazy run stops at the first place its look-ahead holds, trying it after each character
@@ -57,16 +55,15 @@ def http_links(text: str) -> list[Link]:
 # punctuation that no space follows). _LINK_RUN takes the run of link characters whole, never giving
 # any back, and asks the look-ahead once, at its end: it holds there exactly when it holds anywhere
 # in the run (the run holds no space), and then first where the run's last characters are all the
-# look-ahead's punctuation. The link is the run less those, but one character at least after "://".
+# look-ahead's punctuation. The link is the run less those, but one character at least after "://"
+# (what the run holds beyond the link is that punctuation, where no later link can start).
 _LINK_RUN = WhenUsed(globals(), "_LINK_RUN", regex.compile,
                      r"(?i)\bhttps?://[^\s<>\"]++(?=[.,;:!?)\]'\"…]*(?:\s|$))")
 _LINK_END_PUNCTUATION = ".,;:!?)]'\"…"
 
 
-def _http_link_at(text: str, start: int) -> Link | None:
-    run = _LINK_RUN.match(text, start)
-    if run is None:
-        return None
+def _link_of(text: str, run) -> Link:
+    start = run.start()
     after_scheme = text.index("://", start) + 4            # the run's first character, and one more
     end = max(after_scheme, start + len(run[0].rstrip(_LINK_END_PUNCTUATION)))
     return Link(start, end, text[start:end])
@@ -248,9 +245,7 @@ def _inserting_query(pieces: list[str], rest: str):
     the query, the same after each link, put between the pieces of the copy cut after them (one
     join: a platform's copy is made for each platform of each post with a brand link)."""
     def tagged(platform: str) -> str:
-        source = platform.lower()
-        pair = "utm_source=" + source if _AS_IS.issuperset(source) else _query({"utm_source": source})
-        return ("?" + pair + rest).join(pieces)
+        return ("?" + _query({"utm_source": platform.lower()}) + rest).join(pieces)
     return tagged
 
 

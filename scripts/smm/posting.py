@@ -171,20 +171,22 @@ def copy_location(post, source: tuple, text: str = "", offset: int = 0) -> tuple
 
 
 def _newlines(text: str) -> list[int]:
-    """Where the line breaks of `text` are, found once for the last text asked about: a rule places
+    """Where the line breaks of `text` are, found once for the last copy asked about: a rule places
     each of its findings in a piece of copy, and looking for the line breaks before each again (the
     copy up to it sliced and counted) took the square of the copy's length: 22 s for 128,000
     findings in 900,000 characters."""
-    if text is not _NEWLINES_OF[0]:
-        found, at = [], text.find("\n")
-        while at >= 0:
-            found.append(at)
-            at = text.find("\n", at + 1)
-        _NEWLINES_OF[:] = text, found
-    return _NEWLINES_OF[1]
+    return _LAST_COPY.kept(text, "line breaks", _line_breaks)
 
 
-_NEWLINES_OF = [None, []]
+def _line_breaks(text: str) -> list[int]:
+    found, at = [], text.find("\n")
+    while at >= 0:
+        found.append(at)
+        at = text.find("\n", at + 1)
+    return found
+
+
+_LAST_COPY = counting.LastText()      # the last copy a finding was placed in (not counting's own memo)
 
 
 def _first_place(body: str, text: str) -> int:
@@ -194,12 +196,10 @@ def _first_place(body: str, text: str) -> int:
     the blank lines an author may leave below the front matter. Worked out once for the last copy
     asked about, as copy_location places each finding in it (comparing the copy with the body
     again for each of 128,000 findings in 900,000 characters took 1.4 s)."""
-    if text is not _PLACED[1] or body is not _PLACED[0]:
-        _PLACED[:] = body, text, _place_in(body, text)
-    return _PLACED[2]
-
-
-_PLACED = [None, None, 0]
+    facts = _LAST_COPY.about(text)
+    if facts.get("body") is not body:
+        facts["body"], facts["place"] = body, _place_in(body, text)
+    return facts["place"]
 
 
 def _place_in(body: str, text: str) -> int:
