@@ -117,23 +117,28 @@ def test_bad_link_schemes_are_found_but_prose_with_colons_is_not():
 # Needles: the fixed text every match of a voice pattern holds, which screens out copy no rule matches.
 
 @pytest.mark.parametrize("pattern, needles", [
-    ("100 ?% sustainable", {"% sustainable"}),
-    ("carbon[- ]neutral", {"neutral"}),      # the longer run
-    ("eco-?friendly", {"friendly"}),
-    ("colou?r", {"colo"}),                  # the letter before "?" may be missing
-    ("ab{2}c|x{0,2}yz", {"ab", "yz"}),      # one per branch
-    ("(?:e-)?mail", {"mail"}),
-    (r"ab\.cd", {"ab.cd"}),
+    ("100 ?% sustainable", [{"100", "% sustainable"}]),
+    ("carbon[- ]neutral", [{"carbon", "neutral"}]),     # every run a match must hold
+    ("eco-?friendly", [{"eco", "friendly"}]),
+    ("colou?r", [{"colo"}]),                # the letter before "?" may be missing; "r" is too short to screen
+    ("ab{2}c|x{0,2}yz", [{"ab"}, {"yz"}]),      # a set per branch
+    ("(?:e-)?mail", [{"mail"}]),
+    ("water ?point|refill", [{"water", "point"}, {"refill"}]),
+    (r"ab\.cd", [{"ab.cd"}]),
     (r"\bword", None),                      # an escaped letter: not plain text
     ("(?i)Kelda", None),                    # inline flags change what matches
     ("[abc]", None), ("a|", None), ("(ab)", None), ("a*", None), ("ab)c", None), ("a{x}", None),
 ])
 def test_needles_of_a_pattern(pattern, needles):
-    assert voice.needles_of([pattern], ignorecase=False) == (frozenset(needles) if needles else None)
+    assert voice.needles_of([pattern], ignorecase=False) == (_sets(needles) if needles else None)
+
+
+def _sets(needles) -> frozenset:
+    return frozenset(map(frozenset, needles))
 
 
 def test_needles_are_casefolded_for_rules_that_ignore_case():
-    assert voice.needles_of(["Straße", "KELDA"], ignorecase=True) == {"strasse", "kelda"}
+    assert voice.needles_of(["Straße", "KELDA"], ignorecase=True) == _sets([{"strasse"}, {"kelda"}])
 
 
 ATOMS = st.one_of(st.sampled_from(list("abcßİKk -%.é") + ["[ab]", "[- ]", "[^x]", r"\.", r"\-", "(?:a|bc)", "(?:ß)"]))
@@ -144,7 +149,7 @@ PATTERNS = st.lists(BRANCHES, min_size=1, max_size=3).map("|".join)
 
 @settings(max_examples=400, deadline=None)
 @given(pattern=PATTERNS, data=st.data(), ignorecase=st.booleans())
-def test_every_text_a_pattern_matches_holds_one_of_its_needles(pattern, data, ignorecase):
+def test_every_text_a_pattern_matches_holds_a_set_of_its_needles(pattern, data, ignorecase):
     needles = voice.needles_of([pattern], ignorecase)
     if needles is None:
         return
@@ -153,7 +158,8 @@ def test_every_text_a_pattern_matches_holds_one_of_its_needles(pattern, data, ig
         text = data.draw(st.sampled_from([text, text.upper(), text.swapcase()]))
     flags = regex.IGNORECASE if ignorecase else 0
     if regex.search(pattern, text, flags):
-        assert any(needle in (text.casefold() if ignorecase else text) for needle in needles), (pattern, text)
+        haystack = text.casefold() if ignorecase else text
+        assert any(all(needle in haystack for needle in needle_set) for needle_set in needles), (pattern, text)
 
 
 def test_the_screen_keeps_every_rule_that_matches_and_searches_rules_without_needles(repo):
@@ -161,14 +167,15 @@ def test_the_screen_keeps_every_rule_that_matches_and_searches_rules_without_nee
                                   "tokens: [game-?changer, guys]\n")
     rules |= _rules(repo, "Raw", "extends: existence\nmessage: \"'%s'\"\nnonword: true\nraw: ['\\d{3}-\\d{4}']\n")
     mixed, raw = rules["Fixture.Mixed"], rules["Fixture.Raw"]
-    assert mixed.needles == {"changer", "guys"} and raw.needles is None
+    assert mixed.needles == _sets([{"game", "changer"}, {"guys"}]) and raw.needles is None
     may_match = voice.screen([mixed, raw])
     assert may_match("A GAME CHANGER, call 555-1234") == [mixed, raw]
     assert may_match("Nothing to see") == [] and may_match("call 555-1234") == [raw]
 
 
 def _screen_rules(repo):
-    rules = _rules(repo, "Long", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\ntokens: [abcd, Straße]\n")
+    rules = _rules(repo, "Long", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\n"
+                               "tokens: [abcd, Straße, 'abb ?kelda']\n")
     rules |= _rules(repo, "Short", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\ntokens: [bc]\n")
     rules |= _rules(repo, "Cased", "extends: existence\nmessage: \"'%s'\"\ntokens: [Kelda, 'ö']\n")
     return [rules["Fixture.Cased"], rules["Fixture.Long"], rules["Fixture.Short"]]
@@ -180,6 +187,7 @@ def test_the_screen_finds_needles_inside_other_needles_and_keeps_case_where_a_ru
     assert may_match("xABCDx") == [long, short]          # "bc" ends first, inside "abcd": both found
     assert may_match("kelda") == [] and may_match("Kelda") == [cased]
     assert may_match("STRASSE") == [long]                # casefolded, as the needles are
+    assert may_match("abb") == [] and may_match("ABB, KELDA") == [long]     # a branch's whole set
     assert may_match("\ud800 bc \udfff ö") == [cased, short]   # a lone surrogate in copy: no error
 
 
@@ -187,6 +195,7 @@ def test_the_screen_finds_needles_inside_other_needles_and_keeps_case_where_a_ru
 @example("Straße")                     # each casefolded to "strasse", a needle
 @example("\u017ftra\u017f\u017fe")
 @example("STRA\u1e9eE")
+@example("KELDA ab")                  # the longest needle of a set without the others
 @given(text=st.text(alphabet=st.sampled_from(list("abcdKkeldaöÖßSsTtRrE \ud800ſ\u212aﬆẞ")), max_size=40))
 def test_the_screen_keeps_exactly_the_rules_with_a_needle_in_the_text(text):
     import tempfile
@@ -194,7 +203,7 @@ def test_the_screen_keeps_exactly_the_rules_with_a_needle_in_the_text(text):
     with tempfile.TemporaryDirectory() as folder:
         rules = _screen_rules(Path(folder))
     held = [rule for rule in rules
-            if any(needle in (text.casefold() if rule.ignorecase else text) for needle in rule.needles)]
+            if _holds_a_set(text.casefold() if rule.ignorecase else text, rule.needles)]
     assert voice.screen(rules)(text) == held
     with patch.object(voice, "_LOWERED_FROM", 0):         # short copy found in its UTF-8 too
         assert voice.screen(rules)(text) == held
@@ -216,6 +225,7 @@ LINK_PIECES = ["javascript:", "JavaScript:", "data:", "mailto:", "tel:+46", "ftp
 @settings(max_examples=500, deadline=None)
 @example("x " + "a" * 31 + "://y")     # the longest scheme the pattern takes
 @example("x " + "a" * 32 + "://y")
+@example("Note: mailto:\x1cx tel:\n ftp:")    # \x1c is no space to the pattern; the others end no scheme
 @given(st.lists(st.one_of(st.sampled_from(LINK_PIECES), st.text(max_size=5)), max_size=10).map("".join))
 def test_bad_links_finds_what_searching_every_position_finds(text):
     expected = [(m.start(), m.end(), m.group(0)) for m in links.BAD_LINK.finditer(text)]
@@ -241,11 +251,17 @@ def _swap_rules(folder):
     return rules["Fixture.Names"], rules["Fixture.Cased"]
 
 
+def _holds_a_set(text: str, needles) -> bool:
+    return any(all(needle in text for needle in needle_set) for needle_set in needles)
+
+
 def test_each_pattern_of_a_rule_has_its_own_needles(repo):
     names, cased = _swap_rules(repo)
-    assert names.pattern_needles == ({"trail", "kelda flask"}, {"water"}, {"strasse"}, {"-station"})
-    assert cased.pattern_needles == ({"Kelda", "ö"}, None) and cased.needles is None
-    assert names.needles == {"trail", "kelda flask", "water", "strasse", "-station"}
+    assert names.pattern_needles == (_sets([{"trail", "flask"}, {"kelda flask"}]), _sets([{"water", "point"}]),
+                                     _sets([{"strasse"}]), _sets([{"-station"}]))
+    assert cased.pattern_needles == (_sets([{"Kelda"}, {"ö"}]), None) and cased.needles is None
+    assert names.needles == _sets([{"trail", "flask"}, {"kelda flask"}, {"water", "point"}, {"strasse"},
+                                   {"-station"}])
 
 
 @settings(max_examples=300, deadline=None)
@@ -284,9 +300,10 @@ def test_a_rule_of_one_branch_is_not_split_and_the_sample_names_are(repo):
     bounded = [source for source, _ in names.pattern_branches[0]]
     assert bounded == [r"(?<![\p{L}\p{N}_])(?:trail ?flask)(?![\p{L}\p{N}_])",
                        r"(?<![\p{L}\p{N}_])(?:kelda flask)(?![\p{L}\p{N}_])"]
-    assert [needles for _, needles in names.pattern_branches[0]] == [{"trail"}, {"kelda flask"}]
-    assert cased.pattern_branches == ((("(?<![\\p{L}\\p{N}_])(?:Kelda)(?![\\p{L}\\p{N}_])", {"Kelda"}),
-                                       ("(?<![\\p{L}\\p{N}_])(?:ö)(?![\\p{L}\\p{N}_])", {"ö"})), None)   # raw: whole
+    assert [needles for _, needles in names.pattern_branches[0]] == [_sets([{"trail", "flask"}]),
+                                                                     _sets([{"kelda flask"}])]
+    assert cased.pattern_branches == ((("(?<![\\p{L}\\p{N}_])(?:Kelda)(?![\\p{L}\\p{N}_])", _sets([{"Kelda"}])),
+                                       ("(?<![\\p{L}\\p{N}_])(?:ö)(?![\\p{L}\\p{N}_])", _sets([{"ö"}]))), None)   # raw: whole
 
 
 @settings(max_examples=500, deadline=None)
@@ -394,7 +411,7 @@ def test_the_characters_whose_casefold_holds_ascii_are_known():
 def test_the_screen_casefolds_copy_for_needles_beyond_ascii(repo):
     rules = _rules(repo, "Umlaut", "extends: existence\nmessage: \"'%s'\"\nignorecase: true\ntokens: [Öl, ſtop]\n")
     umlaut = rules["Fixture.Umlaut"]
-    assert umlaut.needles == {"öl", "stop"}
+    assert umlaut.needles == _sets([{"öl"}, {"stop"}])
     may_match = voice.screen([umlaut])
     assert may_match("ÖL") == [umlaut] and may_match("STOP") == [umlaut] and may_match("Oel") == []
 
@@ -417,7 +434,7 @@ def test_the_screen_finds_casefolded_needles_beyond_ascii_as_casefolding_finds_t
     from pathlib import Path
     with tempfile.TemporaryDirectory() as folder:
         for rules in (_folded_rules(Path(folder)), _folded_rules(Path(folder))[:1]):
-            held = [rule for rule in rules if any(needle in text.casefold() for needle in rule.needles)]
+            held = [rule for rule in rules if _holds_a_set(text.casefold(), rule.needles)]
             assert voice.screen(rules)(text) == held
             with patch.object(voice, "_LOWERED_FROM", 0):
                 assert voice.screen(rules)(text) == held

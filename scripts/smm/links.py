@@ -7,6 +7,7 @@ paid, utm_campaign = campaign slug, utm_content = post id, all lowercase
 from __future__ import annotations
 
 from collections import namedtuple
+import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -87,10 +88,15 @@ def bad_links(text: str) -> list[Link]:
 SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-\u0130\u017f\u212a")
 _SCHEME_STRING = "".join(sorted(SCHEME_CHARACTERS))
 _LONGEST_SCHEME = 31
+# The colon ending a scheme BAD_LINK takes has something after it that is not a space ("//", or the
+# look-ahead's \S): prose's colons ("Note: ", "train: ") are passed over in C, each a Python step
+# (0.4 us) where a text has many. Only spaces that are \s to BAD_LINK too are named here.
+_SCHEME_COLON = WhenUsed(globals(), "_SCHEME_COLON", re.compile, r":(?![ \n\t\r]|\Z)")
 
 
 def _scheme_starts(text: str):
-    for colon in occurrences(text, ":"):
+    for found in _SCHEME_COLON.finditer(text):
+        colon = found.start()
         before = text[max(0, colon - _LONGEST_SCHEME - 1):colon]
         length = len(before) - len(before.rstrip(_SCHEME_STRING))     # the run of scheme characters
         if 0 < length <= _LONGEST_SCHEME:

@@ -17,7 +17,6 @@ import regex
 
 from . import findings as F
 from .counting import CASEFOLD_TO_ASCII
-from .finding_at import holds_any
 from .loader import load_yaml
 
 LEVELS = ("suggestion", "warning", "error")
@@ -48,7 +47,7 @@ class VoiceRule:
     patterns: list = field(default_factory=list)    # (compiled pattern, replacement or None)
     exceptions: frozenset = frozenset()
     ignorecase: bool = False
-    needles: frozenset | None = None    # text every match holds one of (see needles_of); None: unknown
+    needles: frozenset | None = None    # sets of text, each match holding all of one (see needles_of); None: unknown
     pattern_needles: tuple = ()         # the needles of each pattern, in order; () or None: unknown
     pattern_branches: tuple = ()        # the branches of each pattern, in order (see branches_of); ()/None: none
     may_backtrack: bool = False         # a pattern may try ways without end (see may_backtrack): searched timed
@@ -59,7 +58,7 @@ class VoiceRule:
         haystack = casefolded(text) if self.ignorecase else text
         for index, ((pattern, replacement), needles) in enumerate(zip(self.patterns,
                                                                       self.pattern_needles or repeat(None))):
-            if needles is not None and not holds_any(haystack, needles):
+            if needles is not None and not holds_a_set(haystack, needles):
                 continue                # another pattern of the rule brought it here (a search: 2-100 us)
             for m in self._matches(index, pattern, text, haystack):
                 word = m.group(0)
@@ -78,7 +77,7 @@ class VoiceRule:
         if not branches:
             return pattern.finditer(text)
         searched = [_compiled(source, pattern.flags) for source, needles in branches
-                    if needles is None or holds_any(haystack, needles)]
+                    if needles is None or holds_a_set(haystack, needles)]
         return pattern.finditer(text) if None in searched else leftmost(pattern, searched, text)
 
     def _message(self, word: str, replacement: str | None) -> str:
@@ -134,6 +133,17 @@ def _compiled(source: str, flags: int):
         except regex.error:
             _BRANCH_PATTERNS[key] = None
     return _BRANCH_PATTERNS[key]
+
+
+def holds_a_set(text: str, needles: frozenset) -> bool:
+    """Whether `text` holds every needle of one of the sets `needles` (see needles_of)."""
+    for needle_set in needles:
+        for needle in needle_set:
+            if needle not in text:
+                break
+        else:
+            return True
+    return False
 
 
 # The last text casefolded, and its casefold: the screen and a rule both ask. Not counting's memo of
@@ -235,8 +245,8 @@ _NOT_JOINABLE = regex.compile(r"\(\?[A-Za-z^]|\\[1-9g]|\(\?P")
 
 def screen(rules: list[VoiceRule]):
     """A function giving the rules that may match a text, in order: most texts match none.
-    A rule with needles (see needles_of) may match only a text that holds one of them; which
-    needles a text holds is found in one pass over it (_Needles); the rules without are screened
+    A rule with needles (see needles_of) may match only a text that holds each needle of one of its
+    sets; which needles a text holds is found in one pass over it (_Needles); the rules without are screened
     together, by one search over all their patterns (per set of flags)."""
     search = _joined_search([rule for rule in rules if rule.needles is None and not rule.may_backtrack])
     folded, plain = (_Needles([(i, rule) for i, rule in enumerate(rules)
@@ -262,19 +272,29 @@ class _Needles:
     occurrence, overlapping ones too: with one search per needle (`needle in text`), the 33 of
     the sample strategy took 11 us a post with short copy and 43 with 1,500 characters; in one
     pass 1.4 and 9.5 (3,000 posts). Texts go in as UTF-8 (with surrogatepass: copy may hold
-    a lone surrogate), where a needle's bytes occur exactly where its characters do."""
+    a lone surrogate), where a needle's bytes occur exactly where its characters do. The pass looks
+    for the longest needle of each set; the others of a set (words such as "point" or "free", found
+    all over copy) are looked for only where it is found."""
 
     def __init__(self, indexed: list[tuple[int, VoiceRule]], folded: bool = False):
-        needles = sorted({needle for _, rule in indexed for needle in rule.needles})
-        self.owners = [frozenset(i for i, rule in indexed if needle in rule.needles) for needle in needles]
+        sets = [(i, max(needle_set, key=_longest), needle_set) for i, rule in indexed for needle_set in rule.needles]
+        needles = sorted({first for _, first, _ in sets})
+        # for each needle: the rules it may bring, each with the rest of the set to find with it
+        self.owners = [[(i, _others(needle_set, first, _utf8)) for i, first, needle_set in sets if first == needle]
+                       for needle in needles]
+        self.lowered_owners = [[(i, _others(needle_set, first, _lowered_needle)) for i, first, needle_set in sets
+                                if first == needle] for needle in needles]
         self.finder = ahocorasick_rs.BytesAhoCorasick([_utf8(needle) for needle in needles]) if needles else None
         self.lowered = _lowered_finder(needles) if folded and needles else None
         self.proxied = frozenset(i for i, needle in enumerate(needles) if not needle.isascii())
 
     def held(self, text: str) -> set[int]:
-        """The indexes of the rules with a needle in `text`."""
-        found = self.finder.find_matches_as_indexes(_utf8(text), overlapping=True) if self.finder is not None else ()
-        return self._owners({match[0] for match in found}) if found else set()
+        """The indexes of the rules with a set of needles all in `text`."""
+        if self.finder is None:
+            return set()
+        haystack = _utf8(text)
+        found = self.finder.find_matches_as_indexes(haystack, overlapping=True)
+        return _owners({match[0] for match in found}, self.owners, haystack) if found else set()
 
     def held_casefolded(self, text: str) -> set[int]:
         """held(text.casefold()). Where the text holds no character of CASEFOLD_TO_ASCII, an ASCII
@@ -282,18 +302,37 @@ class _Needles:
         (bytes.lower changes the ASCII letters only, and no other character folds to ASCII), and a
         needle beyond ASCII only where the longest ASCII run of it is: 1-4 us for 1,500
         characters, where casefold took 8-16. The text is casefolded only when one of those is
-        found."""
+        found (a needle beyond ASCII that is not the longest of its set is looked for as its
+        longest ASCII run: the set may then bring a rule whose own check finds nothing)."""
         if self.lowered is not None and not text.isascii():
-            found = {match[0] for match in self.lowered.find_matches_as_indexes(_utf8(text).lower(), overlapping=True)}
+            haystack = _utf8(text).lower()
+            found = {match[0] for match in self.lowered.find_matches_as_indexes(haystack, overlapping=True)}
             if max(found, default=-1) < len(self.owners) and self.proxied.isdisjoint(found):
-                return self._owners(found)
+                return _owners(found, self.lowered_owners, haystack)
         return self.held(casefolded(text))
 
-    def _owners(self, found: set[int]) -> set[int]:
-        held = set()
-        for number in found:
-            held |= self.owners[number]
-        return held
+
+def _longest(needle: str) -> tuple[int, str]:
+    return len(needle), needle
+
+
+def _others(needle_set: frozenset, first: str, as_bytes) -> tuple:
+    return tuple(as_bytes(needle) for needle in sorted(needle_set) if needle != first)
+
+
+def _lowered_needle(needle: str) -> bytes:
+    """What a needle is looked for as in copy's UTF-8 lower-cased (see held_casefolded)."""
+    return _utf8(needle if needle.isascii() else max(_ASCII_RUN.findall(needle), key=len, default=""))
+
+
+def _owners(found: set[int], owners: list, haystack: bytes) -> set[int]:
+    """The rules of the needles `found` (their numbers) whose sets' other needles are in `haystack`."""
+    held = set()
+    for number in found:
+        for rule, others in owners[number]:
+            if rule not in held and (not others or all(other in haystack for other in others)):
+                held.add(rule)
+    return held
 
 
 def _lowered_finder(needles: list[str]):
@@ -377,8 +416,10 @@ def _joined_search(rules: list[VoiceRule]):
     return lambda text: any(pattern.search(text) for pattern in joined)
 
 
-# A needle of a pattern is text every match of it holds: in each of its top-level branches, the
-# longest run of plain characters outside groups and classes that no quantifier makes optional.
+# A needle of a pattern's branch is text every match of the branch holds: a run of plain characters
+# outside groups and classes that no quantifier makes optional. Each top-level branch has a set of
+# them (its longest run and its others of a few characters), and a text can match the pattern only
+# where it holds a whole set: "water ?point" is not searched in copy that says "water" only.
 # A pattern with syntax this reading does not follow (escapes of letters, inline flags, other
 # groups, nested classes, fuzzy matching) has none, and is searched.
 _QUANTIFIER = regex.compile(r"[?*+]|\{(\d*)(?:,\d*)?\}")
@@ -386,13 +427,15 @@ _OPEN = ("(?:", "(?=", "(?!", "(?<=", "(?<!")
 
 
 def needles_of(tokens: list[str], ignorecase: bool) -> frozenset | None:
-    """Text every match of any of `tokens` holds one of (casefolded with `ignorecase`), or None."""
+    """Sets of text (casefolded with `ignorecase`), one for each top-level branch of `tokens`, every
+    match of the branch holding all of its set; None where some branch has none."""
     found = set()
     for token in tokens:
         needles = _branch_needles(token)
         if needles is None:
             return None
-        found |= {needle.casefold() for needle in needles} if ignorecase else needles
+        found |= {frozenset(needle.casefold() for needle in needle_set) for needle_set in needles} \
+            if ignorecase else needles
     return frozenset(found) or None
 
 
@@ -431,7 +474,7 @@ def _branch_needles(pattern: str) -> set | None:
                 return None
         elif char == "|" and depth == 0:
             runs.append(run)
-            if not _add_longest(needles, runs):
+            if not _add_runs(needles, runs):
                 return None
             runs, run = [], ""
         elif char in "{}":
@@ -443,7 +486,7 @@ def _branch_needles(pattern: str) -> set | None:
             run += char
         i += 1
     runs.append(run)
-    if depth or not _add_longest(needles, runs):
+    if depth or not _add_runs(needles, runs):
         return None
     return needles
 
@@ -477,8 +520,7 @@ def branches_of(tokens: list[str], bounds: tuple[str, str], ignorecase: bool) ->
 
 
 def needles_of_branches(branches: tuple) -> frozenset | None:
-    """needles_of the tokens split into `branches` (branches_of), from the branches' own: a needle
-    of a pattern is the longest plain run of each of its top-level branches."""
+    """needles_of the tokens split into `branches` (branches_of), from the branches' own sets."""
     each = [needles for _, needles in branches]
     return None if None in each else frozenset().union(*each)
 
@@ -517,10 +559,15 @@ def top_level_branches(pattern: str) -> list[str] | None:
     return None if depth else branches + [pattern[start:]]
 
 
-def _add_longest(needles: set, runs: list) -> bool:
+def _add_runs(needles: set, runs: list) -> bool:
+    """Add a branch's set of needles: its longest run and every other of _SHORTEST_NEEDLE or more
+    characters (one of a letter or two, found all over copy, would only slow the screen)."""
     longest = max(runs, key=len)
-    needles.add(longest)
+    needles.add(frozenset([longest, *(run for run in runs if len(run) >= _SHORTEST_NEEDLE)]))
     return bool(longest)
+
+
+_SHORTEST_NEEDLE = 3
 
 
 def _class_end(pattern: str, start: int) -> int | None:
