@@ -841,11 +841,12 @@ def test_an_entry_is_a_plain_tuple_of_its_fields_and_its_row_is_kept_apart(tmp_p
     entry = store.fresh[row[0]]
     assert type(entry) is tuple and store.rows == {row[0]: row}
     assert dict(zip(cache.ENTRY_FIELDS, entry)) == {
-        "stat": (120, 1, 2, 3), "media": (), "findings": [finding], "daily": [finding], "day": "2027-01-01",
+        "stat": (120, 1, 2, 3), "media": (), "findings": (F.FIELDS_OF(finding),), "daily": (F.FIELDS_OF(finding),),
+        "day": "2027-01-01",
         "until": "2027-01-02", "is_post": True,
         "digest": bytes.fromhex(git_blob_id(b"---\ntitle: A\n---\n"))}   # the bytes' Git blob id
     back = pickle.loads(pickle.dumps(store.fresh, protocol=pickle.HIGHEST_PROTOCOL))[row[0]]
-    assert back == entry and F.FIELDS_OF(back[cache.FINDINGS][0]) == F.FIELDS_OF(finding)
+    assert back == entry and cache.findings_of(back[cache.FINDINGS]) == [finding]
 
 
 def test_findings_across_posts_read_back_are_the_same_findings_and_an_odd_one_leaves_the_cache_unwritten(sample):

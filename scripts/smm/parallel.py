@@ -115,7 +115,7 @@ def _take_unchanged(repo, files, store, found) -> list:
         if entry is None:
             todo.append(relpath)
             continue
-        found.extend(entry[cache.FINDINGS])
+        found.extend(cache.findings_of(entry[cache.FINDINGS]))
         daily = store.daily_today(entry)
         if daily is None:
             another_day.append(relpath)
