@@ -50,12 +50,15 @@ Checked = namedtuple("Checked", "findings daily posts media stamps rows")
 
 
 def _check_chunk(number: int):
-    """In a worker: check the chunk `number` of those it inherited."""
+    """In a worker: check the chunk `number` of those it inherited. Its findings go back as their
+    fields (cache.stored): plain tuples pickle in half the time of findings, each of which takes a
+    call of Python (15,000 findings of long copy: 8.1 against 15.8 ms, the tuples made; read back
+    and made findings again in the parent as fast as before)."""
     chunks, stamping = _CHUNKS
     files = chunks[number]
     gc.disable()     # short-lived worker: the cyclic collector would only walk the inherited heap
     found, daily, posts, media, stamps = _check_here(_BASE, files, "in-workers", stamping)
-    return found, daily, list(map(row_of, posts)), media, stamps
+    return cache.stored(found), cache.stored(daily), list(map(row_of, posts)), media, stamps
 
 
 def _media_paths(posts) -> dict:
@@ -219,7 +222,7 @@ def _take(total: Checked, repo, result, rules, stamping: bool) -> None:
     """A worker's results: its posts made again from their rows, and the rules.IN_PARENT run on them
     (with `stamping`, the rows kept for the cache)."""
     findings, daily, rows, media, stamps = result
-    share = list(map(from_row, rows))
+    findings, daily, share = cache.findings_of(findings), cache.findings_of(daily), list(map(from_row, rows))
     found, found_daily = rules.run_by_day(replace(repo, posts=share, findings=[]), "in-parent")
     _add_up(total, findings + found, daily + found_daily, share, media, stamps, rows if stamping else ())
 
