@@ -322,7 +322,12 @@ def _others(needle_set: frozenset, first: str, as_bytes) -> tuple:
 
 def _lowered_needle(needle: str) -> bytes:
     """What a needle is looked for as in copy's UTF-8 lower-cased (see held_casefolded)."""
-    return _utf8(needle if needle.isascii() else max(_ASCII_RUN.findall(needle), key=len, default=""))
+    return _utf8(_stand_in(needle))
+
+
+def _stand_in(needle: str) -> str:
+    """The needle where it is ASCII, else its longest ASCII run ("" for none)."""
+    return needle if needle.isascii() else max(_ASCII_RUN.findall(needle), key=len, default="")
 
 
 def _owners(found: set[int], owners: list, haystack: bytes) -> set[int]:
@@ -339,8 +344,7 @@ def _lowered_finder(needles: list[str]):
     """A finder over copy's UTF-8 lower-cased: the casefolded needles, each beyond ASCII as the
     longest ASCII run of it, then the characters of CASEFOLD_TO_ASCII; None when a needle has
     no ASCII run."""
-    stand_ins = [needle if needle.isascii() else max(_ASCII_RUN.findall(needle), key=len, default="")
-                 for needle in needles]
+    stand_ins = list(map(_stand_in, needles))
     if not all(stand_ins):
         return None
     return ahocorasick_rs.BytesAhoCorasick([_utf8(stand_in) for stand_in in stand_ins]
