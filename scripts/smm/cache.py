@@ -91,12 +91,6 @@ ENTRY_FIELDS = (
 STAT, MEDIA, FINDINGS, DAILY, DAY, UNTIL, IS_POST, DIGEST = range(len(ENTRY_FIELDS))
 
 
-# What the rules across posts found is stored written out with marshal as plain values (a finding
-# as the tuple of its fields), not pickled finding by finding: 11,800 findings (10,000 core-key
-# posts) written in 6.4 instead of 17.3 ms of CPU, read in 12.2 instead of 13.8 (best of seven).
-# The entries stay pickled: written out with marshal they took 34 against 40 ms to write but 36
-# against 26 to read, and every run with the cache reads them. A finding holding a value marshal
-# cannot write (of another type) leaves the cache unwritten.
 def stored(found: list) -> tuple:
     """Findings as an entry keeps them: each the tuple of its fields, which pickles in a quarter of
     the time a finding takes (a call of Finding.__reduce__ each: 30,000 findings of a first run
@@ -109,6 +103,12 @@ def findings_of(fields: tuple) -> list:
     return list(starmap(from_fields, fields))
 
 
+# What the rules across posts found is stored written out with marshal as plain values (a finding
+# as the tuple of its fields), not pickled finding by finding: 11,800 findings (10,000 core-key
+# posts) written in 6.4 instead of 17.3 ms of CPU, read in 12.2 instead of 13.8 (best of seven).
+# The entries stay pickled: written out with marshal they took 34 against 40 ms to write but 36
+# against 26 to read, and every run with the cache reads them. A finding holding a value marshal
+# cannot write (of another type) leaves the cache unwritten.
 def _findings_written(found: list) -> bytes:
     return marshal.dumps(stored(found))
 

@@ -6,8 +6,8 @@ paid, utm_campaign = campaign slug, utm_content = post id, all lowercase
 """
 from __future__ import annotations
 
-from collections import namedtuple
 import re
+from collections import namedtuple
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 

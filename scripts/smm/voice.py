@@ -279,11 +279,8 @@ class _Needles:
     def __init__(self, indexed: list[tuple[int, VoiceRule]], folded: bool = False):
         sets = [(i, max(needle_set, key=_longest), needle_set) for i, rule in indexed for needle_set in rule.needles]
         needles = sorted({first for _, first, _ in sets})
-        # for each needle: the rules it may bring, each with the rest of the set to find with it
-        self.owners = [[(i, _others(needle_set, first, _utf8)) for i, first, needle_set in sets if first == needle]
-                       for needle in needles]
-        self.lowered_owners = [[(i, _others(needle_set, first, _lowered_needle)) for i, first, needle_set in sets
-                                if first == needle] for needle in needles]
+        self.owners = _owners_of(needles, sets, _utf8)
+        self.lowered_owners = _owners_of(needles, sets, _lowered_needle)
         self.finder = ahocorasick_rs.BytesAhoCorasick([_utf8(needle) for needle in needles]) if needles else None
         self.lowered = _lowered_finder(needles) if folded and needles else None
         self.proxied = frozenset(i for i, needle in enumerate(needles) if not needle.isascii())
@@ -316,8 +313,11 @@ def _longest(needle: str) -> tuple[int, str]:
     return len(needle), needle
 
 
-def _others(needle_set: frozenset, first: str, as_bytes) -> tuple:
-    return tuple(as_bytes(needle) for needle in sorted(needle_set) if needle != first)
+def _owners_of(needles: list[str], sets: list, as_bytes) -> list:
+    """For each needle, the rules it may bring, each with the rest of the set to find with it (as
+    `as_bytes` gives each)."""
+    return [[(i, tuple(as_bytes(other) for other in sorted(needle_set) if other != first))
+             for i, first, needle_set in sets if first == needle] for needle in needles]
 
 
 def _lowered_needle(needle: str) -> bytes:
