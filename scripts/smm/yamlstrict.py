@@ -844,9 +844,19 @@ def _parse_strict(text: str, relpath: str, line_offset: int = 0) -> Parsed:
     except _Abort:
         builder.out.value = None
     except yaml.YAMLError as error:
+        if _too_deep_for_libyaml(error):
+            return _parse_strict(text[: error.problem_mark.index], relpath, line_offset)
         builder.out.findings.append(_syntax_finding(error, relpath, line_offset, text))
         builder.out.value = None
     return builder.out
+
+
+def _too_deep_for_libyaml(error) -> bool:
+    """LibYAML 0.2.6 (PyYAML 6.0.4) stops at 1,000 levels in its scanner, which reads brackets ahead
+    of the events the builder counts. The text up to that point is still deeper than MAX_DEPTH
+    (1,000 levels), so parsing it again reports yaml.too-deep where the builder would have."""
+    mark = getattr(error, "problem_mark", None)
+    return mark is not None and mark.index > 0 and "maximum nesting depth" in str(error.problem)
 
 
 def _syntax_finding(error, relpath, offset, text):
