@@ -146,10 +146,10 @@ def test_character_properties_kept_per_character_agree_with_the_patterns(text):
                                                        "ж", "©", "\u200d", "\uff9e", "👍🏽", "x"]),
                 max_size=8).map("".join))
 def test_long_copy_is_told_apart_without_its_distinct_characters(text):
-    """From _SEARCHED_FROM characters, copy of the Basic Multilingual Plane is searched for joining
+    """From _SEARCH.length characters, copy of the Basic Multilingual Plane is searched for joining
     characters with data/joining-bmp.txt, and the code points that weigh 2 on X are counted
     without the distinct characters: each gives what the patterns give (the threshold set to 0)."""
-    with mock.patch.object(counting, "_SEARCHED_FROM", 0):
+    with mock.patch.object(counting._SEARCH, "length", 0):
         counting._LAST.about(None)          # nothing known about the text yet
         assert counting._one_cluster_per_code_point(text) == (counting._JOINING.search(text) is None)
         counting._LAST.about(None)
@@ -161,11 +161,11 @@ def test_long_copy_is_told_apart_without_its_distinct_characters(text):
                                                           "e\u0301" * 5, "한국어", "नमस्ते", "日本語", "x"]),
                      max_size=10).map("".join), few=st.sampled_from([0, 1, 3, 64]))
 def test_long_copy_beyond_the_plane_is_segmented_where_its_joining_characters_are(text, few):
-    """Copy with characters beyond the Basic Multilingual Plane, from _SEARCHED_FROM characters
+    """Copy with characters beyond the Basic Multilingual Plane, from _SEARCH.length characters
     (set to 0 here), is segmented around the joining characters found in place, or, with more
     than _FEW_JOINING of them, found through its distinct characters: the counts are those of
     segmenting the whole text either way."""
-    with mock.patch.object(counting, "_SEARCHED_FROM", 0), mock.patch.object(counting, "_FEW_JOINING", few):
+    with mock.patch.object(counting._SEARCH, "length", 0), mock.patch.object(counting, "_FEW_JOINING", few):
         counting._LAST.about(None)
         assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))
         counting._LAST.about(None)
@@ -182,6 +182,27 @@ def test_long_copy_with_emoji_is_counted_without_its_distinct_characters():
     assert "distinct" not in facts
     assert facts["places"] == [1041, 1051, 1054, 1064, 1067, 1077]
     assert counting.x_length(text) == counting._weigh_clusters(text) and "distinct" not in facts
+
+
+def test_copy_from_200_characters_is_searched_once_sets_have_cost_what_compiling_does():
+    """Copy shorter than _SEARCHED_FROM has the set of its distinct characters taken, until copy of
+    200 characters or more has been taken that way for _PAID_BACK characters; from then on copy of
+    200 characters or more is searched, and counted as before."""
+    japanese = "{}番目の給水ステーションがオープンしました。ボトルを持ってきてね！"
+    copy = "".join(japanese.format(n) for n in range(18))[:600]
+    with mock.patch.object(counting, "_SEARCH", counting._SearchFrom()):
+        for _ in range(counting._PAID_BACK // 199 + 1):
+            counting._LAST.about(None)
+            counting.graphemes(copy[:199])           # shorter than 200: never counted towards it
+        assert counting._SEARCH.length == counting._SEARCHED_FROM
+        for _ in range(counting._PAID_BACK // 600):
+            assert counting._SEARCH.length == counting._SEARCHED_FROM
+            counting._LAST.about(None)
+            assert counting.graphemes(copy) == 600 and "distinct" in counting._LAST.about(copy)
+        assert counting._SEARCH.length == counting._SEARCHED_FROM_ONCE_PAID
+        counting._LAST.about(None)
+        assert counting.graphemes(copy) == 600 and "distinct" not in counting._LAST.about(copy)
+        assert counting.x_length(copy) == counting._weigh_clusters(copy) and "distinct" not in counting._LAST.about(copy)
 
 
 def test_the_joining_characters_of_the_basic_multilingual_plane_are_those_of_the_pattern():

@@ -394,11 +394,12 @@ def _one_cluster_per_code_point(text: str) -> bool:
     if "one cluster" not in facts:
         if _BEYOND_LATIN.search(text) is None:
             facts["one cluster"] = "\r" not in text
-        elif len(text) >= _SEARCHED_FROM and _beyond_bmp().search(text) is None:
+        elif len(text) >= _SEARCH.length and _beyond_bmp().search(text) is None:
             facts["one cluster"] = _joining_in_bmp().search(text) is None
-        elif len(text) >= _SEARCHED_FROM and _joining_places(text, facts) is not None:
+        elif len(text) >= _SEARCH.length and _joining_places(text, facts) is not None:
             facts["one cluster"] = not facts["places"]
         else:
+            _SEARCH.seen(len(text))
             facts["one cluster"] = not _JOINS.among(_distinct(text))
     return facts["one cluster"]
 
@@ -433,11 +434,33 @@ def _joining_or_beyond_bmp():
 # module's pattern of data/joining-bmp.txt (a table per 256 code points: 7-13 us over 1,500
 # characters of Japanese, where the set of its distinct characters took 60-100 us, each a new
 # string; the regex module tries such a class's ranges one by one). Compiled when first needed
-# (3-4 ms), for copy of _SEARCHED_FROM characters or more: shorter copy's distinct characters cost
-# about what the search does, and the compiling is not paid back (a check of 2,000 posts of 300
-# characters ran 0.9 % more instructions with the threshold at 200). Beyond the plane
-# the re module too tries ranges one by one, so copy with an emoji is looked at as before.
+# (3-4 ms), for copy of _SEARCH.length characters or more. That is 1,000 at first: the compiling
+# is paid back by long copy, not by a few posts of 300 characters (a check of 2,000 of them ran
+# 0.9 % more instructions searched from 200). Once a process has taken the distinct characters of
+# _PAID_BACK characters of copy of 200 or more (about 3 ms of sets), it searches copy from 200
+# characters on: 600 characters of Japanese took 2.4 us searched against 19 for their set.
+# Beyond the plane the re module too tries ranges one by one (_joining_places: 5.8 against 7.5 us
+# for 600 characters with emoji).
 _SEARCHED_FROM = 1000
+_SEARCHED_FROM_ONCE_PAID = 200
+_PAID_BACK = 150_000
+
+
+class _SearchFrom:
+    """The length of copy from which joining characters are searched for (see above)."""
+
+    def __init__(self):
+        self.length, self.characters = _SEARCHED_FROM, 0
+
+    def seen(self, length: int) -> None:
+        """Copy of `length` characters had the set of its distinct characters taken."""
+        if length >= _SEARCHED_FROM_ONCE_PAID:
+            self.characters += length
+            if self.characters >= _PAID_BACK:
+                self.length = _SEARCHED_FROM_ONCE_PAID
+
+
+_SEARCH = _SearchFrom()
 
 
 @lru_cache(maxsize=1)
