@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 from unittest.mock import patch
+from urllib.parse import urlsplit
 
 import pytest
 import regex
@@ -400,6 +401,27 @@ def test_copy_without_a_link_to_the_brand_is_told_without_looking_for_links(text
     assert links.brand_links(text, domains) == every
     if every:
         assert links.may_link_to(text, domains)
+
+
+URL_PIECES = ["https://", "http://", "HTTPS://", "kelda.example", "KELDA.Example", "\u212aelda.example", "sub.",
+              "shop.", "kelda.fi", "user@", ":8080", "/", "?q=kelda.example", "#kelda.example", "[::1]", "ö", "-", "."]
+
+
+def _split_brand_link(url: str, domains: tuple) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+@settings(max_examples=500, deadline=None)
+@given(url=st.lists(st.sampled_from(URL_PIECES) | st.text(max_size=2), max_size=8).map("".join),
+       domains=st.sampled_from([("kelda.example",), ("kelda.fi", "kelda.example"), ("kelda-ö.example",), ()]))
+def test_a_link_that_names_no_brand_domain_is_told_without_splitting_it(url, domains):
+    """is_brand_link passes over links that do not name a brand domain without splitting them: its
+    answer is the host's, found by splitting every link."""
+    assert links.is_brand_link.__wrapped__(url, domains) == _split_brand_link(url, domains)
 
 
 def test_the_characters_whose_casefold_holds_ascii_are_known():

@@ -124,7 +124,11 @@ def _may_be_other_scheme(run: str) -> bool:
 @lru_cache(maxsize=1024)
 def is_brand_link(url: str, domains: tuple) -> bool:
     """Whether `url`'s host is one of `domains` or below one; asked once for each link a post
-    repeats (a campaign's landing page, the shop), each later time answered from the cache."""
+    repeats (a campaign's landing page, the shop), each later time answered from the cache. A link
+    that does not name a brand domain anywhere (names_a_domain) is not split: most links to other
+    sites are each in one post, and splitting one took 4 us."""
+    if not names_a_domain(url, domains):
+        return False
     try:
         host = (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
