@@ -246,7 +246,8 @@ def test_a_code_point_weighs_2_alone_exactly_outside_the_light_ranges_or_as_copy
 # mentions, CRLF, emoji sequences, decomposed letters and code points NFC makes longer (U+0958
 # becomes two, U+FB2C three).
 PIECES = CORPUS + [" ", "\n", "\r\n", ".", "kelda.nl", "https://a.se/x", "gemini://kelda.is/w", "@saga@mastodon.social",
-                   "🇳🇱", "1\ufe0f\u20e3", "👨‍👩‍👧‍👦", "A\u030a", "é", "日本", "\u0958", "\ufb2c", "©", "\u2014", "ok. Then"]
+                   "🇳🇱", "1\ufe0f\u20e3", "👨‍👩‍👧‍👦", "A\u030a", "é", "日本", "\u0958", "\ufb2c", "©", "\u2014", "ok. Then",
+                   "a.co", "x.io/a ", "t.co", ".com", "ﬁ.ﬆ", "xn--p1ai", "a.b.se"]
 
 
 @settings(max_examples=600, deadline=None)

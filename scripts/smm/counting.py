@@ -169,14 +169,23 @@ def _tld_set() -> tuple[frozenset, tuple]:
 
 def _may_have_url(text: str) -> bool:
     """Cheap test: a URL needs a dot followed by a known top-level domain (or punycode)."""
+    return any(map(_may_start_tld, _TLD_CANDIDATE.finditer(text)))
+
+
+def _tld_dots(text: str) -> int:
+    """How many dots of `text` may start a URL's top-level domain: each URL holds one of its own
+    (URLs do not overlap, and a candidate holds no dot after its first)."""
+    return sum(map(_may_start_tld, _TLD_CANDIDATE.finditer(text))) if "." in text else 0
+
+
+def _may_start_tld(candidate) -> bool:
+    """Whether a match of _TLD_CANDIDATE (a dot and the run after it) may be a URL's top-level domain."""
     known, prefixes = _tld_set()
-    for match in _TLD_CANDIDATE.finditer(text):
-        token = _fold(match.group(1))
-        if token in known or token.startswith(prefixes):
-            return True
-        if not match.group(1).isascii() and any(token[:length] in known for length in range(1, len(token))):
-            return True                 # "ﬁкто" folds to "fiкто", "ﬁﬆ" to "fist": a top-level domain and more
-    return False
+    token = _fold(candidate.group(1))
+    if token in known or token.startswith(prefixes):
+        return True
+    # "ﬁкто" folds to "fiкто", "ﬁﬆ" to "fist": a top-level domain and more
+    return not candidate.group(1).isascii() and any(token[:length] in known for length in range(1, len(token)))
 
 
 _WORD = re.compile(r"\S+")
@@ -240,17 +249,17 @@ def _past_failed_labels(parts: _UrlParts, text: str, at: int, end: int) -> int:
     return run_end
 
 
-def _text_may_have_url(text: str) -> bool:
-    """_may_have_url of a whole text, kept for the last text of 200 characters or more: X's bound
+def _text_tld_dots(text: str) -> int:
+    """_tld_dots of a whole text, kept for the last text of 200 characters or more: X's bound
     asks, and its count too when the bound is over the limit (shorter copy seldom is)."""
     if len(text) < 200:
-        return _may_have_url(text)
-    return _LAST.kept(text, "may have url", _may_have_url)
+        return _tld_dots(text)
+    return _LAST.kept(text, "tld dots", _tld_dots)
 
 
 def x_urls(text: str) -> list[tuple[int, int]]:
     """Spans of the URLs X links (and counts as 23), with or without a scheme."""
-    if not _text_may_have_url(text):
+    if not _text_tld_dots(text):
         return []
     spans = []
     for start, end, scheme, domain in _url_matches(text):
@@ -684,10 +693,11 @@ def _non_ascii(text: str) -> int:
 
 def x_ceiling(text: str) -> int:
     """At least x_length(text). Every code point weighs 1, or 2 when not ASCII; an emoji cluster's
-    2 is at most what its code points weigh that way; a link weighs 23 and holds a dot before a
-    known top-level domain (CRLF becoming LF only takes away)."""
+    2 is at most what its code points weigh that way; a link weighs 23 and holds a dot of its own
+    before a known top-level domain (_tld_dots: not every dot, which took 23 for each full stop of
+    copy with a link); CRLF becoming LF only takes away."""
     text = _nfc(text)
-    links = X_URL_LENGTH * text.count(".") if "." in text and _text_may_have_url(text) else 0
+    links = X_URL_LENGTH * _text_tld_dots(text)
     return len(text) + _non_ascii(text) + links
 
 
