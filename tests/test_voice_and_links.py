@@ -159,8 +159,7 @@ def test_every_text_a_pattern_matches_holds_a_set_of_its_needles(pattern, data, 
         text = data.draw(st.sampled_from([text, text.upper(), text.swapcase()]))
     flags = regex.IGNORECASE if ignorecase else 0
     if regex.search(pattern, text, flags):
-        haystack = text.casefold() if ignorecase else text
-        assert any(all(needle in haystack for needle in needle_set) for needle_set in needles), (pattern, text)
+        assert _holds_a_set(text.casefold() if ignorecase else text, needles), (pattern, text)
 
 
 def test_the_screen_keeps_every_rule_that_matches_and_searches_rules_without_needles(repo):
